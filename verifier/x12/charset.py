@@ -1,0 +1,64 @@
+"""What text may travel inside a 270, shared by the intake schema and the 270 encoder.
+
+5010 has no escape character, so a separator inside data breaks the interchange. NFKC
+first (full-width ＊～：＾ become the real separators), upper-case, then check against an
+allow-list; anything else is refused with the field's name, never silently stripped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+class X12InputError(ValueError):
+    """Data that cannot be sent in a 270. Carries the field name, never the value (PHI)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# Basic X12 character set letters/digits/space plus the punctuation names and ids need.
+# None of * ~ : ^ | > } and no control characters: they are separators in real interchanges.
+_NAME = re.compile(r"[A-Z][A-Z '\-.,]*")
+_IDENTIFIER = re.compile(r"[A-Z0-9][A-Z0-9\-]*")
+
+NAME_MAX = 60
+IDENTIFIER_MAX = 80
+
+
+def normalize(value: str) -> str:
+    """NFKC, upper-case, inner runs of spaces folded, ends trimmed."""
+    text = unicodedata.normalize("NFKC", value).upper()
+    return " ".join(text.split(" ")).strip()
+
+
+def _check(value: str, field: str, pattern: re.Pattern[str], what: str, limit: int) -> str:
+    text = normalize(value)
+    if not text:
+        raise X12InputError(field, "must not be empty")
+    if len(text) > limit:
+        raise X12InputError(field, f"must be at most {limit} characters")
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise X12InputError(field, "must not contain control characters")
+    if not pattern.fullmatch(text):
+        raise X12InputError(field, f"may contain only {what}")
+    return text
+
+
+def clean_name(value: str, field: str) -> str:
+    """A person's or organization's name as it may be sent to a payer."""
+    return _check(
+        value,
+        field,
+        _NAME,
+        "letters, spaces, hyphens, apostrophes, periods and commas, starting with a letter",
+        NAME_MAX,
+    )
+
+
+def clean_identifier(value: str, field: str) -> str:
+    """A member id, group number or payer id: letters, digits and hyphens."""
+    return _check(value, field, _IDENTIFIER, "letters, digits and hyphens", IDENTIFIER_MAX)
