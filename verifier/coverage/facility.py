@@ -1,0 +1,245 @@
+"""The facility profile: who the center is and what its programs look like.
+
+The estimate needs a schedule (how many sessions or days) and an allowed amount per session;
+neither is in a 271, so the center sets them here. ``from_mapping`` takes what ``tomllib``
+reads from ``config/facility.toml`` and refuses anything it does not understand, naming the
+key, so a typo fails at start-up instead of producing a quiet wrong estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from verifier.coverage.ladders import Ladder, default_ladder
+from verifier.domain import Condition, LevelOfCare
+
+UNITS = ("session", "day")
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """``weeks`` weeks at ``per_week_low`` to ``per_week_high`` sessions (or days) a week."""
+
+    weeks: int
+    per_week_low: Decimal
+    per_week_high: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """One level of care as the center runs it."""
+
+    unit: str  # "session" or "day"
+    allowed_amount: Decimal  # per session/day: the center's assumption, not the payer's rate
+    phases: tuple[Phase, ...]
+    ladders: tuple[tuple[Condition, Ladder], ...] = ()  # overrides of the default ladders
+
+    @property
+    def sessions_low(self) -> int:
+        return math.floor(sum((p.weeks * p.per_week_low for p in self.phases), Decimal(0)))
+
+    @property
+    def sessions_high(self) -> int:
+        return math.ceil(sum((p.weeks * p.per_week_high for p in self.phases), Decimal(0)))
+
+    def ladder_override(self, condition: Condition) -> Ladder | None:
+        return dict(self.ladders).get(condition)
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityProfile:
+    name: str
+    npi: str
+    phone: str  # shown to website visitors
+    programs: tuple[tuple[LevelOfCare, Program], ...]
+
+    def program(self, level: LevelOfCare) -> Program:
+        found = dict(self.programs).get(level)
+        if found is None:
+            raise KeyError(f"the facility profile has no {level.value} program")
+        return found
+
+    def ladder(self, level: LevelOfCare, condition: Condition) -> Ladder:
+        override = dict(self.programs).get(level)
+        ladder = override.ladder_override(condition) if override is not None else None
+        return ladder if ladder is not None else default_ladder(level, condition)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> FacilityProfile:
+        """Build a profile from plain data; ValueError names the first bad key."""
+        _only(data, "", {"name", "npi", "phone", "programs"})
+        name = _text(data, "name", "")
+        npi = _text(data, "npi", "")
+        if not (len(npi) == 10 and npi.isdigit() and _npi_check_digit_ok(npi)):
+            raise ValueError("npi: must be a 10-digit NPI with a valid check digit")
+        phone = _text(data, "phone", "")
+        programs_raw = data.get("programs")
+        if not isinstance(programs_raw, Mapping) or not programs_raw:
+            raise ValueError("programs: a table with at least one level of care is required")
+        programs: list[tuple[LevelOfCare, Program]] = []
+        for key, raw in programs_raw.items():
+            try:
+                level = LevelOfCare(key)
+            except ValueError:
+                raise ValueError(f"programs.{key}: unknown level of care") from None
+            programs.append((level, _program(raw, f"programs.{key}")))
+        return cls(name=name, npi=npi, phone=phone, programs=tuple(programs))
+
+
+def _npi_check_digit_ok(npi: str) -> bool:
+    """Luhn over the card-issuer prefix 80840 + the first nine digits (the NPI standard)."""
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def _only(data: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            raise ValueError(f"{where}{key}: unknown key")
+
+
+def _text(data: Mapping[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}{key}: a non-empty string is required")
+    return value.strip()
+
+
+def _number(value: Any, where: str, *, money: bool = False) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
+        raise ValueError(f"{where}: a number is required")
+    if money and isinstance(value, float):
+        raise ValueError(f"{where}: write money as a string, e.g. \"250.00\"")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{where}: not a number") from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"{where}: must be a number >= 0")
+    return number
+
+
+def _program(raw: Any, where: str) -> Program:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: a table is required")
+    _only(raw, f"{where}.", {"unit", "allowed_amount", "phases", "ladders"})
+    unit = raw.get("unit", "session")
+    if unit not in UNITS:
+        raise ValueError(f"{where}.unit: one of {', '.join(UNITS)}")
+    if "allowed_amount" not in raw:
+        raise ValueError(f"{where}.allowed_amount: required (per {unit}, the center's assumption)")
+    allowed = _number(raw["allowed_amount"], f"{where}.allowed_amount", money=True)
+    phases_raw = raw.get("phases")
+    if not isinstance(phases_raw, list) or not phases_raw:
+        raise ValueError(f"{where}.phases: a list of at least one phase is required")
+    phases = tuple(_phase(p, f"{where}.phases[{i}]") for i, p in enumerate(phases_raw))
+    ladders_raw = raw.get("ladders", {})
+    if not isinstance(ladders_raw, Mapping):
+        raise ValueError(f"{where}.ladders: a table is required")
+    ladders: list[tuple[Condition, Ladder]] = []
+    for key, value in ladders_raw.items():
+        try:
+            condition = Condition(key)
+        except ValueError:
+            raise ValueError(f"{where}.ladders.{key}: unknown condition") from None
+        ladders.append((condition, _ladder(value, f"{where}.ladders.{key}")))
+    return Program(unit=unit, allowed_amount=allowed, phases=phases, ladders=tuple(ladders))
+
+
+def _phase(raw: Any, where: str) -> Phase:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: a table is required")
+    _only(raw, f"{where}.", {"weeks", "per_week", "per_week_low", "per_week_high"})
+    weeks = raw.get("weeks")
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
+        raise ValueError(f"{where}.weeks: a whole number of weeks >= 1 is required")
+    if "per_week" in raw:
+        if "per_week_low" in raw or "per_week_high" in raw:
+            raise ValueError(f"{where}.per_week: give per_week or per_week_low/high, not both")
+        low = high = _number(raw["per_week"], f"{where}.per_week")
+    elif "per_week_low" in raw and "per_week_high" in raw:
+        low = _number(raw["per_week_low"], f"{where}.per_week_low")
+        high = _number(raw["per_week_high"], f"{where}.per_week_high")
+        if low > high:
+            raise ValueError(f"{where}.per_week_low: must not exceed per_week_high")
+    else:
+        raise ValueError(f"{where}.per_week: required (or per_week_low and per_week_high)")
+    return Phase(weeks=weeks, per_week_low=low, per_week_high=high)
+
+
+def _codes(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{where}.{key}: a list of codes is required")
+    return tuple(v.strip().upper() for v in value)
+
+
+def _ladder(raw: Any, where: str) -> Ladder:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: a table is required")
+    _only(raw, f"{where}.", {"inquiry", "read", "procedures"})
+    try:
+        return Ladder(
+            inquiry=_codes(raw, "inquiry", where),
+            read=_codes(raw, "read", where),
+            procedures=_codes(raw, "procedures", where),
+        )
+    except ValueError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise ValueError(f"{where}.{exc}") from None
+
+
+# The shipped default; config/facility.toml says the same (a test keeps them in step).
+DEFAULT_FACILITY: Mapping[str, Any] = {
+    "name": "Example Behavioral Health Center",
+    "npi": "1234567893",
+    "phone": "(555) 010-0100",
+    "programs": {
+        "outpatient": {
+            "unit": "session",
+            "allowed_amount": "150.00",
+            "phases": [{"weeks": 12, "per_week": 1}],
+        },
+        "iop": {
+            "unit": "session",
+            "allowed_amount": "250.00",
+            "phases": [
+                {"weeks": 3, "per_week": 4},
+                {"weeks": 8, "per_week": "2.5"},
+                {"weeks": 4, "per_week_low": 1, "per_week_high": 2},
+            ],
+        },
+        "php": {
+            "unit": "day",
+            "allowed_amount": "450.00",
+            "phases": [
+                {"weeks": 3, "per_week": 5},
+                {"weeks": 1, "per_week_low": 0, "per_week_high": 5},
+            ],
+        },
+        "inpatient": {
+            "unit": "day",
+            "allowed_amount": "900.00",
+            "phases": [
+                {"weeks": 1, "per_week": 7},
+                {"weeks": 3, "per_week_low": 0, "per_week_high": 7},
+            ],
+        },
+    },
+}
+
+
+def default_profile() -> FacilityProfile:
+    return FacilityProfile.from_mapping(DEFAULT_FACILITY)
