@@ -1,0 +1,147 @@
+"""Every setting verifier reads, from the environment, in one place.
+
+Typed and validated when read, so a bad value stops the process at start with the
+variable's name instead of failing later inside a job. Nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _intervals(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated seconds, got {raw!r}") from None
+    if not values or any(v < 0 for v in values):
+        raise SettingsError(f"{name} must list one or more non-negative seconds")
+    return values
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    secret_key: str | None = None
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'verifier.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # "kid:base64key[,kid:base64key...]": the first encrypts, all decrypt (rotation).
+    data_key: str | None = None
+    data_key_file: Path = ROOT / "var" / "data.key"
+    queue_prefix: str = "verifier"
+    payers_file: Path = ROOT / "config" / "payers.toml"
+    facility_file: Path = ROOT / "config" / "facility.toml"
+    visitor_result: str = "summary"  # or "status": visitors see progress only
+    status_token_ttl: int = 72 * 3600
+    max_request_bytes: int = 16 * 1024
+    job_timeout: int = 120  # seconds a worker may spend on one verification
+    lease_seconds: int = 180  # a running row whose lease passed is re-enqueued
+    retry_intervals: tuple[int, ...] = (90, 300, 900, 1800, 3600, 7200)
+    failure_ttl: int = 7 * 24 * 3600  # failed RQ jobs (no PHI in them) kept a week
+    result_ttl: int = 600
+    payer_timeout: float = 25.0  # seconds for one payer HTTP exchange
+    sandbox_slow_seconds: float = 5.0
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.retry_intervals) + 1
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate; raise SettingsError naming the first bad variable."""
+        env = os.environ if env is None else env
+        environment = _choice(env, "VERIFIER_ENV", "development", ENVIRONMENTS)
+        defaults = cls()
+        settings = cls(
+            environment=environment,
+            secret_key=env.get("SECRET_KEY") or None,
+            database_url=env.get("DATABASE_URL") or defaults.database_url,
+            redis_url=env.get("REDIS_URL") or defaults.redis_url,
+            data_key=env.get("VERIFIER_DATA_KEY") or None,
+            data_key_file=Path(env.get("VERIFIER_DATA_KEY_FILE") or defaults.data_key_file),
+            queue_prefix=env.get("VERIFIER_QUEUE_PREFIX") or defaults.queue_prefix,
+            payers_file=Path(env.get("VERIFIER_PAYERS_FILE") or defaults.payers_file),
+            facility_file=Path(env.get("VERIFIER_FACILITY_FILE") or defaults.facility_file),
+            visitor_result=_choice(env, "VISITOR_RESULT", "summary", ("summary", "status")),
+            status_token_ttl=_int(env, "VERIFIER_STATUS_TOKEN_TTL", defaults.status_token_ttl, 60),
+            job_timeout=_int(env, "VERIFIER_JOB_TIMEOUT", defaults.job_timeout, 5),
+            lease_seconds=_int(env, "VERIFIER_LEASE_SECONDS", defaults.lease_seconds, 5),
+            retry_intervals=_intervals(env, "VERIFIER_RETRY_INTERVALS", defaults.retry_intervals),
+            failure_ttl=_int(env, "VERIFIER_FAILURE_TTL", defaults.failure_ttl, 60),
+            payer_timeout=_float(env, "VERIFIER_PAYER_TIMEOUT", defaults.payer_timeout, 0.1),
+            sandbox_slow_seconds=_float(
+                env, "VERIFIER_SANDBOX_SLOW_SECONDS", defaults.sandbox_slow_seconds
+            ),
+            log_level=_choice(
+                env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+            ),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not self.queue_prefix.replace("-", "").replace("_", "").isalnum():
+            raise SettingsError("VERIFIER_QUEUE_PREFIX may hold only letters, digits, - and _")
+        if self.lease_seconds <= self.job_timeout:
+            raise SettingsError("VERIFIER_LEASE_SECONDS must be longer than VERIFIER_JOB_TIMEOUT")
+        if self.payer_timeout >= self.job_timeout:
+            raise SettingsError("VERIFIER_PAYER_TIMEOUT must be shorter than VERIFIER_JOB_TIMEOUT")
+        if self.is_production:
+            if not self.data_key:
+                raise SettingsError("VERIFIER_DATA_KEY is required in production")
+            if not self.secret_key:
+                raise SettingsError("SECRET_KEY is required in production")
+            if self.database_url.startswith("sqlite"):
+                raise SettingsError("DATABASE_URL must name PostgreSQL in production")

@@ -1,0 +1,1 @@
+"""Payer adapters: one module per route to a payer, chosen per payer by the directory."""

@@ -1,0 +1,200 @@
+"""The payer directory: which payers exist, how to reach each, and our contract with it.
+
+Read from config/payers.toml (VERIFIER_PAYERS_FILE overrides the path). Validation is
+strict and names the offending key, because a typo here silently sends a patient's
+check to the wrong place.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from verifier.x12.charset import X12InputError, clean_identifier
+
+FRAMINGS = ("raw", "core_soap")
+_KNOWN_KEYS = {
+    "name",
+    "aliases",
+    "adapter",
+    "framing",
+    "endpoint",
+    "in_network",
+    "credentials",
+    "capabilities",
+    "rate_limit",
+    "max_concurrency",
+    "timeout",
+    "options",
+}
+
+
+class DirectoryError(ValueError):
+    """The payer directory file is malformed; the message names the payer and key."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    real_time: bool = True
+    service_types: tuple[str, ...] = ()  # empty: not known, ask with the ladder
+    multiple_service_types: bool = False
+
+
+@dataclass(frozen=True)
+class PayerEntry:
+    id: str
+    name: str
+    adapter: str
+    aliases: tuple[str, ...] = ()
+    framing: str | None = None
+    endpoint: str | None = None
+    in_network: bool | None = None  # the facility's contract; None: not recorded
+    credentials: Mapping[str, str] = field(default_factory=dict)  # role -> env var name
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    rate_limit: float | None = None  # requests per second, shared by all workers
+    max_concurrency: int | None = None
+    timeout: float | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, query: str) -> bool:
+        needle = query.casefold().strip()
+        if not needle:
+            return True
+        haystack = (self.id, self.name, *self.aliases)
+        return any(needle in text.casefold() for text in haystack)
+
+    def public(self) -> dict[str, Any]:
+        """What the visitor's picker may see: no endpoints, no credential names."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "capabilities": {
+                "real_time": self.capabilities.real_time,
+                "service_types": list(self.capabilities.service_types),
+                "multiple_service_types": self.capabilities.multiple_service_types,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class PayerDirectory:
+    entries: Mapping[str, PayerEntry]
+
+    def get(self, payer_id: str) -> PayerEntry | None:
+        return self.entries.get(payer_id)
+
+    def search(self, query: str = "") -> list[PayerEntry]:
+        found = [entry for entry in self.entries.values() if entry.matches(query)]
+        return sorted(found, key=lambda entry: entry.name.casefold())
+
+    @classmethod
+    def load(cls, path: Path) -> PayerDirectory:
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise DirectoryError(f"payer directory {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise DirectoryError(f"payer directory {path} is not valid TOML: {exc}") from None
+        return cls.from_mapping(data)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> PayerDirectory:
+        payers = data.get("payers")
+        if not isinstance(payers, Mapping) or not payers:
+            raise DirectoryError("payer directory needs a [payers.<id>] table")
+        entries = {payer_id: _entry(payer_id, raw) for payer_id, raw in payers.items()}
+        return cls(entries=entries)
+
+
+def _entry(payer_id: str, raw: Any) -> PayerEntry:
+    where = f"payers.{payer_id}"
+    if not isinstance(raw, Mapping):
+        raise DirectoryError(f"{where} must be a table")
+    try:
+        if clean_identifier(payer_id, where) != payer_id:
+            raise DirectoryError(f"{where}: payer id must be upper-case letters, digits, -")
+    except X12InputError as exc:
+        raise DirectoryError(f"{where}: payer id {exc.message}") from None
+    unknown = set(raw) - _KNOWN_KEYS
+    if unknown:
+        raise DirectoryError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    name = raw.get("name")
+    adapter = raw.get("adapter")
+    if not isinstance(name, str) or not name.strip():
+        raise DirectoryError(f"{where}.name must be a non-empty string")
+    if not isinstance(adapter, str) or not adapter:
+        raise DirectoryError(f"{where}.adapter must name an adapter")
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise DirectoryError(f"{where}.aliases must be a list of strings")
+    framing = raw.get("framing")
+    if framing is not None and framing not in FRAMINGS:
+        raise DirectoryError(f"{where}.framing must be one of {', '.join(FRAMINGS)}")
+    if adapter == "x12_http" and framing is None:
+        framing = "raw"
+    in_network = raw.get("in_network")
+    if in_network is not None and not isinstance(in_network, bool):
+        raise DirectoryError(f"{where}.in_network must be true or false")
+    endpoint = raw.get("endpoint")
+    if endpoint is not None and (not isinstance(endpoint, str) or "://" not in endpoint):
+        raise DirectoryError(f"{where}.endpoint must be a URL")
+    credentials = raw.get("credentials", {})
+    if not isinstance(credentials, Mapping) or not all(
+        isinstance(v, str) for v in credentials.values()
+    ):
+        raise DirectoryError(f"{where}.credentials must map roles to environment variable names")
+    return PayerEntry(
+        id=payer_id,
+        name=name.strip(),
+        adapter=adapter,
+        aliases=tuple(aliases),
+        framing=framing,
+        endpoint=endpoint,
+        in_network=in_network,
+        credentials=dict(credentials),
+        capabilities=_capabilities(where, raw.get("capabilities", {})),
+        rate_limit=_positive(where, "rate_limit", raw.get("rate_limit")),
+        max_concurrency=_positive_int(where, "max_concurrency", raw.get("max_concurrency")),
+        timeout=_positive(where, "timeout", raw.get("timeout")),
+        options=dict(raw.get("options", {})),
+    )
+
+
+def _capabilities(where: str, raw: Any) -> Capabilities:
+    if not isinstance(raw, Mapping):
+        raise DirectoryError(f"{where}.capabilities must be a table")
+    unknown = set(raw) - {"real_time", "service_types", "multiple_service_types"}
+    if unknown:
+        raise DirectoryError(f"{where}.capabilities: unknown key(s) {', '.join(sorted(unknown))}")
+    service_types = raw.get("service_types", [])
+    if not isinstance(service_types, list) or not all(isinstance(s, str) for s in service_types):
+        raise DirectoryError(f"{where}.capabilities.service_types must be a list of codes")
+    for flag in ("real_time", "multiple_service_types"):
+        if flag in raw and not isinstance(raw[flag], bool):
+            raise DirectoryError(f"{where}.capabilities.{flag} must be true or false")
+    return Capabilities(
+        real_time=raw.get("real_time", True),
+        service_types=tuple(service_types),
+        multiple_service_types=raw.get("multiple_service_types", False),
+    )
+
+
+def _positive(where: str, key: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise DirectoryError(f"{where}.{key} must be a positive number")
+    return float(value)
+
+
+def _positive_int(where: str, key: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise DirectoryError(f"{where}.{key} must be a positive whole number")
+    return value

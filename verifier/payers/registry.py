@@ -1,0 +1,72 @@
+"""Finds the adapter for a payer by the name the directory gives it.
+
+Built-in adapters and third-party ones share one door: the ``verifier.payers``
+entry-point group, so a center can add its own route without forking. A factory
+receives the runtime and the payer's directory entry and returns a PayerAdapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+from verifier.payers.base import PayerAdapter
+from verifier.payers.directory import PayerEntry
+
+if TYPE_CHECKING:
+    from verifier.runtime import Runtime
+
+AdapterFactory = Callable[["Runtime", PayerEntry], PayerAdapter]
+ENTRY_POINT_GROUP = "verifier.payers"
+
+
+class UnknownAdapter(LookupError):
+    """The directory names an adapter that neither verifier nor a plug-in provides."""
+
+
+def _sandbox(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+    from verifier.payers.sandbox import SandboxAdapter
+
+    return SandboxAdapter(slow_seconds=runtime.settings.sandbox_slow_seconds)
+
+
+BUILTIN: dict[str, AdapterFactory] = {"sandbox": _sandbox}
+
+
+class AdapterRegistry:
+    def __init__(self, runtime: Runtime, extra: dict[str, AdapterFactory] | None = None) -> None:
+        self.runtime = runtime
+        self.factories: dict[str, AdapterFactory] = dict(BUILTIN)
+        self.factories.update(extra or {})
+        self._plugins_loaded = False
+
+    def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            self.factories.setdefault(point.name, _lazy(point))
+        self._plugins_loaded = True
+
+    def names(self) -> list[str]:
+        self._load_plugins()
+        return sorted(self.factories)
+
+    def for_payer(self, payer_id: str) -> PayerAdapter:
+        entry = self.runtime.directory.get(payer_id)
+        if entry is None:
+            raise UnknownAdapter(f"payer {payer_id!r} is not in the directory")
+        if entry.adapter not in self.factories:
+            self._load_plugins()
+        factory = self.factories.get(entry.adapter)
+        if factory is None:
+            raise UnknownAdapter(f"payer {payer_id!r} names unknown adapter {entry.adapter!r}")
+        return factory(self.runtime, entry)
+
+
+def _lazy(point: Any) -> AdapterFactory:
+    def factory(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+        loaded: AdapterFactory = point.load()
+        return loaded(runtime, entry)
+
+    return factory

@@ -1,0 +1,133 @@
+"""Tables: verifications, their attempts, and the audit trail.
+
+PHI (names, dates of birth, member ids, contact details, raw payer exchanges) lives
+only in ``*_enc`` columns sealed by ``store.crypto``. Everything else here is
+operational: ids, states, timestamps, codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC on the way in and out, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Verification(Base):
+    __tablename__ = "verifications"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    reason_detail: Mapped[str | None] = mapped_column(String(200))  # codes/field names only
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    level_of_care: Mapped[str] = mapped_column(String(20))
+    condition: Mapped[str] = mapped_column(String(20))
+    payer_id: Mapped[str] = mapped_column(String(80), index=True)
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20), default="visitor")  # visitor|staff|batch
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    member_enc: Mapped[str] = mapped_column(Text)
+    contact_enc: Mapped[str | None] = mapped_column(Text)
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[dict | None] = mapped_column(JSON)  # no identifiers (DESIGN §6)
+    visitor_summary: Mapped[dict | None] = mapped_column(JSON)  # plain words + safe subset
+    result_enc: Mapped[str | None] = mapped_column(Text)  # normalized result: has names
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    run_attempts: Mapped[int] = mapped_column(Integer, default=0)  # attempts in this run
+    run_seq: Mapped[int] = mapped_column(Integer, default=1)  # bumped by a re-run
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="verification", order_by="Attempt.number.desc()"
+    )
+
+    __table_args__ = (Index("ix_verifications_status_next", "status", "next_attempt_at"),)
+
+
+class Attempt(Base):
+    """One call to a payer, kept forever with its (sealed) raw exchange."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    verification_id: Mapped[str] = mapped_column(
+        ForeignKey("verifications.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    adapter: Mapped[str] = mapped_column(String(40))
+    payer_id: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    error_codes: Mapped[list | None] = mapped_column(JSON)  # AAA codes etc., never PHI
+    trace_number: Mapped[str | None] = mapped_column(String(50))
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    request_enc: Mapped[str | None] = mapped_column(Text)
+    response_enc: Mapped[str | None] = mapped_column(Text)
+
+    verification: Mapped[Verification] = relationship(back_populates="attempts")
+
+
+class AuditEvent(Base):
+    """Append-only record of staff actions and PHI access: ids and outcomes, never values."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20))
+    source_addr: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
