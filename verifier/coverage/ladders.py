@@ -114,3 +114,29 @@ CARVE_OUT_STCS = frozenset({"MH", "AI"})
 
 def default_ladder(level: LevelOfCare, condition: Condition) -> Ladder:
     return DEFAULT_LADDERS[(level, condition)]
+
+
+# Words a form, a widget or a staff member may use for the condition. Gambling disorder
+# (ICD-10-CM F63.0, an impulse disorder) is mental health, not substance use.
+_CONDITION_WORDS = {
+    "mental_health": Condition.MENTAL_HEALTH,
+    "mental health": Condition.MENTAL_HEALTH,
+    "gambling": Condition.MENTAL_HEALTH,
+    "gambling_disorder": Condition.MENTAL_HEALTH,
+    "gambling disorder": Condition.MENTAL_HEALTH,
+    "substance_use": Condition.SUBSTANCE_USE,
+    "substance use": Condition.SUBSTANCE_USE,
+    "alcohol": Condition.SUBSTANCE_USE,
+    "drugs": Condition.SUBSTANCE_USE,
+}
+
+
+def condition_of(value: str) -> Condition:
+    """A condition word or an ICD-10-CM code -> the ladder's condition (F10-F19 are SUD)."""
+    word = value.strip().lower()
+    if word in _CONDITION_WORDS:
+        return _CONDITION_WORDS[word]
+    code = word.upper().replace(".", "")
+    if len(code) >= 3 and code[0] == "F" and code[1:3].isdigit():
+        return Condition.SUBSTANCE_USE if 10 <= int(code[1:3]) <= 19 else Condition.MENTAL_HEALTH
+    raise ValueError(f"unknown condition: {value!r}")

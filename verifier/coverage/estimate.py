@@ -1,0 +1,227 @@
+"""The patient's expected cost for a program, as a low-high range with its assumptions.
+
+Method: walk the program's sessions (the facility schedule, low and high counts) one by one
+at the facility's allowed amount. Each covered session first pays toward the remaining
+deductible, then the copay and coinsurance on the rest; covered spending stops at the
+remaining out-of-pocket maximum; sessions beyond the remaining visit limit cost the full
+allowed amount and do not count toward the maximum.
+
+Every unknown widens the range instead of being taken as zero, and is named:
+- copay or coinsurance not reported: the low end charges only what is reported, the high end
+  the full allowed amount (a missing coinsurance segment is not 0 %, RFI 990);
+- deductible not reported: the low end takes it as met, the high end as never met;
+- out-of-pocket maximum not reported: no cap on the high end;
+- coverage of the program on this tier not confirmed: the high end is the full amount, uncapped;
+- visit limit allowed but used unknown: the high end takes the visits as used.
+Both copay and coinsurance: plans either charge one or stack them, so the low end takes the
+smaller and the high end the copay plus coinsurance on the rest. A copay-only plan often
+waives the deductible, so the low end does too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from verifier.coverage.facility import Program
+from verifier.coverage.model import (
+    CoverageStatus,
+    Estimate,
+    Tier,
+    TierBenefits,
+    VisitLimit,
+    money,
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+ONCE = frozenset({"admission", "episode"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """One end of the range: every unknown already resolved to its best or worst value."""
+
+    sessions: int
+    covered_sessions: int
+    deductible: Decimal | None  # remaining; None = never met
+    copay: Decimal
+    copay_each_session: bool
+    coinsurance: Decimal
+    stack: bool  # copay plus coinsurance on the rest (else the smaller of the two)
+    waive_deductible: bool
+    oop: Decimal | None  # remaining cap; None = no cap
+
+
+def _cost(case: _Case, allowed: Decimal) -> Decimal:
+    deductible = case.deductible
+    covered = ZERO
+    for i in range(case.covered_sessions):
+        if deductible is None:
+            covered += allowed
+            continue
+        toward = ZERO if case.waive_deductible else min(allowed, deductible)
+        deductible -= toward
+        rest = allowed - toward
+        copay = min(case.copay, rest) if (case.copay_each_session or i == 0) else ZERO
+        if case.stack:
+            share = copay + case.coinsurance * (rest - copay)
+        else:
+            share = _either(copay, case.coinsurance, rest)
+        covered += toward + share
+    if case.oop is not None:
+        covered = min(covered, case.oop)
+    return covered + (case.sessions - case.covered_sessions) * allowed
+
+
+def _either(copay: Decimal, coinsurance: Decimal, rest: Decimal) -> Decimal:
+    """The smaller share when a plan may charge a copay or a coinsurance, not both."""
+    if not copay:
+        return coinsurance * rest
+    if not coinsurance:
+        return copay
+    return min(copay, coinsurance * rest)
+
+
+def _min_known(*values: Decimal | None) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
+
+
+def _tier_range(
+    tier: Tier,
+    benefits: TierBenefits,
+    limit: VisitLimit,
+    program: Program,
+    say: Callable[[str], None],
+) -> tuple[Decimal, Decimal]:
+    low_n, high_n = program.sessions_low, program.sessions_high
+    allowed = program.allowed_amount
+    where = "in network" if tier is Tier.IN_NETWORK else "out of network"
+    full_low, full_high = low_n * allowed, high_n * allowed
+    if benefits.covered is False:
+        say(f"The plan reports this program as not covered {where}: the full cost is shown.")
+        return full_low, full_high
+
+    copay, coins = benefits.copay.amount, benefits.coinsurance
+    if copay is None:
+        say(f"No copay was reported {where}: the high end allows for any cost share.")
+    if coins is None:
+        say(f"No coinsurance was reported {where}: the high end allows for any cost share.")
+    per = benefits.copay.per
+    if copay is not None and per is None:
+        say(f"The copay period was not stated {where}: the high end charges it every session.")
+
+    ded = benefits.deductible
+    ded_high = _min_known(ded.individual.remaining, ded.family.remaining)
+    if ded.individual.remaining is None:
+        ded_high = _min_known(ded_high, ded.individual.total)
+        say(f"The remaining deductible was not reported {where}: the low end takes it as met.")
+    ded_low = ZERO if ded.individual.remaining is None else ded_high
+    oop = benefits.out_of_pocket
+    oop_cap = _min_known(oop.individual.remaining, oop.family.remaining)
+    if oop_cap is None:
+        oop_cap = _min_known(oop.individual.total, oop.family.total)
+        if oop_cap is None:
+            say(f"No out-of-pocket maximum was reported {where}: the high end has no cap.")
+
+    low_covered, high_covered = low_n, high_n
+    if limit.remaining is not None:
+        low_covered, high_covered = min(low_n, limit.remaining), min(high_n, limit.remaining)
+        if high_n > limit.remaining:
+            say(
+                f"Only {limit.remaining} visits remain under the plan's limit: sessions beyond "
+                "that are shown at the full allowed amount."
+            )
+    elif limit.allowed is not None:
+        low_covered, high_covered = min(low_n, limit.allowed), 0
+        say(
+            f"The plan allows {limit.allowed} visits but did not say how many are used: the "
+            "high end takes them as used."
+        )
+
+    low = _cost(
+        _Case(
+            sessions=low_n,
+            covered_sessions=low_covered,
+            deductible=ded_low,
+            copay=copay or ZERO,
+            copay_each_session=per not in ONCE and per is not None,
+            coinsurance=coins or ZERO,
+            stack=False,
+            waive_deductible=bool(copay) and not coins,
+            oop=oop_cap,
+        ),
+        allowed,
+    )
+    if benefits.covered is None:
+        say(f"Coverage of this program {where} is not confirmed: the high end is the full cost.")
+        return low, full_high
+    high = _cost(
+        _Case(
+            sessions=high_n,
+            covered_sessions=high_covered,
+            deductible=ded_high,
+            copay=copay if copay is not None and coins is not None else ZERO,
+            copay_each_session=per not in ONCE,
+            coinsurance=coins if copay is not None and coins is not None else ONE,
+            stack=True,
+            waive_deductible=False,
+            oop=oop_cap,
+        ),
+        allowed,
+    )
+    return low, max(low, high)
+
+
+def estimate(
+    *,
+    program: Program,
+    status: CoverageStatus,
+    has_benefits: bool,
+    in_network: bool | None,
+    tiers: dict[Tier, TierBenefits],
+    visit_limit: VisitLimit,
+) -> Estimate:
+    low_n, high_n = program.sessions_low, program.sessions_high
+    unit = "days" if program.unit == "day" else "sessions"
+    assumptions: list[str] = [
+        f"{low_n} to {high_n} {unit} on the program's usual schedule."
+        if low_n != high_n
+        else f"{low_n} {unit} on the program's usual schedule.",
+        f"An allowed amount of ${money(program.allowed_amount)} per {program.unit} is the "
+        "center's assumption, not a rate the payer reported.",
+    ]
+
+    def say(text: str) -> None:
+        if text not in assumptions:
+            assumptions.append(text)
+
+    full_low, full_high = low_n * program.allowed_amount, high_n * program.allowed_amount
+    if status is CoverageStatus.INACTIVE:
+        say("Coverage is not active: the full cost is shown.")
+        return Estimate(low_n, full_low, full_high, tuple(assumptions))
+    if not has_benefits:
+        say("The payer returned no benefits, so no cost can be estimated.")
+        return Estimate(low_n, None, None, tuple(assumptions))
+
+    if in_network is None:
+        say("Whether the center is in network is not known: the range spans both.")
+        chosen = [Tier.IN_NETWORK, Tier.OUT_OF_NETWORK]
+    else:
+        chosen = [Tier.IN_NETWORK if in_network else Tier.OUT_OF_NETWORK]
+    ranges = [_tier_range(t, tiers[t], visit_limit, program, say) for t in chosen]
+    low = min(r[0] for r in ranges)
+    high = max(r[1] for r in ranges)
+    if Tier.OUT_OF_NETWORK in chosen:
+        say(
+            "Out of network, the provider may bill more than the allowed amount (balance "
+            "billing); that is not included."
+        )
+    if visit_limit.reported is False:
+        say("No visit limit was reported; none is applied.")
+    if status is CoverageStatus.UNKNOWN:
+        say("Coverage is not confirmed: the high end is the full cost.")
+        high = max(high, full_high)
+    return Estimate(low_n, low, high, tuple(assumptions))

@@ -1,0 +1,187 @@
+"""In- and out-of-network benefits for one program: covered, copay, coinsurance, accumulators.
+
+Rules (DESIGN §7):
+- Copay and coinsurance come only from the program's ladder codes (or its procedure codes),
+  never from 30, 98 or another service. They are read as a pair from the most specific rung
+  that reports either, so a copay from MH is never combined with a coinsurance from A8.
+- Deductible and out-of-pocket come from the most specific ladder rung that reports them for
+  that tier and level, else from 30 (a plan-wide value reported once, CORE 154).
+- A tier takes an EB only when EB12 names it (Y, N, or W for both). A blank or U EB12 says
+  nothing about the network, so its value goes to neither tier; a note keeps it for staff.
+- ``remaining`` is read from EB06 29. When only the total and the amount met (24) are
+  reported, in the same rung, tier and level, remaining is their difference (exact arithmetic
+  on two reported numbers, cited as derived), floored at 0.
+- Two different values for the same field in the same rung are a conflict: not reported, noted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from verifier.coverage.ladders import Ladder
+from verifier.coverage.model import Accumulator, Amounts, Copay, Tier, TierBenefits
+from verifier.coverage.reading import (
+    ACTIVE,
+    COPAY_PER,
+    MET,
+    REMAINING,
+    TOTAL_PERIODS,
+    Trail,
+    is_plan_wide,
+    level_of,
+    most_specific,
+    rank,
+    render_eb,
+    tiers_of,
+)
+from verifier.domain import Benefit
+
+POSITIVE = ACTIVE | {"A", "B", "C", "F"}  # a status, cost share or limit implies coverage
+KIND_NAMES = {"C": "deductible", "G": "out_of_pocket"}
+
+
+def read_tier(
+    benefits: Sequence[Benefit], ladder: Ladder, tier: Tier, trail: Trail
+) -> TierBenefits:
+    on_tier = [b for b in benefits if tier in tiers_of(b)]
+    ranked = [(r, b) for b in on_tier if (r := rank(b, ladder)) is not None]
+    copay, coinsurance = _cost_share(ranked, tier, trail)
+    return TierBenefits(
+        covered=_covered(ranked, tier, trail),
+        copay=copay,
+        coinsurance=coinsurance,
+        deductible=_accumulator("C", on_tier, ladder, tier, trail),
+        out_of_pocket=_accumulator("G", on_tier, ladder, tier, trail),
+    )
+
+
+def note_unlabelled(benefits: Sequence[Benefit], ladder: Ladder, trail: Trail) -> None:
+    """Keep values whose EB12 is blank/U visible to staff, since no tier may show them."""
+    for b in benefits:
+        if tiers_of(b) or b.info not in {"A", "B", "C", "G", "I"}:
+            continue
+        if rank(b, ladder) is None and not (b.info in KIND_NAMES and is_plan_wide(b)):
+            continue
+        if b.info != "I" and b.amount is None and b.percent is None:
+            continue
+        trail.note(
+            f"{render_eb(b)}: the payer did not say which network this applies to "
+            "(EB12 blank or U), so it is shown for neither."
+        )
+
+
+def _covered(ranked: list[tuple[int, Benefit]], tier: Tier, trail: Trail) -> bool | None:
+    relevant = [(r, b) for r, b in ranked if b.info in POSITIVE or b.info == "I"]
+    best = most_specific(relevant)
+    if best is None:
+        return None
+    _, rows = best
+    says_no = [b for b in rows if b.info == "I"]
+    says_yes = [b for b in rows if b.info != "I"]
+    path = f"{tier.value}.covered"
+    if says_no and says_yes:
+        trail.note(
+            f"{tier.value}: the payer reports this service both covered and not covered "
+            f"({render_eb(says_yes[0])} vs {render_eb(says_no[0])}); shown as not reported."
+        )
+        return None
+    trail.cite(path, *(render_eb(b) for b in rows))
+    return not says_no
+
+
+def _cost_share(
+    ranked: list[tuple[int, Benefit]], tier: Tier, trail: Trail
+) -> tuple[Copay, Decimal | None]:
+    rows = [
+        (r, b)
+        for r, b in ranked
+        if (b.info == "B" and b.amount is not None) or (b.info == "A" and b.percent is not None)
+    ]
+    best = most_specific(rows)
+    if best is None:
+        return Copay(), None
+    _, group = best
+    copays = [b for b in group if b.info == "B"]
+    coins = [b for b in group if b.info == "A"]
+
+    copay = Copay()
+    values = {(b.amount, COPAY_PER.get(b.time_period or "")) for b in copays}
+    if len(values) == 1:
+        amount, per = values.pop()
+        copay = Copay(amount=amount, per=per)
+        trail.cite(f"{tier.value}.copay", *(render_eb(b) for b in copays))
+    elif values:
+        _conflict(trail, f"{tier.value}.copay", copays)
+
+    coinsurance: Decimal | None = None
+    percents = distinct_percents(coins)
+    if len(percents) == 1:
+        coinsurance = percents[0]
+        trail.cite(f"{tier.value}.coinsurance", *(render_eb(b) for b in coins))
+    elif percents:
+        _conflict(trail, f"{tier.value}.coinsurance", coins)
+    return copay, coinsurance
+
+
+def _accumulator(
+    kind: str, on_tier: list[Benefit], ladder: Ladder, tier: Tier, trail: Trail
+) -> Accumulator:
+    fallback = len(ladder.read) + 1  # 30 ranks below every rung
+    levels: dict[str, Amounts] = {}
+    for level in ("individual", "family"):
+        ranked: list[tuple[int, Benefit]] = []
+        for b in on_tier:
+            if b.info != kind or b.amount is None or level_of(b) != level:
+                continue
+            if not _accumulator_period(b):
+                continue
+            r = rank(b, ladder)
+            if r is None and is_plan_wide(b):
+                r = fallback
+            if r is not None:
+                ranked.append((r, b))
+        path = f"{tier.value}.{KIND_NAMES[kind]}.{level}"
+        best = most_specific(ranked)
+        levels[level] = Amounts() if best is None else _amounts(best[1], path, trail)
+    return Accumulator(individual=levels["individual"], family=levels["family"])
+
+
+def _accumulator_period(b: Benefit) -> bool:
+    return b.time_period in TOTAL_PERIODS or b.time_period in {MET, REMAINING}
+
+
+def _amounts(rows: list[Benefit], path: str, trail: Trail) -> Amounts:
+    total = _one(rows, lambda b: b.time_period in TOTAL_PERIODS, f"{path}.total", trail)
+    remaining = _one(rows, lambda b: b.time_period == REMAINING, f"{path}.remaining", trail)
+    met = _one(rows, lambda b: b.time_period == MET, f"{path}.met", trail)
+    if remaining is None and total is not None and met is not None:
+        remaining = max(total - met, Decimal(0))
+        trail.cite(f"{path}.remaining", f"derived: total {total} - met {met}")
+    return Amounts(total=total, remaining=remaining)
+
+
+def _one(
+    rows: list[Benefit], keep: Callable[[Benefit], bool], path: str, trail: Trail
+) -> Decimal | None:
+    chosen = [b for b in rows if keep(b)]
+    values = distinct_amounts(chosen)
+    if len(values) == 1:
+        trail.cite(path, *(render_eb(b) for b in chosen))
+        return values[0]
+    if values:
+        _conflict(trail, path, chosen)
+    return None
+
+
+def distinct_amounts(rows: list[Benefit]) -> list[Decimal]:
+    return sorted({b.amount for b in rows if b.amount is not None})
+
+
+def distinct_percents(rows: list[Benefit]) -> list[Decimal]:
+    return sorted({b.percent for b in rows if b.percent is not None})
+
+
+def _conflict(trail: Trail, path: str, rows: list[Benefit]) -> None:
+    listed = "; ".join(render_eb(b) for b in rows)
+    trail.note(f"{path}: the payer reports different values ({listed}); shown as not reported.")
