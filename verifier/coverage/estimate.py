@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from verifier.coverage.facility import Program
+from verifier.coverage.messages import ESTIMATE, text
 from verifier.coverage.model import (
     CoverageStatus,
     Estimate,
@@ -75,6 +76,10 @@ def _cost(case: _Case, allowed: Decimal) -> Decimal:
     return covered + (case.sessions - case.covered_sessions) * allowed
 
 
+def _t(key: str, **fields: object) -> str:
+    return text(ESTIMATE, "en", key, **fields)
+
+
 def _either(copay: Decimal, coinsurance: Decimal, rest: Decimal) -> Decimal:
     """The smaller share when a plan may charge a copay or a coinsurance, not both."""
     if not copay:
@@ -98,48 +103,42 @@ def _tier_range(
 ) -> tuple[Decimal, Decimal]:
     low_n, high_n = program.sessions_low, program.sessions_high
     allowed = program.allowed_amount
-    where = "in network" if tier is Tier.IN_NETWORK else "out of network"
+    where = _t(tier.value)
     full_low, full_high = low_n * allowed, high_n * allowed
     if benefits.covered is False:
-        say(f"The plan reports this program as not covered {where}: the full cost is shown.")
+        say(_t("not_covered", where=where))
         return full_low, full_high
 
     copay, coins = benefits.copay.amount, benefits.coinsurance
     if copay is None:
-        say(f"No copay was reported {where}: the high end allows for any cost share.")
+        say(_t("no_copay", where=where))
     if coins is None:
-        say(f"No coinsurance was reported {where}: the high end allows for any cost share.")
+        say(_t("no_coinsurance", where=where))
     per = benefits.copay.per
     if copay is not None and per is None:
-        say(f"The copay period was not stated {where}: the high end charges it every session.")
+        say(_t("copay_period", where=where))
 
     ded = benefits.deductible
     ded_high = _min_known(ded.individual.remaining, ded.family.remaining)
     if ded.individual.remaining is None:
         ded_high = _min_known(ded_high, ded.individual.total)
-        say(f"The remaining deductible was not reported {where}: the low end takes it as met.")
+        say(_t("no_deductible", where=where))
     ded_low = ZERO if ded.individual.remaining is None else ded_high
     oop = benefits.out_of_pocket
     oop_cap = _min_known(oop.individual.remaining, oop.family.remaining)
     if oop_cap is None:
         oop_cap = _min_known(oop.individual.total, oop.family.total)
         if oop_cap is None:
-            say(f"No out-of-pocket maximum was reported {where}: the high end has no cap.")
+            say(_t("no_oop", where=where))
 
     low_covered, high_covered = low_n, high_n
     if limit.remaining is not None:
         low_covered, high_covered = min(low_n, limit.remaining), min(high_n, limit.remaining)
         if high_n > limit.remaining:
-            say(
-                f"Only {limit.remaining} visits remain under the plan's limit: sessions beyond "
-                "that are shown at the full allowed amount."
-            )
+            say(_t("visits_remaining", remaining=limit.remaining))
     elif limit.allowed is not None:
         low_covered, high_covered = min(low_n, limit.allowed), 0
-        say(
-            f"The plan allows {limit.allowed} visits but did not say how many are used: the "
-            "high end takes them as used."
-        )
+        say(_t("visits_used_unknown", allowed=limit.allowed))
 
     low = _cost(
         _Case(
@@ -156,7 +155,7 @@ def _tier_range(
         allowed,
     )
     if benefits.covered is None:
-        say(f"Coverage of this program {where} is not confirmed: the high end is the full cost.")
+        say(_t("coverage_unconfirmed_tier", where=where))
         return low, full_high
     high = _cost(
         _Case(
@@ -185,13 +184,11 @@ def estimate(
     visit_limit: VisitLimit,
 ) -> Estimate:
     low_n, high_n = program.sessions_low, program.sessions_high
-    unit = "days" if program.unit == "day" else "sessions"
+    unit = _t(f"unit.{program.unit}")
+    schedule = "schedule_range" if low_n != high_n else "schedule_point"
     assumptions: list[str] = [
-        f"{low_n} to {high_n} {unit} on the program's usual schedule."
-        if low_n != high_n
-        else f"{low_n} {unit} on the program's usual schedule.",
-        f"An allowed amount of ${money(program.allowed_amount)} per {program.unit} is the "
-        "center's assumption, not a rate the payer reported.",
+        _t(schedule, low=low_n, high=high_n, unit=unit),
+        _t("allowed", amount=money(program.allowed_amount), unit=program.unit),
     ]
 
     def say(text: str) -> None:
@@ -200,14 +197,14 @@ def estimate(
 
     full_low, full_high = low_n * program.allowed_amount, high_n * program.allowed_amount
     if status is CoverageStatus.INACTIVE:
-        say("Coverage is not active: the full cost is shown.")
+        say(_t("inactive"))
         return Estimate(low_n, full_low, full_high, tuple(assumptions))
     if not has_benefits:
-        say("The payer returned no benefits, so no cost can be estimated.")
+        say(_t("no_benefits"))
         return Estimate(low_n, None, None, tuple(assumptions))
 
     if in_network is None:
-        say("Whether the center is in network is not known: the range spans both.")
+        say(_t("network_unknown"))
         chosen = [Tier.IN_NETWORK, Tier.OUT_OF_NETWORK]
     else:
         chosen = [Tier.IN_NETWORK if in_network else Tier.OUT_OF_NETWORK]
@@ -215,13 +212,10 @@ def estimate(
     low = min(r[0] for r in ranges)
     high = max(r[1] for r in ranges)
     if Tier.OUT_OF_NETWORK in chosen:
-        say(
-            "Out of network, the provider may bill more than the allowed amount (balance "
-            "billing); that is not included."
-        )
+        say(_t("balance_billing"))
     if visit_limit.reported is False:
-        say("No visit limit was reported; none is applied.")
+        say(_t("no_visit_limit"))
     if status is CoverageStatus.UNKNOWN:
-        say("Coverage is not confirmed: the high end is the full cost.")
+        say(_t("coverage_unconfirmed"))
         high = max(high, full_high)
     return Estimate(low_n, low, high, tuple(assumptions))

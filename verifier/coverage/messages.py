@@ -1,0 +1,188 @@
+"""Every sentence a website visitor can read, in one place, ready for translation.
+
+Templates use ``str.format`` fields. Each language has the same keys (a test checks it), so a
+translator works from one table. The estimate's assumptions live here too because visitors
+see them next to the range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULT_LANGUAGE = "en"
+
+VISITOR: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "active": "Good news: your insurance coverage is active.",
+        "inactive": (
+            "Your insurance company reports that this coverage is not active right now. "
+            "Coverage sometimes ends or changes; we can help you look at other options."
+        ),
+        "not_found": (
+            "We could not find your coverage with the details you gave. A small difference "
+            "in a name, date of birth or member ID is enough to cause this, and it is easy "
+            "to fix."
+        ),
+        "unavailable": (
+            "Your insurance company's system did not answer just now. We will try again "
+            "shortly; you do not need to do anything."
+        ),
+        "unknown": "We could not confirm your coverage online yet; we will look into it for you.",
+        "covered": "Your plan appears to cover {program} {where}.",
+        "not_covered": "Your plan reports that {program} is not covered {where}.",
+        "covered_unknown": "Your plan did not give details for {program}; we will confirm them.",
+        "network_unknown": "We are confirming whether we are in your plan's network.",
+        "in_network": "in network",
+        "out_of_network": "out of network",
+        "preauth_required": (
+            "Your plan requires approval before treatment starts (preauthorization). We "
+            "request it for you."
+        ),
+        "preauth_not_required": "Your plan does not require approval before treatment starts.",
+        "preauth_unknown": "We will check whether your plan needs approval before treatment.",
+        "estimate_range": (
+            "Estimated cost to you for the program: ${low} to ${high} for about {sessions} "
+            "{unit}."
+        ),
+        "estimate_point": (
+            "Estimated cost to you for the program: about ${low} for about {sessions} {unit}."
+        ),
+        "visits_remaining": "Your plan covers {remaining} more visits {period}.",
+        "visits_allowed": "Your plan covers up to {allowed} visits {period}.",
+        "next": "What happens next: a coordinator will call you to go over these results.",
+        "phone": "Questions? Call us at {phone}.",
+        "disclaimer": (
+            "This is based on what your insurance company reported today. It is not a "
+            "guarantee of payment."
+        ),
+        "program.outpatient": "outpatient therapy",
+        "program.iop": "our intensive outpatient program (IOP)",
+        "program.php": "our partial hospitalization program (PHP)",
+        "program.inpatient": "inpatient treatment",
+        "unit.session": "sessions",
+        "unit.day": "days",
+        "period.calendar_year": "this calendar year",
+        "period.service_year": "this plan year",
+        "period.year": "a year",
+        "period.lifetime": "in your lifetime",
+        "period.none": "",
+    },
+    "es": {
+        "active": "Buenas noticias: su cobertura de seguro está activa.",
+        "inactive": (
+            "Su compañía de seguros informa que esta cobertura no está activa ahora. A veces "
+            "la cobertura termina o cambia; podemos ayudarle a ver otras opciones."
+        ),
+        "not_found": (
+            "No pudimos encontrar su cobertura con los datos que nos dio. Una pequeña "
+            "diferencia en un nombre, la fecha de nacimiento o el número de miembro basta "
+            "para que pase, y es fácil de corregir."
+        ),
+        "unavailable": (
+            "El sistema de su compañía de seguros no respondió en este momento. Lo "
+            "intentaremos de nuevo pronto; usted no necesita hacer nada."
+        ),
+        "unknown": (
+            "Todavía no pudimos confirmar su cobertura en línea; lo revisaremos por usted."
+        ),
+        "covered": "Su plan parece cubrir {program} {where}.",
+        "not_covered": "Su plan informa que {program} no está cubierto {where}.",
+        "covered_unknown": "Su plan no dio detalles sobre {program}; los confirmaremos.",
+        "network_unknown": "Estamos confirmando si estamos en la red de su plan.",
+        "in_network": "dentro de la red",
+        "out_of_network": "fuera de la red",
+        "preauth_required": (
+            "Su plan requiere aprobación antes de comenzar el tratamiento (autorización "
+            "previa). Nosotros la solicitamos por usted."
+        ),
+        "preauth_not_required": (
+            "Su plan no requiere aprobación antes de comenzar el tratamiento."
+        ),
+        "preauth_unknown": (
+            "Verificaremos si su plan necesita aprobación antes del tratamiento."
+        ),
+        "estimate_range": (
+            "Costo estimado para usted por el programa: de ${low} a ${high} por unas "
+            "{sessions} {unit}."
+        ),
+        "estimate_point": (
+            "Costo estimado para usted por el programa: unos ${low} por unas {sessions} {unit}."
+        ),
+        "visits_remaining": "Su plan cubre {remaining} visitas más {period}.",
+        "visits_allowed": "Su plan cubre hasta {allowed} visitas {period}.",
+        "next": "Qué sigue: un coordinador le llamará para revisar estos resultados.",
+        "phone": "¿Preguntas? Llámenos al {phone}.",
+        "disclaimer": (
+            "Esto se basa en lo que su compañía de seguros informó hoy. No es una garantía "
+            "de pago."
+        ),
+        "program.outpatient": "la terapia ambulatoria",
+        "program.iop": "nuestro programa ambulatorio intensivo (IOP)",
+        "program.php": "nuestro programa de hospitalización parcial (PHP)",
+        "program.inpatient": "el tratamiento con internación",
+        "unit.session": "sesiones",
+        "unit.day": "días",
+        "period.calendar_year": "este año calendario",
+        "period.service_year": "este año del plan",
+        "period.year": "al año",
+        "period.lifetime": "de por vida",
+        "period.none": "",
+    },
+}
+
+# The estimate's assumptions (English only for now; the keys are ready for a translation).
+ESTIMATE: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "schedule_range": "{low} to {high} {unit} on the program's usual schedule.",
+        "schedule_point": "{low} {unit} on the program's usual schedule.",
+        "allowed": (
+            "An allowed amount of ${amount} per {unit} is the center's assumption, not a rate "
+            "the payer reported."
+        ),
+        "not_covered": "The plan reports this program as not covered {where}: the full cost "
+        "is shown.",
+        "no_copay": "No copay was reported {where}: the high end allows for any cost share.",
+        "no_coinsurance": (
+            "No coinsurance was reported {where}: the high end allows for any cost share."
+        ),
+        "copay_period": (
+            "The copay period was not stated {where}: the high end charges it every session."
+        ),
+        "no_deductible": (
+            "The remaining deductible was not reported {where}: the low end takes it as met."
+        ),
+        "no_oop": "No out-of-pocket maximum was reported {where}: the high end has no cap.",
+        "visits_remaining": (
+            "Only {remaining} visits remain under the plan's limit: sessions beyond that are "
+            "shown at the full allowed amount."
+        ),
+        "visits_used_unknown": (
+            "The plan allows {allowed} visits but did not say how many are used: the high end "
+            "takes them as used."
+        ),
+        "coverage_unconfirmed_tier": (
+            "Coverage of this program {where} is not confirmed: the high end is the full cost."
+        ),
+        "inactive": "Coverage is not active: the full cost is shown.",
+        "no_benefits": "The payer returned no benefits, so no cost can be estimated.",
+        "network_unknown": "Whether the center is in network is not known: the range spans both.",
+        "balance_billing": (
+            "Out of network, the provider may bill more than the allowed amount (balance "
+            "billing); that is not included."
+        ),
+        "no_visit_limit": "No visit limit was reported; none is applied.",
+        "coverage_unconfirmed": "Coverage is not confirmed: the high end is the full cost.",
+        "in_network": "in network",
+        "out_of_network": "out of network",
+        "unit.session": "sessions",
+        "unit.day": "days",
+    },
+}
+
+
+def text(
+    table: Mapping[str, Mapping[str, str]], language: str, key: str, **fields: object
+) -> str:
+    templates = table.get(language) or table[DEFAULT_LANGUAGE]
+    template = templates.get(key, table[DEFAULT_LANGUAGE][key])
+    return template.format(**fields)
