@@ -9,9 +9,11 @@ key, so a typo fails at start-up instead of producing a quiet wrong estimate.
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from verifier.coverage.ladders import Ladder, default_ladder
@@ -243,3 +245,25 @@ DEFAULT_FACILITY: Mapping[str, Any] = {
 
 def default_profile() -> FacilityProfile:
     return FacilityProfile.from_mapping(DEFAULT_FACILITY)
+
+
+FACILITY_FILE_ENV = "VERIFIER_FACILITY_FILE"
+
+
+def facility_file(environ: Mapping[str, str]) -> Path:
+    """config/facility.toml unless VERIFIER_FACILITY_FILE names another file."""
+    default = Path(__file__).resolve().parents[2] / "config" / "facility.toml"
+    return Path(environ.get(FACILITY_FILE_ENV) or default)
+
+
+def load_facility(path: Path) -> FacilityProfile:
+    """Read a facility TOML file; errors name the file and the bad key."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    try:
+        return FacilityProfile.from_mapping(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None

@@ -100,3 +100,22 @@ def test_30_cannot_be_a_rung():
 )
 def test_condition_of_words_and_diagnoses(word, condition):
     assert condition_of(word) is condition
+
+
+def test_facility_file_is_overridable_by_environment(tmp_path):
+    from verifier.coverage.facility import facility_file
+
+    assert facility_file({}) == CONFIG
+    assert facility_file({"VERIFIER_FACILITY_FILE": str(tmp_path / "f.toml")}) == (
+        tmp_path / "f.toml"
+    )
+
+
+def test_load_facility_names_the_file_and_the_key(tmp_path):
+    from verifier.coverage.facility import load_facility
+
+    bad = tmp_path / "facility.toml"
+    bad.write_text('name = "X"\nnpi = "1234567893"\nphone = "1"\ncolour = "blue"\n')
+    with pytest.raises(ValueError, match=r"facility\.toml: colour: unknown key"):
+        load_facility(bad)
+    assert load_facility(CONFIG) == default_profile()
