@@ -1,0 +1,207 @@
+"""Group tokenized segments into transaction sets and check the envelope around them.
+
+Payers and published samples get counts and control numbers wrong (SE01, ST02/SE02,
+GE02/GS06, IEA02/ISA13) while the content is fine, so every envelope defect is a warning
+here, not a failure: refusing a readable 271 over a trailer count helps no one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from verifier.x12.errors import X12ParseError
+from verifier.x12.tokenizer import Separators, tokenize
+
+MAX_WARNINGS = 50  # garbage input must not turn into a megabyte of warnings
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+
+
+@dataclass(slots=True)
+class TransactionSet:
+    """One ST..SE with the functional group facts it was sent under."""
+
+    set_id: str  # ST01: 270, 271, 999 ...
+    control_number: str  # ST02
+    version: str | None  # ST03, else GS08
+    functional_id: str | None  # GS01: HS, HB, FA
+    position: int  # segment index of the ST (1-based, ISA = 1)
+    segments: list[list[str]] = field(default_factory=list)  # ST..SE inclusive
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Interchange:
+    """ISA facts, the transaction sets inside, TA1 acknowledgments and envelope warnings."""
+
+    separators: Separators
+    isa_version: str
+    control_number: str  # ISA13
+    sender_qualifier: str
+    sender_id: str
+    receiver_qualifier: str
+    receiver_id: str
+    usage: str  # ISA15: P production, T test
+    transactions: list[TransactionSet]
+    acknowledgments: list[list[str]]  # TA1 segments
+    warnings: list[str]
+
+
+def segment_label(segment: list[str]) -> str:
+    """A segment id fit for a message: X12 ids only, never arbitrary (possibly PHI) text."""
+    tag = segment[0] if segment else ""
+    return tag if _SEGMENT_ID.fullmatch(tag) else "segment"
+
+
+def _element(segment: list[str], index: int) -> str:
+    return segment[index].strip() if index < len(segment) else ""
+
+
+class _Walker:
+    """One pass over the segments; keeps just enough state to check the trailers."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.transactions: list[TransactionSet] = []
+        self.acknowledgments: list[list[str]] = []
+        self.current: TransactionSet | None = None
+        self.group: list[str] | None = None
+        self.group_transactions = 0
+        self.groups = 0
+        self.closed = False
+        self.trailing_warned = False
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append("further envelope warnings suppressed")
+
+    def close_transaction(self, position: int, reason: str) -> None:
+        if self.current is not None:
+            start = self.current.position
+            self.warn(f"segment {position}: {reason} before SE of the ST at segment {start}")
+            self.transactions.append(self.current)
+            self.current = None
+
+    def gs(self, segment: list[str], position: int) -> None:
+        self.close_transaction(position, "GS")
+        if self.group is not None:
+            self.warn(f"segment {position}: GS before GE of the previous group")
+        self.group = segment
+        self.group_transactions = 0
+        self.groups += 1
+        if len(segment) < 9 or not segment[8].strip():
+            self.warn(f"segment {position}: GS has no GS08 version")
+
+    def st(self, segment: list[str], position: int) -> None:
+        self.close_transaction(position, "ST")
+        version = _element(segment, 3) or (_element(self.group, 8) if self.group else "")
+        if self.group is None:
+            self.warn(f"segment {position}: ST outside a functional group")
+        self.current = TransactionSet(
+            set_id=_element(segment, 1),
+            control_number=_element(segment, 2),
+            version=version or None,
+            functional_id=_element(self.group, 1) if self.group else None,
+            position=position,
+            segments=[segment],
+        )
+        self.group_transactions += 1
+
+    def se(self, segment: list[str], position: int) -> None:
+        current = self.current
+        if current is None:
+            self.warn(f"segment {position}: SE without ST")
+            return
+        current.segments.append(segment)
+        declared = _element(segment, 1)
+        actual = len(current.segments)
+        if declared != str(actual) and declared.lstrip("0") != str(actual):
+            current.warnings.append(
+                f"SE01 segment count {_digits(declared)} does not match the {actual} segments"
+            )
+        if _element(segment, 2) != current.control_number:
+            current.warnings.append("SE02 control number does not match ST02")
+        self.transactions.append(current)
+        self.current = None
+
+    def ge(self, segment: list[str], position: int) -> None:
+        self.close_transaction(position, "GE")
+        if self.group is None:
+            self.warn(f"segment {position}: GE without GS")
+            return
+        if _element(segment, 1).lstrip("0") != str(self.group_transactions).lstrip("0"):
+            self.warn(f"segment {position}: GE01 does not match the transaction set count")
+        if _element(segment, 2).lstrip("0") != _element(self.group, 6).lstrip("0"):
+            self.warn(f"segment {position}: GE02 does not match GS06")
+        self.group = None
+
+    def iea(self, segment: list[str], position: int, isa: list[str]) -> None:
+        self.close_transaction(position, "IEA")
+        if self.group is not None:
+            self.warn(f"segment {position}: IEA before GE")
+            self.group = None
+        if _element(segment, 1).lstrip("0") != str(self.groups).lstrip("0"):
+            self.warn(f"segment {position}: IEA01 does not match the functional group count")
+        if _element(segment, 2) != _element(isa, 13):
+            self.warn(f"segment {position}: IEA02 does not match ISA13")
+        self.closed = True
+
+
+def _digits(value: str) -> str:
+    return value if value.isdigit() and len(value) <= 9 else "(not a number)"
+
+
+def parse_interchange(data: bytes | str) -> Interchange:
+    """Tokenize and split into transaction sets; envelope defects become warnings."""
+    tokens = tokenize(data)
+    segments = tokens.segments
+    isa = segments[0]
+    if len(isa) < 17:
+        raise X12ParseError("not an X12 interchange: the ISA segment has too few elements")
+    walker = _Walker()
+    for warning in tokens.warnings:
+        walker.warn(warning)
+    for position, segment in enumerate(segments[1:], start=2):
+        tag = segment[0].strip()
+        if walker.closed and not walker.trailing_warned:
+            walker.warn(f"segment {position}: {segment_label(segment)} after IEA")
+            walker.trailing_warned = True
+        if walker.current is not None and tag not in _ENVELOPE_TAGS:
+            walker.current.segments.append(segment)
+        elif tag == "GS":
+            walker.gs(segment, position)
+        elif tag == "ST":
+            walker.st(segment, position)
+        elif tag == "SE":
+            walker.se(segment, position)
+        elif tag == "GE":
+            walker.ge(segment, position)
+        elif tag == "IEA":
+            walker.iea(segment, position, isa)
+        elif tag == "TA1":
+            walker.acknowledgments.append(segment)
+        else:
+            walker.warn(f"segment {position}: {segment_label(segment)} outside a transaction set")
+    walker.close_transaction(len(segments) + 1, "end of data")
+    if walker.group is not None:
+        walker.warn("functional group has no GE")
+    if not walker.closed:
+        walker.warn("interchange has no IEA")
+    return Interchange(
+        separators=tokens.separators,
+        isa_version=tokens.isa_version,
+        control_number=_element(isa, 13),
+        sender_qualifier=_element(isa, 5),
+        sender_id=_element(isa, 6),
+        receiver_qualifier=_element(isa, 7),
+        receiver_id=_element(isa, 8),
+        usage=_element(isa, 15),
+        transactions=walker.transactions,
+        acknowledgments=walker.acknowledgments,
+        warnings=walker.warnings,
+    )
+
+
+_ENVELOPE_TAGS = frozenset({"GS", "ST", "SE", "GE", "IEA", "ISA", "TA1"})
