@@ -169,6 +169,9 @@ class RelatedEntity:
     city: str | None = None
     state: str | None = None
     postal_code: str | None = None
+    provider_code: str | None = None  # PRV01: HH health care, PE performing, PC primary care ...
+    provider_id_qualifier: str | None = None  # PRV02: PXC taxonomy, 9K, ...
+    provider_id: str | None = None  # PRV03
 
 
 @dataclass(frozen=True, slots=True)
