@@ -62,3 +62,24 @@ def clean_name(value: str, field: str) -> str:
 def clean_identifier(value: str, field: str) -> str:
     """A member id, group number or payer id: letters, digits and hyphens."""
     return _check(value, field, _IDENTIFIER, "letters, digits and hyphens", IDENTIFIER_MAX)
+
+
+TEXT_MAX = 264  # MSG01, the longest free-text element a 271 carries
+
+
+def clean_text(value: str, field: str, forbidden: str, limit: int = TEXT_MAX) -> str:
+    """Free text for a 271 we build (plan names, MSG lines): printable ASCII, no separators.
+
+    Payer-authored text keeps its case and punctuation, but a separator or a control
+    character in it would still break the interchange, so it is refused by field name.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        raise X12InputError(field, "must not be empty")
+    if len(text) > limit:
+        raise X12InputError(field, f"must be at most {limit} characters")
+    if any(not (" " <= ch <= "~") for ch in text):
+        raise X12InputError(field, "may contain only printable ASCII characters")
+    if any(ch in forbidden for ch in text):
+        raise X12InputError(field, "must not contain an X12 separator")
+    return text

@@ -300,7 +300,7 @@ class _TransactionReader:
             self.warnings.append("neither ST03 nor GS08 names the implementation version")
         handlers = self.handlers
         start = self.transaction.position
-        for offset, segment in enumerate(segments[1:-1] if len(segments) > 1 else (), start=1):
+        for offset, segment in enumerate(segments[1:], start=1):  # SE has no handler
             handler = handlers.get(segment[0].strip())
             if handler is not None:
                 self.position = start + offset
