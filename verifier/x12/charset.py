@@ -83,3 +83,13 @@ def clean_text(value: str, field: str, forbidden: str, limit: int = TEXT_MAX) ->
     if any(ch in forbidden for ch in text):
         raise X12InputError(field, "must not contain an X12 separator")
     return text
+
+
+def refuse_control_characters(value: str, field: str) -> None:
+    """Refuse control characters anywhere, before ``normalize`` trims the ends.
+
+    ``normalize`` strips surrounding whitespace, which would silently drop a leading or
+    trailing CR/LF/TAB; the 270 encoder calls this first so those are refused too.
+    """
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise X12InputError(field, "must not contain control characters")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from verifier.domain import EligibilityRequest, Person, ProcedureCode, Relationship
 from verifier.x12 import codes
-from verifier.x12.charset import X12InputError, clean_identifier, clean_name
+from verifier.x12 import charset
+from verifier.x12.charset import X12InputError
 from verifier.x12.writer import CheckedEnvelope, Envelope, Segment, check_envelope, render
 
 __all__ = ["VERSION_5010", "Envelope", "encode_270"]
@@ -24,6 +25,16 @@ RELATIONSHIP_CODES = {Relationship.SPOUSE: "01", Relationship.CHILD: "19",
                       Relationship.OTHER: "G8"}
 _GENDERS = frozenset({"M", "F", "U"})
 _MAX_SERVICE_TYPES = 99
+
+
+def clean_name(value: str, field: str) -> str:
+    charset.refuse_control_characters(value, field)
+    return charset.clean_name(value, field)
+
+
+def clean_identifier(value: str, field: str) -> str:
+    charset.refuse_control_characters(value, field)
+    return charset.clean_identifier(value, field)
 
 
 def _limit(value: str, field: str, limit: int) -> str:

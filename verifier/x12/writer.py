@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from verifier.x12.charset import X12InputError, clean_identifier
+from verifier.x12.charset import X12InputError, refuse_control_characters
+from verifier.x12.charset import clean_identifier as _clean_identifier
 from verifier.x12.tokenizer import Separators
 
 Segment = list[str]
@@ -60,6 +61,11 @@ class CheckedEnvelope:
     receiver_id: str
     originator: str
     forbidden: str  # every separator character, for free-text checks
+
+
+def clean_identifier(value: str, field: str) -> str:
+    refuse_control_characters(value, field)
+    return _clean_identifier(value, field)
 
 
 def check_envelope(envelope: Envelope) -> CheckedEnvelope:
