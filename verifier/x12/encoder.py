@@ -13,8 +13,7 @@ procedure composite when one is given (both when both are).
 from __future__ import annotations
 
 from verifier.domain import EligibilityRequest, Person, ProcedureCode, Relationship
-from verifier.x12 import codes
-from verifier.x12 import charset
+from verifier.x12 import charset, codes
 from verifier.x12.charset import X12InputError
 from verifier.x12.writer import CheckedEnvelope, Envelope, Segment, check_envelope, render
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import time
@@ -124,10 +125,8 @@ def test_refused_input_raises_naming_the_field(field: str, bad: str, position: i
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=600) | st.text(max_size=600))
 def test_reader_raises_only_x12_parse_error_on_arbitrary_input(data: bytes | str) -> None:
-    try:
+    with contextlib.suppress(X12ParseError):
         read_271(data)
-    except X12ParseError:
-        pass
 
 
 VALID_ISA = fixture_bytes("lfh-subscriber-health-benefit-check.271.x12")[:106]
@@ -136,10 +135,8 @@ VALID_ISA = fixture_bytes("lfh-subscriber-health-benefit-check.271.x12")[:106]
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=800))
 def test_valid_isa_followed_by_garbage_raises_only_x12_parse_error(tail: bytes) -> None:
-    try:
+    with contextlib.suppress(X12ParseError):
         read_271(VALID_ISA + tail)
-    except X12ParseError:
-        pass
 
 
 @settings(max_examples=150, deadline=None)
@@ -149,10 +146,8 @@ def test_corrupted_corpus_files_raise_only_x12_parse_error(name: str, data: st.D
     for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
         index = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
         original[index] = data.draw(st.sampled_from(b"*|~^:}>\r\nA0 \x00"))
-    try:
+    with contextlib.suppress(X12ParseError):
         read_271(bytes(original))
-    except X12ParseError:
-        pass
 
 
 def test_one_megabyte_of_garbage_fails_well_under_a_second() -> None:
@@ -163,8 +158,6 @@ def test_one_megabyte_of_garbage_fails_well_under_a_second() -> None:
              VALID_ISA + b"~".join(b"EB*" + bytes([65 + i % 26]) for i in range(120_000))]
     for data in cases:
         started = time.perf_counter()
-        try:
+        with contextlib.suppress(X12ParseError):
             read_271(data)
-        except X12ParseError:
-            pass
         assert time.perf_counter() - started < 1.0
