@@ -48,10 +48,14 @@ class PayerUnavailable(PayerError):
         retry_after: float | None = None,
         codes: tuple[str, ...] = (),
         exchange: Exchange | None = None,
+        retry_now: bool = True,
     ) -> None:
         super().__init__(message, exchange=exchange)
         self.retry_after = retry_after
         self.codes = codes
+        # False when only a later attempt may help (an open circuit, AAA 42 with follow-up
+        # C, a "wait 10 days"): the resilience layer then does not retry within the attempt.
+        self.retry_now = retry_now
 
 
 class PayerRejected(PayerError):

@@ -3,10 +3,15 @@
 Built-in adapters and third-party ones share one door: the ``verifier.payers``
 entry-point group, so a center can add its own route without forking. A factory
 receives the runtime and the payer's directory entry and returns a PayerAdapter.
+
+Whatever the factory returns is wrapped by ``resilience.wrap``: timeouts, retries, rate
+limit, concurrency cap and circuit breaker apply to plug-ins and the sandbox alike. One
+adapter (one HTTP session, one token cache) is kept per payer and process.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
@@ -31,7 +36,30 @@ def _sandbox(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
     return SandboxAdapter(slow_seconds=runtime.settings.sandbox_slow_seconds)
 
 
-BUILTIN: dict[str, AdapterFactory] = {"sandbox": _sandbox}
+def _x12_http(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+    from verifier.payers.x12_http import X12HttpAdapter
+
+    return X12HttpAdapter(entry, runtime.settings, runtime.redis)
+
+
+def _clearinghouse(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+    from verifier.payers.clearinghouse import ClearinghouseAdapter
+
+    return ClearinghouseAdapter(entry, runtime.settings)
+
+
+def _fhir(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+    from verifier.payers.fhir import FhirAdapter
+
+    return FhirAdapter(entry, runtime.settings)
+
+
+BUILTIN: dict[str, AdapterFactory] = {
+    "sandbox": _sandbox,
+    "x12_http": _x12_http,
+    "clearinghouse": _clearinghouse,
+    "fhir": _fhir,
+}
 
 
 class AdapterRegistry:
@@ -40,6 +68,8 @@ class AdapterRegistry:
         self.factories: dict[str, AdapterFactory] = dict(BUILTIN)
         self.factories.update(extra or {})
         self._plugins_loaded = False
+        self._adapters: dict[str, tuple[PayerEntry, PayerAdapter]] = {}
+        self._pid = os.getpid()
 
     def _load_plugins(self) -> None:
         if self._plugins_loaded:
@@ -53,15 +83,31 @@ class AdapterRegistry:
         return sorted(self.factories)
 
     def for_payer(self, payer_id: str) -> PayerAdapter:
+        """The payer's adapter behind the resilience layer, built once per process."""
         entry = self.runtime.directory.get(payer_id)
         if entry is None:
             raise UnknownAdapter(f"payer {payer_id!r} is not in the directory")
+        if self._pid != os.getpid():  # forked: sockets and sessions are the parent's
+            self._adapters.clear()
+            self._pid = os.getpid()
+        cached = self._adapters.get(payer_id)
+        if cached is not None and cached[0] is entry:
+            return cached[1]
+        adapter = self.build(entry)
+        self._adapters[payer_id] = (entry, adapter)
+        return adapter
+
+    def build(self, entry: PayerEntry) -> PayerAdapter:
+        """A fresh, wrapped adapter for ``entry`` (no caching)."""
+        from verifier.payers.resilience import wrap
+
+        payer_id = entry.id
         if entry.adapter not in self.factories:
             self._load_plugins()
         factory = self.factories.get(entry.adapter)
         if factory is None:
             raise UnknownAdapter(f"payer {payer_id!r} names unknown adapter {entry.adapter!r}")
-        return factory(self.runtime, entry)
+        return wrap(factory(self.runtime, entry), entry, self.runtime.settings, self.runtime.redis)
 
 
 def _lazy(point: Any) -> AdapterFactory:
