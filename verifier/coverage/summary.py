@@ -84,7 +84,7 @@ def summarize(
         level_of_care=level,
         condition=condition,
         coverage=coverage,
-        network=_network(in_network, payer_name),
+        network=_network(in_network, payer_name or result.payer.name),
         preauthorization=preauth,
         administrator=read_administrator(benefits, ladder, trail),
         in_network=tiers[Tier.IN_NETWORK],
