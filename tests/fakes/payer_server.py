@@ -60,6 +60,14 @@ def json_reply(data: Any, status: int = 200, **kwargs: Any) -> Reply:
     return Reply(status, json.dumps(data), content_type="application/json", **kwargs)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up mid-answer are what the timeout tests do; stay quiet."""
+
+
 class FakePayer:
     """Start with ``with FakePayer() as payer``; ``payer.url`` is its base URL."""
 
@@ -68,11 +76,11 @@ class FakePayer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.captured: list[Captured] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> FakePayer:
         self._thread.start()

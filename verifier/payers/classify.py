@@ -78,14 +78,14 @@ def _normalized_id(value: str | None) -> str:
 def check_correlation(
     request: EligibilityRequest, result: EligibilityResult, exchange: Exchange
 ) -> None:
-    """Refuse an answer about someone else: our echoed trace number and the member id must match.
+    """Refuse an answer about someone else: the echoed trace number and member id must match.
 
     Absent values are not a mismatch (a payer-level AAA has no subscriber loop); present and
     different ones are, because a crossed wire in a proxy or a payer's cache would otherwise
     show one patient's benefits on another's verification.
     """
-    echoed = [trace.number for trace in result.traces if trace.trace_type == "2"]
-    if echoed and request.trace_number not in echoed:
+    echoed = [trace.number.upper() for trace in result.traces if trace.trace_type == "2"]
+    if echoed and request.trace_number.upper() not in echoed:  # the 270 upper-cases it
         raise PayerResponseInvalid(
             "payer response trace number does not match the request", exchange=exchange
         )
