@@ -84,7 +84,9 @@ def test_benefits_map_to_x12_shaped_domain_benefits(
 
 
 def test_not_inforce_is_inactive(payer: FakePayer, adapter: Any) -> None:
-    payer.on(PATH, Reply(body=fhir.changed(insurance=[{"coverage": {"display": "X"}, "inforce": False}])))
+    payer.on(
+        PATH, Reply(body=fhir.changed(insurance=[{"coverage": {"display": "X"}, "inforce": False}]))
+    )
     assert [b.info for b in _benefits(adapter().check(make_request()))] == ["6"]
 
 

@@ -1,0 +1,48 @@
+"""Find the directory entry for a carve-out administrator a 271 names (DESIGN §7).
+
+A summary's ``administrator`` (name, payer_id, phone) comes from the payer's 271, so its
+id may be the administrator's own payer id or missing, and its name may be spelled as the
+payer spells it ("OPTUM BEHAVIORAL HEALTH"). Match the id first, then a whole-name match on
+name or alias, then a name that contains a directory name or alias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from verifier.payers.directory import PayerDirectory, PayerEntry
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+def administrator_payer(
+    directory: PayerDirectory, summary_or_administrator: Mapping[str, Any] | None
+) -> PayerEntry | None:
+    """The entry to re-query for the administrator, or None when the directory has none."""
+    if not summary_or_administrator:
+        return None
+    administrator = summary_or_administrator.get("administrator", summary_or_administrator)
+    if not isinstance(administrator, Mapping):
+        return None
+    payer_id = str(administrator.get("payer_id") or "").strip().upper()
+    if payer_id and directory.get(payer_id) is not None:
+        return directory.get(payer_id)
+    name = _words(str(administrator.get("name") or ""))
+    if not name:
+        return None
+    entries = list(directory.entries.values())
+    for entry in entries:
+        if name in {_words(text) for text in (entry.name, *entry.aliases)}:
+            return entry
+    best: tuple[int, PayerEntry] | None = None
+    for entry in entries:
+        for text in (entry.name, *entry.aliases):
+            words = _words(text)
+            longer = best is None or len(words) > best[0]
+            if longer and len(words) >= 5 and re.search(rf"\b{re.escape(words)}\b", name):
+                best = (len(words), entry)
+    return best[1] if best else None
