@@ -11,7 +11,8 @@ queued-or-running per key at enqueue time, while this caps calls in flight to a 
 including in-process checks and the retries inside one attempt.
 
 Rate: a token bucket (hash of tokens and last refill time), ``rate`` tokens per second,
-holding at most ``max(1, rate)``.
+holding at most ``max(1, rate)``. A caller takes its token at once, going into debt if
+needed, and sleeps off the debt; one that would sleep past its deadline gives it back.
 """
 
 from __future__ import annotations
@@ -44,12 +45,9 @@ local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(state[1]) or burst
 local at = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+tokens = tokens - 1
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = (1 - tokens) / rate
-end
+if tokens < 0 then wait = -tokens / rate end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
 return tostring(wait)
