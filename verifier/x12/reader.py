@@ -167,11 +167,18 @@ class _EntityDraft:
         )
 
 
+# EB01..EB13 as Benefit's first thirteen fields, in order.
+_EBFields = tuple[
+    str, str | None, tuple[str, ...], str | None, str | None, str | None, Decimal | None,
+    Decimal | None, str | None, Decimal | None, str | None, str | None, ProcedureCode | None,
+]
+
+
 class _BenefitDraft:
     __slots__ = ("dates", "entities", "errors", "fields", "limits", "messages", "references")
 
-    def __init__(self, fields: dict[str, object]) -> None:
-        self.fields = fields
+    def __init__(self, fields: _EBFields) -> None:
+        self.fields = fields  # EB01..EB13 in Benefit's field order
         self.limits: list[DeliveryLimit] = []
         self.references: list[Reference] = []
         self.dates: list[DateInfo] = []
@@ -180,14 +187,15 @@ class _BenefitDraft:
         self.entities: list[_EntityDraft] = []
 
     def build(self) -> Benefit:
+        entities = self.entities
         return Benefit(
-            **self.fields,  # type: ignore[arg-type]
-            delivery_limits=tuple(self.limits),
-            references=tuple(self.references),
-            dates=tuple(self.dates),
-            errors=tuple(self.errors),
-            messages=tuple(self.messages),
-            related_entities=tuple(entity.build() for entity in self.entities),
+            *self.fields,
+            tuple(self.limits),
+            tuple(self.references),
+            tuple(self.dates),
+            tuple(self.errors),
+            tuple(self.messages),
+            tuple(entity.build() for entity in entities) if entities else (),
         )
 
 
@@ -242,6 +250,7 @@ class _MemberDraft:
 
 
 _MEMBER_LOOPS = {"22": ("2100C", "2110C"), "23": ("2100D", "2110D")}
+_EB_PADDING = [[""] * (15 - n) for n in range(15)]
 _RESPONSE_BHT02 = frozenset({"11", "06"})
 
 
@@ -576,9 +585,10 @@ class _TransactionReader:
             self.member.relationship_code = _v(segment, 2)
 
     def _number(self, segment: list[str], index: int, label: str) -> Decimal | None:
-        raw = _s(segment, index)
-        if not raw:
-            return None
+        raw = segment[index].strip() if index < len(segment) else ""
+        return self._decimal(raw, label) if raw else None
+
+    def _decimal(self, raw: str, label: str) -> Decimal | None:
         number = values.decimal(raw)
         if number is None:
             self.warn(f"{label} is not a number")
@@ -591,11 +601,11 @@ class _TransactionReader:
             self.warn("EB outside a subscriber or dependent loop ignored")
             return
         if len(segment) < 15:
-            segment = segment + [""] * (15 - len(segment))
-        info = segment[1].strip()
+            segment = segment + _EB_PADDING[len(segment)]
+        (_, info, level, service, insurance, plan, period, amount, percent, qualifier,
+         quantity, authorization, network, composite) = map(str.strip, segment[:14])
         if info not in codes.ELIGIBILITY_BENEFIT_INFO:
             self.warn("EB01 code not recognized" if info else "EB without EB01")
-        service = segment[3].strip()
         repetition = self.separators.repetition
         if not service:
             service_types: tuple[str, ...] = ()
@@ -603,22 +613,21 @@ class _TransactionReader:
             service_types = tuple(s for s in (p.strip() for p in service.split(repetition)) if s)
         else:
             service_types = (service,)
-        fields: dict[str, object] = {
-            "info": info,
-            "coverage_level": segment[2].strip() or None,
-            "service_types": service_types,
-            "insurance_type": segment[4].strip() or None,
-            "plan_description": segment[5].strip() or None,
-            "time_period": segment[6].strip() or None,
-            "amount": self._number(segment, 7, "EB07"),
-            "percent": self._number(segment, 8, "EB08"),
-            "quantity_qualifier": segment[9].strip() or None,
-            "quantity": self._number(segment, 10, "EB10"),
-            "authorization_required": segment[11].strip() or None,
-            "in_plan_network": segment[12].strip() or None,
-            "procedure": self._procedure(segment[13]),
-        }
-        benefit = _BenefitDraft(fields)
+        benefit = _BenefitDraft((
+            info,
+            level or None,
+            service_types,
+            insurance or None,
+            plan or None,
+            period or None,
+            self._decimal(amount, "EB07") if amount else None,
+            self._decimal(percent, "EB08") if percent else None,
+            qualifier or None,
+            self._decimal(quantity, "EB10") if quantity else None,
+            authorization or None,
+            network or None,
+            self._procedure(composite) if composite else None,
+        ))
         member.benefits.append(benefit)
         self.benefit = benefit
 

@@ -121,27 +121,39 @@ def _check_distinct(separators: Separators) -> None:
         raise X12ParseError("not a usable X12 interchange: invalid ISA16 or segment terminator")
 
 
+def _has_line_break(text: str) -> bool:
+    return "\n" in text or "\r" in text
+
+
+def _split_at_line_breaks(
+    pieces: list[str], element: str, segments: list[list[str]], warnings: list[str]
+) -> None:
+    """The slow path, only when a segment holds a line break: a terminator went missing."""
+    for index, piece in enumerate(pieces):
+        if not piece:
+            continue
+        if not _has_line_break(piece):
+            segments.append(piece.split(element))
+            continue
+        lines = [line.strip(_WHITESPACE) for line in piece.splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > 1:
+            warnings.append(
+                f"segment {index + 2}: missing segment terminator; split at a line break"
+            )
+        segments.extend(line.split(element) for line in lines)
+
+
 def tokenize(data: bytes | str) -> Tokens:
     """Segments of an interchange; tolerated defects become warnings, never values."""
     text = decode(data).lstrip(_BOM + _WHITESPACE)
     separators, isa, end = find_separators(text)
     element = separators.element
     warnings: list[str] = []
-    raw = text[end + 1 :].split(separators.segment)
+    pieces = [chunk.strip(_WHITESPACE) for chunk in text[end + 1 :].split(separators.segment)]
     segments: list[list[str]] = [isa]
-    check_breaks = separators.segment not in _LINE_BREAKS
-    for index, chunk in enumerate(raw):
-        piece = chunk.strip(_WHITESPACE)
-        if not piece:
-            continue
-        if check_breaks and ("\n" in piece or "\r" in piece):
-            lines = [line.strip(_WHITESPACE) for line in piece.splitlines()]
-            lines = [line for line in lines if line]
-            if len(lines) > 1:
-                warnings.append(
-                    f"segment {index + 2}: missing segment terminator; split at a line break"
-                )
-            segments.extend(line.split(element) for line in lines)
-            continue
-        segments.append(piece.split(element))
+    if separators.segment not in _LINE_BREAKS and _has_line_break("\x00".join(pieces)):
+        _split_at_line_breaks(pieces, element, segments, warnings)
+    else:
+        segments += [piece.split(element) for piece in pieces if piece]
     return Tokens(separators, segments, warnings, isa[12].strip() if len(isa) > 12 else "")

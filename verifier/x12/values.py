@@ -7,15 +7,18 @@ never echoed (it may be PHI).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
-
-_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 
 
 def decimal(value: str) -> Decimal | None:
-    """An X12 R/N value as a Decimal; None when empty or not a plain number."""
-    if not value or len(value) > 32 or not _NUMBER.fullmatch(value):
+    """An X12 R/N value as a Decimal; None when empty or not a plain number.
+
+    Plain means ASCII digits with at most one point and a leading minus: Decimal alone
+    would also take exponents, NaN, Infinity and underscores, which X12 never sends.
+    """
+    digits = value[1:] if value.startswith("-") else value
+    digits = digits.replace(".", "", 1)
+    if not digits or len(value) > 32 or not (digits.isascii() and digits.isdigit()):
         return None
     return Decimal(value)
 
