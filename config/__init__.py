@@ -1,1 +1,1 @@
-"""Settings, payer directory and facility profile: configuration read from files and the environment."""
+"""Configuration: settings from the environment, the payer directory, the facility profile."""

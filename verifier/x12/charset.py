@@ -29,20 +29,27 @@ NAME_MAX = 60
 IDENTIFIER_MAX = 80
 
 
+_SPACES = re.compile(" +")
+
+
 def normalize(value: str) -> str:
-    """NFKC, upper-case, inner runs of spaces folded, ends trimmed."""
+    """NFKC, upper-case, runs of spaces folded to one, spaces at the ends trimmed.
+
+    Only the space character is trimmed or folded: a tab, CR or LF is a control
+    character and is refused by the checks, never silently dropped.
+    """
     text = unicodedata.normalize("NFKC", value).upper()
-    return " ".join(text.split(" ")).strip()
+    return _SPACES.sub(" ", text).strip(" ")
 
 
 def _check(value: str, field: str, pattern: re.Pattern[str], what: str, limit: int) -> str:
+    refuse_control_characters(value, field)
     text = normalize(value)
     if not text:
         raise X12InputError(field, "must not be empty")
     if len(text) > limit:
         raise X12InputError(field, f"must be at most {limit} characters")
-    if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise X12InputError(field, "must not contain control characters")
+    refuse_control_characters(text, field)
     if not pattern.fullmatch(text):
         raise X12InputError(field, f"may contain only {what}")
     return text
@@ -86,10 +93,6 @@ def clean_text(value: str, field: str, forbidden: str, limit: int = TEXT_MAX) ->
 
 
 def refuse_control_characters(value: str, field: str) -> None:
-    """Refuse control characters anywhere, before ``normalize`` trims the ends.
-
-    ``normalize`` strips surrounding whitespace, which would silently drop a leading or
-    trailing CR/LF/TAB; the 270 encoder calls this first so those are refused too.
-    """
+    """Refuse control characters (and format characters such as zero-width spaces) anywhere."""
     if any(unicodedata.category(ch).startswith("C") for ch in value):
         raise X12InputError(field, "must not contain control characters")

@@ -16,7 +16,11 @@ def test_defaults_use_embedded_sqlite_under_var() -> None:
 
 def test_environment_overrides_are_read() -> None:
     settings = Settings.from_env(
-        {"DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r:1/2", "VISITOR_RESULT": "status"}
+        {
+            "DATABASE_URL": "postgresql://db/x",
+            "REDIS_URL": "redis://r:1/2",
+            "VISITOR_RESULT": "status",
+        }
     )
     assert settings.database_url == "postgresql://db/x"
     assert settings.redis_url == "redis://r:1/2"

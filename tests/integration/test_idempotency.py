@@ -1,0 +1,72 @@
+"""A job that runs twice changes nothing the second time (RQ delivers at least once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.unit.api.test_intake import URL, valid_body
+from verifier import service
+from verifier.store.models import Attempt, Verification
+
+
+def submit(client: Any, member_id: str = "SBX-ACTIVE-IDEM") -> str:
+    body = valid_body()
+    body["member"]["member_id"] = member_id
+    verification_id: str = client.post(URL, json=body).get_json()["id"]
+    return verification_id
+
+
+def snapshot(runtime: Any, verification_id: str) -> tuple[Any, ...]:
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        assert row is not None
+        attempts = session.execute(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.verification_id == verification_id)
+        ).scalar_one()
+        return (row.status, row.updated_at, row.attempt_count, row.summary, attempts)
+
+
+def test_running_a_finished_verification_again_changes_nothing(client: Any, runtime: Any) -> None:
+    verification_id = submit(client)
+    assert service.run_check(runtime, verification_id) == "completed"
+    before = snapshot(runtime, verification_id)
+    assert service.run_check(runtime, verification_id) is None
+    assert snapshot(runtime, verification_id) == before
+
+
+def test_a_verification_running_under_a_live_lease_is_not_taken_twice(
+    client: Any, runtime: Any
+) -> None:
+    import datetime as dt
+
+    verification_id = submit(client)
+    assert service.claim(runtime, verification_id, dt.datetime.now(dt.UTC)) is not None
+    assert service.run_check(runtime, verification_id) is None
+
+
+def test_an_expired_lease_lets_another_worker_take_over(client: Any, runtime: Any) -> None:
+    import datetime as dt
+
+    verification_id = submit(client)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert service.claim(runtime, verification_id, long_ago) is not None
+    assert service.run_check(runtime, verification_id) == "completed"
+    assert snapshot(runtime, verification_id)[2] == 2  # the lost attempt and the real one
+
+
+def test_each_attempt_is_recorded_with_its_sealed_exchange(client: Any, runtime: Any) -> None:
+    verification_id = submit(client)
+    service.run_check(runtime, verification_id)
+    with runtime.db.session() as session:
+        attempt = session.execute(
+            select(Attempt).where(Attempt.verification_id == verification_id)
+        ).scalar_one()
+        assert attempt.adapter == "sandbox"
+        assert attempt.outcome == "completed"
+        assert attempt.request_enc and attempt.response_enc
+        assert "ISA" not in attempt.request_enc
+        assert attempt.trace_number == f"{verification_id}-1"

@@ -1,0 +1,106 @@
+"""verifier: insurance-benefit verification for behavioral-health treatment centers.
+
+``create_app`` is the one factory (Flask-tutorial style): every entry point (gunicorn,
+workers, CLI, tests) builds the same app from Settings. Nothing runs at import.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from typing import Any
+
+from flask import Flask, Request, g, request
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class VerifierRequest(Request):
+    """Flask's request, but JSON nested too deep is a 400, not a RecursionError 500."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("The JSON body is nested too deeply.") from None
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from verifier import api, logs
+    from verifier.cli import commands as cli
+    from verifier.runtime import Runtime
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.request_class = VerifierRequest
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        API_TITLE="verifier",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_REDOC_PATH="docs",
+        OPENAPI_REDOC_URL="/static/vendor/redoc.standalone.js",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    logs.configure(settings.log_level)
+    app.extensions["verifier"] = Runtime(settings)
+
+    app.before_request(_request_id)
+    app.before_request(_require_json_body)
+    app.after_request(_security_headers)
+    api.init_app(app)
+    cli.init_app(app)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+def _request_id() -> None:
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+
+
+def _require_json_body() -> None:
+    """Bodies of API writes must be JSON: 415 otherwise (before any parsing)."""
+    writes = request.method in ("POST", "PUT", "PATCH")
+    if writes and request.path.startswith("/api/") and not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+    return response
+
+
+def _http_error(error: HTTPException) -> Any:
+    """JSON for the API (flask-smorest's handler shapes it); plain pages elsewhere."""
+    from flask import current_app
+
+    api = current_app.extensions["verifier_api"]
+    return api.handle_http_exception(error)
+
+
+def _unexpected_error(error: Exception) -> Any:
+    """A bug is logged with its type and request id only (no request data: it may be PHI)."""
+    from verifier.logs import log_exception
+
+    route = request.url_rule.rule if request.url_rule else "?"
+    log_exception(
+        log, f"unhandled error on {request.method} {route} (request {g.get('request_id')})", error
+    )
+    return {"code": 500, "status": "Internal Server Error"}, 500

@@ -1,0 +1,64 @@
+"""The JSON API (DESIGN §5): flask-smorest blueprints, schemas and error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"member.first_name": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "_schema"
+            for field, messages in flatten_errors(value, name).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(errors, list):
+        if all(isinstance(item, str) for item in errors):
+            flat[prefix or "_schema"] = list(errors)
+        else:
+            for item in errors:
+                for field, messages in flatten_errors(item, prefix).items():
+                    flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or "_schema"] = [str(errors)]
+    return flat
+
+
+class VerifierApi(Api):
+    """flask-smorest with our error shape and the Allow header on 405."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        payload, code, headers = super().handle_http_exception(error)
+        errors = payload.get("errors")
+        if isinstance(errors, dict):
+            # webargs nests body errors under their location ("json"); the fields are the point.
+            located = {k: v for k, v in errors.items() if k in ("json", "query", "headers")}
+            merged: dict[str, list[str]] = {}
+            for value in located.values() or [errors]:
+                for field, messages in flatten_errors(value).items():
+                    merged.setdefault(field, []).extend(messages)
+            payload["errors"] = merged
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = dict(headers or {})
+            headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        if code is None or code >= 500:
+            payload.pop("message", None)  # never echo internals
+        return payload, code, headers
+
+
+def init_app(app: Flask) -> None:
+    """One Api per app: flask-smorest keeps per-app state on the instance."""
+    from verifier.api import ops, payers, verifications
+
+    api = VerifierApi(app)
+    app.extensions["verifier_api"] = api
+    api.register_blueprint(verifications.blp)
+    api.register_blueprint(payers.blp)
+    app.register_blueprint(ops.bp)

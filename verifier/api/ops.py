@@ -1,0 +1,42 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app
+from sqlalchemy import text
+
+from verifier.runtime import runtime_of
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, Any], int]:
+    """The process answers; nothing else is checked (a restart would not help)."""
+    return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[dict[str, Any], int]:
+    """Can this instance do its work: database and Redis both answer."""
+    runtime = runtime_of(current_app)
+    checks: dict[str, str] = {}
+    try:
+        with runtime.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # reported, not raised: this endpoint exists to say so
+        current_app.logger.warning("readyz: database check failed: %s", type(exc).__name__)
+        checks["database"] = "unavailable"
+    try:
+        runtime.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        current_app.logger.warning("readyz: redis check failed: %s", type(exc).__name__)
+        checks["redis"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ready" if ready else "unavailable", "checks": checks}, (
+        200 if ready else 503
+    )

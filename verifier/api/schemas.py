@@ -1,0 +1,191 @@
+"""Request and response schemas for the public API (DESIGN §5).
+
+Names and ids are checked by the same allow-list the 270 encoder uses, so anything
+accepted here can be sent to a payer, and anything that could not is refused now,
+with the field named, instead of failing later inside a job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
+
+from verifier.domain import Condition, LevelOfCare, Relationship
+from verifier.x12.charset import X12InputError, clean_identifier, clean_name
+
+OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
+SERVICE_DATE_PAST_DAYS = 365  # CORE: payers answer inquiries up to 12 months back
+SERVICE_DATE_FUTURE_DAYS = 90
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+class _X12Text(fields.String):
+    """A string normalized (NFKC, upper-case) and checked against the X12 allow-list."""
+
+    cleaner = staticmethod(clean_name)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self.cleaner(text, attr or "value")
+        except X12InputError as exc:
+            raise ValidationError(exc.message) from None
+
+
+class PersonName(_X12Text):
+    cleaner = staticmethod(clean_name)
+
+
+class Identifier(_X12Text):
+    cleaner = staticmethod(clean_identifier)
+
+
+class BirthDate(fields.Date):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        date = super()._deserialize(value, attr, data, **kwargs)
+        if date > today():
+            raise ValidationError("Date of birth cannot be in the future.")
+        if date < OLDEST_BIRTH_DATE:
+            raise ValidationError("Date of birth must be after 1900-01-01.")
+        return date
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SubscriberSchema(StrictSchema):
+    first_name = PersonName(required=True)
+    last_name = PersonName(required=True)
+    date_of_birth = BirthDate(required=True)
+    member_id = Identifier(load_default=None)
+
+
+class MemberSchema(StrictSchema):
+    first_name = PersonName(required=True, metadata={"description": "As printed on the card"})
+    last_name = PersonName(required=True)
+    date_of_birth = BirthDate(required=True)
+    member_id = Identifier(required=True, metadata={"description": "Member id on the card"})
+    group_number = Identifier(load_default=None)
+    relationship = fields.Enum(
+        Relationship,
+        by_value=True,
+        load_default=Relationship.SELF,
+        metadata={"description": "The patient's relationship to the policyholder"},
+    )
+    subscriber = fields.Nested(SubscriberSchema, load_default=None)
+
+    @validates_schema
+    def _subscriber_matches_relationship(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("relationship", Relationship.SELF) is Relationship.SELF:
+            if data.get("subscriber") is not None:
+                raise ValidationError(
+                    "Leave the policyholder out when the patient is the policyholder.",
+                    "subscriber",
+                )
+        elif data.get("subscriber") is None:
+            raise ValidationError(
+                "The policyholder's name and date of birth are needed when the patient "
+                "is not the policyholder.",
+                "subscriber",
+            )
+
+
+_PHONE = re.compile(r"\+?[0-9 ()\-.]{7,25}")
+
+
+class Phone(fields.String):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        digits = re.sub(r"\D", "", text)
+        if not _PHONE.fullmatch(text) or not 7 <= len(digits) <= 15:
+            raise ValidationError("Enter a phone number with 7 to 15 digits.")
+        return text
+
+
+class ContactSchema(StrictSchema):
+    phone = Phone(load_default=None)
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    best_time = fields.String(
+        load_default=None, validate=validate.OneOf(["morning", "afternoon", "evening", "any"])
+    )
+    callback_requested = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _reachable_for_callback(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("callback_requested") and not (data.get("phone") or data.get("email")):
+            raise ValidationError("Give a phone number or an email for the call back.", "phone")
+
+
+class SubmitSchema(StrictSchema):
+    member = fields.Nested(MemberSchema, required=True)
+    payer_id = Identifier(required=True, metadata={"description": "An id from /api/v1/payers"})
+    level_of_care = fields.Enum(LevelOfCare, by_value=True, load_default=LevelOfCare.IOP)
+    condition = fields.Enum(Condition, by_value=True, load_default=Condition.MENTAL_HEALTH)
+    service_date = fields.Date(load_default=None, metadata={"description": "Default: today"})
+    contact = fields.Nested(ContactSchema, load_default=None)
+    consent = fields.Boolean(
+        required=True, metadata={"description": "Must be true: the visitor agrees to the check"}
+    )
+
+    @ma.validates("consent")
+    def _consent_given(self, value: bool, **_: Any) -> None:
+        if value is not True:
+            raise ValidationError("Consent is needed to check your benefits.")
+
+    @ma.validates("service_date")
+    def _service_date_in_range(self, value: dt.date | None, **_: Any) -> None:
+        if value is None:
+            return
+        if value < today() - dt.timedelta(days=SERVICE_DATE_PAST_DAYS):
+            raise ValidationError("Service date can be at most 12 months ago.")
+        if value > today() + dt.timedelta(days=SERVICE_DATE_FUTURE_DAYS):
+            raise ValidationError("Service date can be at most 90 days ahead.")
+
+
+class SubmittedSchema(ma.Schema):
+    id = fields.String()
+    status = fields.String()
+    status_url = fields.String()
+    token = fields.String(metadata={"description": "Send as X-Status-Token to read the result"})
+
+
+class VisitorVerificationSchema(ma.Schema):
+    id = fields.String()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+    level_of_care = fields.String()
+    condition = fields.String()
+    payer_id = fields.String()
+    next_attempt_at = fields.String()
+    summary = fields.Dict(metadata={"description": "Visitor view: plain_text and safe fields"})
+
+
+class PayerSchema(ma.Schema):
+    id = fields.String()
+    name = fields.String()
+    aliases = fields.List(fields.String())
+    capabilities = fields.Dict()
+
+
+class PayerQuerySchema(StrictSchema):
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class StatusTokenHeaderSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    token = fields.String(
+        data_key="X-Status-Token", load_default=None, metadata={"description": "From submit"}
+    )

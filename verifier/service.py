@@ -1,0 +1,458 @@
+"""Use cases: submit a verification, run a check, show a visitor their result.
+
+The one place that ties the store, the queue and the payers together (DESIGN §2). The
+database row is the source of truth; the queue only carries ids, and every state change
+is a conditional update, so a job that runs twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from verifier import lifecycle
+from verifier.coverage.messages import VISITOR, text
+from verifier.coverage.plain import visitor_view as summary_visitor_view
+from verifier.coverage.summary import summarize
+from verifier.domain import (
+    Condition,
+    EligibilityRequest,
+    LevelOfCare,
+    Person,
+    Provider,
+    RetryClass,
+)
+from verifier.lifecycle import Verdict
+from verifier.payers.base import (
+    CheckOutcome,
+    Exchange,
+    PayerAuthError,
+    PayerError,
+    PayerRejected,
+    PayerResponseInvalid,
+    PayerUnavailable,
+)
+from verifier.queue import enqueue_verification
+from verifier.runtime import Runtime
+from verifier.store.models import Attempt, Verification
+from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
+from verifier.x12.charset import X12InputError
+from verifier.x12.jsonify import to_jsonable
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Submission:
+    member: MemberRecord
+    payer_id: str
+    level_of_care: LevelOfCare
+    condition: Condition
+    service_date: dt.date
+    contact: ContactRecord | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    id: str
+    status: str
+    token: str
+
+
+class UnknownPayer(ValueError):
+    """The submission names a payer the directory does not know."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def submit(runtime: Runtime, submission: Submission, *, source: str = "visitor") -> Submitted:
+    """Store the verification, queue its check, and return at once (never waits on a payer)."""
+    if runtime.directory.get(submission.payer_id) is None:
+        raise UnknownPayer(submission.payer_id)
+    now = utcnow()
+    verification_id = uuid.uuid4().hex
+    token = secrets.token_urlsafe(32)  # 256 bits; only its hash is stored
+    keyring = runtime.keyring
+    contact = submission.contact
+    row = Verification(
+        id=verification_id,
+        status=lifecycle.QUEUED,
+        created_at=now,
+        updated_at=now,
+        level_of_care=submission.level_of_care.value,
+        condition=submission.condition.value,
+        payer_id=submission.payer_id,
+        service_date=submission.service_date,
+        source=source,
+        token_hash=hash_token(token),
+        token_expires_at=now + dt.timedelta(seconds=runtime.settings.status_token_ttl),
+        member_enc=seal(keyring, "member", verification_id, submission.member.to_json()),
+        contact_enc=(
+            seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
+        ),
+        callback_requested=bool(contact and contact.callback_requested),
+        attempt_count=0,
+        run_attempts=0,
+        run_seq=1,
+    )
+    with runtime.db.session() as session:
+        session.add(row)
+    try:
+        enqueue_verification(runtime, verification_id, row.run_seq)
+    except Exception:
+        # The row is safe as queued; the reconciler enqueues it once Redis is back.
+        log.warning("enqueue failed for verification %s; left for reconcile", verification_id)
+    log.info("verification %s submitted (%s)", verification_id, source)
+    return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
+
+
+# --- the worker's side -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    verification: Verification
+    member: MemberRecord
+    attempt_number: int
+    run_attempt: int
+
+
+def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | None:
+    """Take the row for this worker with a lease, or None if it is not ours to run."""
+    lease_until = now + dt.timedelta(seconds=runtime.settings.lease_seconds)
+    with runtime.db.session() as session:
+        taken = session.execute(
+            update(Verification)
+            .where(
+                Verification.id == verification_id,
+                or_(
+                    Verification.status.in_(lifecycle.CLAIMABLE),
+                    (Verification.status == lifecycle.RUNNING)
+                    & (Verification.lease_expires_at < now),
+                ),
+            )
+            .values(
+                status=lifecycle.RUNNING,
+                lease_expires_at=lease_until,
+                attempt_count=Verification.attempt_count + 1,
+                run_attempts=Verification.run_attempts + 1,
+                next_attempt_at=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = session.execute(
+            select(Verification).where(Verification.id == verification_id)
+        ).scalar_one()
+        member = MemberRecord.from_json(
+            unseal(runtime.keyring, "member", verification_id, row.member_enc)
+        )
+        return Claim(row, member, row.attempt_count, row.run_attempts)
+
+
+def build_request(runtime: Runtime, claim: Claim, trace_number: str) -> EligibilityRequest:
+    row, member = claim.verification, claim.member
+    entry = runtime.directory.get(row.payer_id)
+    if entry is None:
+        raise UnknownPayer(row.payer_id)
+    patient = Person(
+        first_name=member.first_name,
+        last_name=member.last_name,
+        date_of_birth=member.date_of_birth,
+        member_id=member.member_id,
+    )
+    if member.subscriber is None:
+        subscriber, dependent = patient, None
+    else:
+        subscriber = member.subscriber
+        dependent = Person(member.first_name, member.last_name, member.date_of_birth)
+    level, condition = LevelOfCare(row.level_of_care), Condition(row.condition)
+    service_types = runtime.facility.ladder(level, condition).inquiry
+    if not entry.capabilities.multiple_service_types:
+        service_types = service_types[:1]
+    facility = runtime.facility
+    return EligibilityRequest(
+        payer_id=entry.id,
+        payer_name=entry.name,
+        provider=Provider(npi=facility.npi, organization_name=facility.name),
+        subscriber=subscriber,
+        dependent=dependent,
+        relationship=member.relationship,
+        service_date=row.service_date,
+        trace_number=trace_number,
+        service_types=tuple(service_types),
+        group_number=member.group_number,
+    )
+
+
+class RetryScheduled(Exception):
+    """Raised to RQ so its Retry schedules the next attempt (the row says retry_wait)."""
+
+    def __init__(self, verification_id: str, retry_in: int) -> None:
+        super().__init__(f"verification {verification_id}: payer unavailable, retry in {retry_in}s")
+
+
+def run_check(runtime: Runtime, verification_id: str) -> str | None:
+    """One attempt at a verification. Returns the state it ends in, or None if not ours.
+
+    Raises RetryScheduled (payer unavailable, attempts left) and re-raises unexpected
+    errors after recording them, so RQ's Retry and failed-job registry see them.
+    """
+    now = utcnow()
+    taken = claim(runtime, verification_id, now)
+    if taken is None:
+        log.info("verification %s not claimable; nothing to do", verification_id)
+        return None
+    entry = runtime.directory.get(taken.verification.payer_id)
+    adapter_name = entry.adapter if entry else "unknown"
+    trace_number = f"{verification_id}-{taken.attempt_number}"
+    with runtime.db.session() as session:
+        attempt = Attempt(
+            verification_id=verification_id,
+            number=taken.attempt_number,
+            started_at=now,
+            adapter=adapter_name,
+            payer_id=taken.verification.payer_id,
+            trace_number=trace_number,
+        )
+        session.add(attempt)
+    started = time.monotonic()
+    outcome: CheckOutcome | None = None
+    exchange = Exchange()
+    summary: dict[str, Any] | None = None
+    visitor: dict[str, Any] | None = None
+    try:
+        request = build_request(runtime, taken, trace_number)
+        adapter = runtime.adapters.for_payer(taken.verification.payer_id)
+        outcome = adapter.check(request)
+        exchange = outcome.exchange
+        coverage = summarize(
+            outcome.result,
+            level=LevelOfCare(taken.verification.level_of_care),
+            condition=Condition(taken.verification.condition),
+            facility=runtime.facility,
+            in_network=entry.in_network if entry else None,
+            payer_name=entry.name if entry else None,
+        )
+        summary = coverage.to_dict()
+        visitor = summary_visitor_view(coverage, runtime.facility)
+        verdict = lifecycle.verdict_for_summary(summary)
+    except PayerError as exc:
+        exchange = exc.exchange
+        verdict = _verdict_for_error(runtime, exc, taken.run_attempt)
+    except X12InputError as exc:
+        verdict = Verdict(lifecycle.FAILED, "invalid_input", exc.field, outcome="refused")
+    except Exception as exc:
+        verdict = _verdict_for_crash(runtime, taken.run_attempt, type(exc).__name__)
+        _finish(runtime, taken, attempt.id, verdict, exchange, None, None, None, started)
+        raise
+    _finish(runtime, taken, attempt.id, verdict, exchange, outcome, summary, visitor, started)
+    log.info(
+        "verification %s attempt %s: %s %s",
+        verification_id,
+        taken.attempt_number,
+        verdict.status,
+        verdict.reason or "",
+    )
+    if verdict.retry_in is not None:
+        raise RetryScheduled(verification_id, verdict.retry_in)
+    return verdict.status
+
+
+def _retry_or_fail(
+    runtime: Runtime,
+    run_attempt: int,
+    reason: str,
+    detail: str | None,
+    outcome: str,
+    codes: tuple[str, ...] = (),
+) -> Verdict:
+    intervals = runtime.settings.retry_intervals
+    if run_attempt <= len(intervals):
+        return Verdict(
+            lifecycle.RETRY_WAIT,
+            reason,
+            detail,
+            outcome,
+            codes,
+            retry_in=intervals[run_attempt - 1],
+        )
+    return Verdict(lifecycle.FAILED, reason, detail or "retries exhausted", outcome, codes)
+
+
+def _verdict_for_error(runtime: Runtime, exc: PayerError, run_attempt: int) -> Verdict:
+    if isinstance(exc, PayerUnavailable):
+        detail = " ".join(f"AAA {code}" for code in exc.codes) or None
+        return _retry_or_fail(
+            runtime, run_attempt, "payer_unavailable", detail, "unavailable", exc.codes
+        )
+    if isinstance(exc, PayerRejected):
+        return _verdict_for_rejection(exc)
+    if isinstance(exc, PayerResponseInvalid):
+        return Verdict(lifecycle.FAILED, "payer_response_invalid", str(exc)[:200], "invalid")
+    if isinstance(exc, PayerAuthError):
+        return Verdict(lifecycle.FAILED, "payer_rejected", "payer refused our credentials", "auth")
+    return Verdict(lifecycle.FAILED, "payer_rejected", str(exc)[:200], "error")
+
+
+# Which intake field an AAA "fix input" code points at, for a useful staff message.
+_AAA_FIELDS = {
+    "72": "member.member_id",
+    "64": "member.member_id",
+    "73": "member.last_name",
+    "65": "member.last_name",
+    "58": "member.date_of_birth",
+    "71": "member.date_of_birth",
+    "60": "member.date_of_birth",
+    "56": "service_date",
+    "57": "service_date",
+    "62": "service_date",
+    "63": "service_date",
+}
+
+
+def _verdict_for_rejection(exc: PayerRejected) -> Verdict:
+    errors = exc.errors
+    codes = tuple(e.reject_code for e in errors)
+    described = "; ".join(
+        f"AAA {e.reject_code}{'/' + e.follow_up if e.follow_up else ''} at {e.loop}" for e in errors
+    )[:200]
+    classes = {e.retry_class for e in errors}
+    if RetryClass.NOT_FOUND in classes:
+        return Verdict(lifecycle.FAILED, "member_not_found", described, "rejected", codes)
+    if RetryClass.FIX_INPUT in classes:
+        fields = sorted({_AAA_FIELDS[c] for c in codes if c in _AAA_FIELDS})
+        detail = (", ".join(fields) + " — " if fields else "") + described
+        return Verdict(lifecycle.FAILED, "invalid_input", detail[:200], "rejected", codes)
+    return Verdict(lifecycle.FAILED, "payer_rejected", described, "rejected", codes)
+
+
+def _verdict_for_crash(runtime: Runtime, run_attempt: int, kind: str) -> Verdict:
+    return _retry_or_fail(runtime, run_attempt, "internal_error", kind, "error")
+
+
+def _finish(
+    runtime: Runtime,
+    taken: Claim,
+    attempt_id: int,
+    verdict: Verdict,
+    exchange: Exchange,
+    outcome: CheckOutcome | None,
+    summary: dict[str, Any] | None,
+    visitor: dict[str, Any] | None,
+    started: float,
+) -> None:
+    now = utcnow()
+    keyring = runtime.keyring
+    vid = taken.verification.id
+    key = f"{vid}:{taken.attempt_number}"
+    with runtime.db.session() as session:
+        attempt = session.get_one(Attempt, attempt_id)
+        attempt.finished_at = now
+        attempt.duration_ms = int((time.monotonic() - started) * 1000)
+        attempt.outcome = verdict.outcome
+        attempt.reason = verdict.reason
+        attempt.error_codes = list(verdict.error_codes)
+        if exchange.request is not None:
+            attempt.request_enc = seal(keyring, "attempt.request", key, exchange.request)
+        if exchange.response is not None:
+            attempt.response_enc = seal(keyring, "attempt.response", key, exchange.response)
+        values: dict[str, Any] = {
+            "status": verdict.status,
+            "reason": verdict.reason,
+            "reason_detail": verdict.detail,
+            "updated_at": now,
+            "lease_expires_at": None,
+            "next_attempt_at": (
+                now + dt.timedelta(seconds=verdict.retry_in)
+                if verdict.retry_in is not None
+                else None
+            ),
+        }
+        if summary is not None:
+            values["summary"] = summary
+            values["visitor_summary"] = visitor
+        if outcome is not None:
+            values["result_enc"] = seal(
+                keyring, "result", vid, json.dumps(to_jsonable(outcome.result), sort_keys=True)
+            )
+        if verdict.status in lifecycle.FINAL:
+            values["completed_at"] = now
+        # Only the holder of the lease may write the outcome.
+        session.execute(
+            update(Verification)
+            .where(Verification.id == vid, Verification.status == lifecycle.RUNNING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# --- the visitor's side ----------------------------------------------------------------
+
+
+def visitor_view(
+    runtime: Runtime, verification_id: str, token: str | None
+) -> dict[str, Any] | None:
+    """The visitor's own result, or None for an unknown id, a wrong or an expired token."""
+    if not token or len(token) > 200:
+        return None
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        if row is None or row.token_hash is None:
+            return None
+        if not hmac.compare_digest(row.token_hash, hash_token(token)):
+            return None
+        if row.token_expires_at is None or row.token_expires_at < utcnow():
+            return None
+        view: dict[str, Any] = {
+            "id": row.id,
+            "status": row.status,
+            "reason": row.reason if row.status in lifecycle.FINAL else None,
+            "created_at": row.created_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+            "level_of_care": row.level_of_care,
+            "condition": row.condition,
+            "payer_id": row.payer_id,
+        }
+        if row.status == lifecycle.RETRY_WAIT and row.next_attempt_at is not None:
+            view["next_attempt_at"] = row.next_attempt_at.isoformat()
+        if runtime.settings.visitor_result == "summary" and row.visitor_summary is not None:
+            view["summary"] = row.visitor_summary
+        elif row.status in lifecycle.FINAL:
+            view["summary"] = {"plain_text": plain_text_for_status(runtime, row)}
+        return view
+
+
+_REASON_MESSAGES = {
+    "member_not_found": "not_found",
+    "payer_unavailable": "unavailable",
+}
+
+
+def plain_text_for_status(runtime: Runtime, row: Verification) -> str:
+    """Kind words for a visitor whose check ended without a summary."""
+    key = _REASON_MESSAGES.get(row.reason or "", "unknown")
+    lines = [
+        text(VISITOR, "en", key),
+        text(VISITOR, "en", "next"),
+        text(VISITOR, "en", "phone", phone=runtime.facility.phone),
+    ]
+    return "\n".join(lines)
