@@ -12,16 +12,18 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import or_, select, update
 
 from verifier import lifecycle
 from verifier.coverage.messages import VISITOR, text
+from verifier.coverage.model import CoverageSummary
 from verifier.coverage.plain import visitor_view as summary_visitor_view
 from verifier.coverage.summary import summarize
 from verifier.domain import (
@@ -42,6 +44,8 @@ from verifier.payers.base import (
     PayerResponseInvalid,
     PayerUnavailable,
 )
+from verifier.payers.carveout import administrator_payer
+from verifier.payers.directory import PayerEntry
 from verifier.queue import enqueue_verification
 from verifier.runtime import Runtime
 from verifier.store.models import Attempt, Verification
@@ -125,6 +129,9 @@ def submit(runtime: Runtime, submission: Submission, *, source: str = "visitor")
 # --- the worker's side -----------------------------------------------------------------
 
 
+RETRY_TOLERANCE = dt.timedelta(seconds=2)  # RQ's scheduler may fire a little early
+
+
 @dataclass(frozen=True)
 class Claim:
     verification: Verification
@@ -142,7 +149,14 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
             .where(
                 Verification.id == verification_id,
                 or_(
-                    Verification.status.in_(lifecycle.CLAIMABLE),
+                    Verification.status == lifecycle.QUEUED,
+                    # A retry waits for its time (a payer's Retry-After may exceed RQ's
+                    # interval; refresh_due then picks the row up).
+                    (Verification.status == lifecycle.RETRY_WAIT)
+                    & or_(
+                        Verification.next_attempt_at.is_(None),
+                        Verification.next_attempt_at <= now + RETRY_TOLERANCE,
+                    ),
                     (Verification.status == lifecycle.RUNNING)
                     & (Verification.lease_expires_at < now),
                 ),
@@ -244,17 +258,12 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
         outcome = adapter.check(request)
         exchange = outcome.exchange
-        coverage = summarize(
-            outcome.result,
-            level=LevelOfCare(taken.verification.level_of_care),
-            condition=Condition(taken.verification.condition),
-            facility=runtime.facility,
-            in_network=entry.in_network if entry else None,
-            payer_name=entry.name if entry else None,
-        )
+        coverage = _summarize(runtime, taken.verification, outcome, entry)
         summary = coverage.to_dict()
         visitor = summary_visitor_view(coverage, runtime.facility)
         verdict = lifecycle.verdict_for_summary(summary)
+        if coverage.administrator is not None:
+            summary, visitor, verdict = _check_carve_out(runtime, taken, request, summary, visitor)
     except PayerError as exc:
         exchange = exc.exchange
         verdict = _verdict_for_error(runtime, exc, taken.run_attempt)
@@ -277,6 +286,93 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     return verdict.status
 
 
+def _summarize(
+    runtime: Runtime, row: Verification, outcome: CheckOutcome, entry: PayerEntry | None
+) -> CoverageSummary:
+    return summarize(
+        outcome.result,
+        level=LevelOfCare(row.level_of_care),
+        condition=Condition(row.condition),
+        facility=runtime.facility,
+        in_network=entry.in_network if entry else None,
+        payer_name=entry.name if entry else None,
+    )
+
+
+def _check_carve_out(
+    runtime: Runtime,
+    taken: Claim,
+    request: EligibilityRequest,
+    summary: dict[str, Any],
+    visitor: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], Verdict]:
+    """The plan names a behavioral-health administrator: ask it too (DESIGN §7).
+
+    The summary keeps the medical plan's answer and adds the administrator's as
+    ``carve_out``; the visitor sees the administrator's benefits, which are the ones
+    that pay for the program. When the directory does not know the administrator, or
+    its check fails, staff review the verification with what the plan said.
+    """
+    row = taken.verification
+    entry = administrator_payer(runtime.directory, summary)
+    if entry is None or entry.id == row.payer_id:
+        return summary, visitor, lifecycle.verdict_for_summary(summary)
+    carve_request = replace(request, payer_id=entry.id, payer_name=entry.name)
+    now = utcnow()
+    with runtime.db.session() as session:
+        attempt = Attempt(
+            verification_id=row.id,
+            number=taken.attempt_number,
+            started_at=now,
+            adapter=entry.adapter,
+            payer_id=entry.id,
+            trace_number=request.trace_number,
+        )
+        session.add(attempt)
+    started = time.monotonic()
+    exchange = Exchange()
+    try:
+        outcome = runtime.adapters.for_payer(entry.id).check(carve_request)
+    except PayerError as exc:
+        _record_attempt(runtime, attempt.id, taken, "carve_out", exc.reason, exc.exchange, started)
+        summary = summary | {"carve_out": {"payer_id": entry.id, "error": exc.reason}}
+        detail = f"carve-out check with {entry.id} failed: {exc.reason}"
+        return summary, visitor, Verdict(lifecycle.NEEDS_REVIEW, "review", detail)
+    exchange = outcome.exchange
+    _record_attempt(runtime, attempt.id, taken, "completed", None, exchange, started)
+    carve = _summarize(runtime, row, outcome, entry)
+    carve_summary = carve.to_dict()
+    summary = summary | {"carve_out": carve_summary | {"payer_id": entry.id}}
+    return (
+        summary,
+        summary_visitor_view(carve, runtime.facility),
+        lifecycle.verdict_for_summary(carve_summary),
+    )
+
+
+def _record_attempt(
+    runtime: Runtime,
+    attempt_id: int,
+    taken: Claim,
+    outcome: str,
+    reason: str | None,
+    exchange: Exchange,
+    started: float,
+) -> None:
+    key = f"{taken.verification.id}:{taken.attempt_number}:{attempt_id}"
+    with runtime.db.session() as session:
+        attempt = session.get_one(Attempt, attempt_id)
+        attempt.finished_at = utcnow()
+        attempt.duration_ms = int((time.monotonic() - started) * 1000)
+        attempt.outcome = outcome
+        attempt.reason = reason
+        attempt.error_codes = []
+        if exchange.request is not None:
+            attempt.request_enc = seal(runtime.keyring, "attempt.request", key, exchange.request)
+        if exchange.response is not None:
+            attempt.response_enc = seal(runtime.keyring, "attempt.response", key, exchange.response)
+
+
 def _retry_or_fail(
     runtime: Runtime,
     run_attempt: int,
@@ -284,17 +380,14 @@ def _retry_or_fail(
     detail: str | None,
     outcome: str,
     codes: tuple[str, ...] = (),
+    retry_after: float | None = None,
 ) -> Verdict:
     intervals = runtime.settings.retry_intervals
     if run_attempt <= len(intervals):
-        return Verdict(
-            lifecycle.RETRY_WAIT,
-            reason,
-            detail,
-            outcome,
-            codes,
-            retry_in=intervals[run_attempt - 1],
-        )
+        wait = intervals[run_attempt - 1]
+        if retry_after is not None:
+            wait = max(wait, math.ceil(retry_after))  # the payer's Retry-After, or a circuit
+        return Verdict(lifecycle.RETRY_WAIT, reason, detail, outcome, codes, retry_in=wait)
     return Verdict(lifecycle.FAILED, reason, detail or "retries exhausted", outcome, codes)
 
 
@@ -302,14 +395,22 @@ def _verdict_for_error(runtime: Runtime, exc: PayerError, run_attempt: int) -> V
     if isinstance(exc, PayerUnavailable):
         detail = " ".join(f"AAA {code}" for code in exc.codes) or None
         return _retry_or_fail(
-            runtime, run_attempt, "payer_unavailable", detail, "unavailable", exc.codes
+            runtime,
+            run_attempt,
+            "payer_unavailable",
+            detail,
+            "unavailable",
+            exc.codes,
+            exc.retry_after,
         )
     if isinstance(exc, PayerRejected):
         return _verdict_for_rejection(exc)
     if isinstance(exc, PayerResponseInvalid):
         return Verdict(lifecycle.FAILED, "payer_response_invalid", str(exc)[:200], "invalid")
     if isinstance(exc, PayerAuthError):
-        return Verdict(lifecycle.FAILED, "payer_rejected", "payer refused our credentials", "auth")
+        # The message names the credential's environment variable, never its value.
+        detail = f"payer refused our credentials: {exc}"[:200]
+        return Verdict(lifecycle.FAILED, "payer_rejected", detail, "auth")
     return Verdict(lifecycle.FAILED, "payer_rejected", str(exc)[:200], "error")
 
 

@@ -13,6 +13,7 @@ import requests
 
 from tests.conftest import LiveServer, WorkerProcess, wait_until
 from tests.unit.api.test_intake import valid_body
+from verifier.store.models import Verification
 
 FINAL = {"completed", "needs_review", "failed"}
 
@@ -105,9 +106,18 @@ def test_exhausted_visits_show_none_remaining(check: Any) -> None:
     assert result["summary"]["visit_limit"]["remaining"] == 0
 
 
-def test_a_carve_out_needs_staff_review(check: Any) -> None:
+def test_a_carve_out_is_checked_again_with_the_administrator(check: Any, runtime: Any) -> None:
     result = check("SBX-CARVEOUT-1")
-    assert result["status"] == "needs_review"
+    assert result["status"] == "completed"
+    assert result["summary"]["coverage"]["status"] == "active"
+    assert result["summary"]["visit_limit"]["remaining"] == 18
+    with runtime.db.session() as session:
+        row = session.get_one(Verification, result["id"])
+        assert row.summary is not None
+        assert row.summary["administrator"]["payer_id"] == "SANDBOX-BH"
+        assert row.summary["carve_out"]["payer_id"] == "SANDBOX-BH"
+        payers = [attempt.payer_id for attempt in row.attempts]
+    assert sorted(payers) == ["SANDBOX", "SANDBOX-BH"]
 
 
 def test_a_slow_payer_still_completes(check: Any) -> None:

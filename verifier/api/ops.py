@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app, send_from_directory
 from sqlalchemy import text
 
 from verifier.runtime import runtime_of
 
 bp = Blueprint("ops", __name__)
+
+
+@bp.get("/api/v1/docs/assets/<path:filename>")
+def docs_assets(filename: str) -> Response:
+    """Swagger UI's files from the swagger-ui-bundle wheel: no CDN, works offline."""
+    import swagger_ui_bundle
+
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=3600)
 
 
 @bp.get("/healthz")

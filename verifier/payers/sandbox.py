@@ -39,6 +39,7 @@ MENTAL_HEALTH = ("MH", "A4", "A6", "A7", "A8", "BB", "CF", "CG", "CH", "RT", "A5
 SUBSTANCE_USE = ("AI", "AJ", "AK", "CI", "CJ")
 BEHAVIORAL = MENTAL_HEALTH + SUBSTANCE_USE
 SANDBOX_PAYER_NAME = "SANDBOX HEALTH PLAN"
+BEHAVIORAL_ADMINISTRATOR = "SANDBOX-BH"  # the carve-out scenario's administrator
 GARBAGE_RESPONSE = "<html><body>502 Bad Gateway</body></html>"
 
 
@@ -227,7 +228,7 @@ def _carve_out(_attempt: int) -> tuple[Benefit, ...]:
                 "X3",
                 "SANDBOX BEHAVIORAL HEALTH",
                 "PI",
-                "SANDBOX-BH",
+                BEHAVIORAL_ADMINISTRATOR,
                 contacts=(Contact("IC", None, (("TE", "8005550122"),)),),
             ),
         ),
@@ -290,6 +291,8 @@ class SandboxAdapter:
         envelope = _envelope(request)
         inquiry = encode_270(request, envelope)
         scenario = scenario_for(request.subscriber.member_id)
+        if scenario.key == "carve_out" and request.payer_id == BEHAVIORAL_ADMINISTRATOR:
+            scenario = SCENARIOS["SBX-ACTIVE"]  # the administrator holds the BH benefits
         if scenario.key == "slow":
             time.sleep(self.slow_seconds)
         if scenario.key == "garbage":

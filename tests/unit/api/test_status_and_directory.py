@@ -113,3 +113,12 @@ def test_the_openapi_document_describes_the_api(client: Any) -> None:
     assert "/api/v1/verifications/{verification_id}" in spec["paths"]
     assert "/api/v1/payers" in spec["paths"]
     assert "post" in spec["paths"]["/api/v1/verifications"]
+
+
+def test_the_api_docs_page_and_its_assets_are_served_locally(client: Any) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert b"/api/v1/docs/assets/swagger-ui-bundle.js" in page.data
+    asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    asset.close()
