@@ -80,6 +80,13 @@ class Verification(Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+    # Keyed blind indexes (HMAC) for exact-match staff search without decrypting rows.
+    index_member_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    index_last_name: Mapped[str | None] = mapped_column(String(64), index=True)
+    index_first_name: Mapped[str | None] = mapped_column(String(64), index=True)
+    index_birth_date: Mapped[str | None] = mapped_column(String(64), index=True)
 
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="verification", order_by="Attempt.number.desc()"
@@ -107,6 +114,8 @@ class Attempt(Base):
     error_codes: Mapped[list | None] = mapped_column(JSON)  # AAA codes etc., never PHI
     trace_number: Mapped[str | None] = mapped_column(String(50))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    level_of_care: Mapped[str | None] = mapped_column(String(20))
+    summary: Mapped[dict | None] = mapped_column(JSON)  # this attempt's answer, per level
     request_enc: Mapped[str | None] = mapped_column(Text)
     response_enc: Mapped[str | None] = mapped_column(Text)
 
@@ -129,3 +138,62 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ux_audit_events_prev_hash", "prev_hash", unique=True),)
+
+
+class StaffUser(Base):
+    """An intake coordinator or admin. Passwords are argon2id hashes; TOTP secrets sealed."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret_enc: Mapped[str] = mapped_column(Text)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # no code used twice
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class StaffSession(Base):
+    """A console login. Only the hash of the cookie's random id is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    csrf_token: Mapped[str] = mapped_column(String(64))
+
+
+class ApiToken(Base):
+    """A personal API token (Authorization: Bearer); stored hashed, revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Note(Base):
+    """A coordinator's note on a verification (sealed: notes often carry PHI)."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    verification_id: Mapped[str] = mapped_column(
+        ForeignKey("verifications.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(20), default="note")  # note | manual
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    text_enc: Mapped[str] = mapped_column(Text)
