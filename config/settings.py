@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
@@ -66,6 +67,66 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` requests per client address in each ``seconds`` window."""
+
+    count: int
+    seconds: int
+
+
+def _rate(env: Mapping[str, str], name: str, default: RateLimit | None) -> RateLimit | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.strip().lower() == "off":
+        return None
+    count, _, seconds = raw.partition("/")
+    try:
+        limit = RateLimit(int(count), int(seconds))
+    except ValueError:
+        raise SettingsError(f"{name} must be COUNT/SECONDS (e.g. 10/600) or off") from None
+    if limit.count < 1 or limit.seconds < 1:
+        raise SettingsError(f"{name} needs a count and seconds of at least 1, got {raw!r}")
+    return limit
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Origins allowed to frame the widget: scheme://host[:port], host may start with *."""
+    raw = env.get(name) or ""
+    origins: list[str] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            parts = urlsplit(part)
+            port = parts.port
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an origin") from None
+        host = parts.hostname or ""
+        bare = host[2:] if host.startswith("*.") else host
+        if (
+            parts.scheme not in ("http", "https")
+            or not bare
+            or not bare.replace("-", "").replace(".", "").isalnum()
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or parts.password
+        ):
+            raise SettingsError(
+                f"{name}: {part!r} must be an origin like https://www.example.org"
+            )
+        origins.append(f"{parts.scheme}://{host}" + (f":{port}" if port else ""))
+    return tuple(origins)
+
+
+# Limits per client address; the test environment has none unless set (suites submit fast).
+DEFAULT_SUBMIT_LIMIT = RateLimit(10, 600)
+DEFAULT_STATUS_LIMIT = RateLimit(120, 60)
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str = "development"
     secret_key: str | None = None
@@ -88,6 +149,10 @@ class Settings:
     payer_timeout: float = 25.0  # seconds for one payer HTTP exchange
     sandbox_slow_seconds: float = 5.0
     log_level: str = "INFO"
+    widget_origins: tuple[str, ...] = ()  # may frame /verify (CSP frame-ancestors)
+    rate_limit_submit: RateLimit | None = DEFAULT_SUBMIT_LIMIT
+    rate_limit_status: RateLimit | None = DEFAULT_STATUS_LIMIT
+    proxy_hops: int = 0  # trusted reverse proxies setting X-Forwarded-For
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -127,6 +192,18 @@ class Settings:
             log_level=_choice(
                 env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
             ),
+            widget_origins=_origins(env, "VERIFIER_WIDGET_ORIGINS"),
+            rate_limit_submit=_rate(
+                env,
+                "VERIFIER_RATE_LIMIT_SUBMIT",
+                None if environment == "test" else DEFAULT_SUBMIT_LIMIT,
+            ),
+            rate_limit_status=_rate(
+                env,
+                "VERIFIER_RATE_LIMIT_STATUS",
+                None if environment == "test" else DEFAULT_STATUS_LIMIT,
+            ),
+            proxy_hops=_int(env, "VERIFIER_PROXY_HOPS", defaults.proxy_hops),
         )
         settings.validate()
         return settings
@@ -145,3 +222,5 @@ class Settings:
                 raise SettingsError("SECRET_KEY is required in production")
             if self.database_url.startswith("sqlite"):
                 raise SettingsError("DATABASE_URL must name PostgreSQL in production")
+            if any(origin.startswith("http://") for origin in self.widget_origins):
+                raise SettingsError("VERIFIER_WIDGET_ORIGINS must be https:// in production")

@@ -32,7 +32,7 @@ class VerifierRequest(Request):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from verifier import api, logs
+    from verifier import api, logs, web
     from verifier.cli import commands as cli
     from verifier.runtime import Runtime
 
@@ -59,8 +59,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.before_request(_request_id)
     app.before_request(_require_json_body)
-    app.after_request(_security_headers)
     api.init_app(app)
+    web.init_app(app)  # visitor pages, widget, and every response's security headers
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -77,14 +77,6 @@ def _require_json_body() -> None:
     writes = request.method in ("POST", "PUT", "PATCH")
     if writes and request.path.startswith("/api/") and not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
-
-
-def _security_headers(response: Any) -> Any:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
-    return response
 
 
 def _http_error(error: HTTPException) -> Any:

@@ -557,3 +557,73 @@ def plain_text_for_status(runtime: Runtime, row: Verification) -> str:
         text(VISITOR, "en", "phone", phone=runtime.facility.phone),
     ]
     return "\n".join(lines)
+
+
+# --- call-back requests ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackListing:
+    """One call to make, for the staff console: ids, times and status, never the contact."""
+
+    kind: str  # "callback": asked for on its own; "verification": ticked on the form
+    id: str
+    requested_at: dt.datetime
+    status: str
+
+
+def request_callback(
+    runtime: Runtime, contact: ContactRecord, *, name: str | None = None, language: str = "en"
+) -> str:
+    """Store a call-back asked for on its own; the contact (and name) sealed to its row."""
+    from verifier.store.models import CallbackRequest
+
+    request_id = uuid.uuid4().hex
+    sealed = json.dumps({"name": name, "contact": json.loads(contact.to_json())}, sort_keys=True)
+    with runtime.db.session() as session:
+        session.add(
+            CallbackRequest(
+                id=request_id,
+                created_at=utcnow(),
+                status="new",
+                language=language,
+                source="visitor",
+                contact_enc=seal(runtime.keyring, "callback.contact", request_id, sealed),
+            )
+        )
+    log.info("call-back request %s stored", request_id)
+    return request_id
+
+
+def callback_contact(runtime: Runtime, request_id: str) -> tuple[str | None, ContactRecord] | None:
+    """The name and contact of one call-back request (PHI: for audited staff reads only)."""
+    from verifier.store.models import CallbackRequest
+
+    with runtime.db.session() as session:
+        row = session.get(CallbackRequest, request_id)
+        if row is None:
+            return None
+        data = json.loads(unseal(runtime.keyring, "callback.contact", request_id, row.contact_enc))
+    return data.get("name"), ContactRecord(**data["contact"])
+
+
+def list_callback_requests(runtime: Runtime, limit: int = 200) -> list[CallbackListing]:
+    """Calls visitors asked for, newest first: on their own, and ticked on a verification."""
+    from verifier.store.models import CallbackRequest
+
+    with runtime.db.session() as session:
+        alone = session.execute(
+            select(CallbackRequest.id, CallbackRequest.created_at, CallbackRequest.status)
+            .order_by(CallbackRequest.created_at.desc())
+            .limit(limit)
+        ).all()
+        with_check = session.execute(
+            select(Verification.id, Verification.created_at, Verification.status)
+            .where(Verification.callback_requested.is_(True))
+            .order_by(Verification.created_at.desc())
+            .limit(limit)
+        ).all()
+    listings = [CallbackListing("callback", i, at, s) for i, at, s in alone]
+    listings += [CallbackListing("verification", i, at, s) for i, at, s in with_check]
+    listings.sort(key=lambda item: item.requested_at, reverse=True)
+    return listings[:limit]

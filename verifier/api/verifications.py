@@ -21,6 +21,7 @@ from verifier.api.schemas import (
 from verifier.domain import Person
 from verifier.runtime import runtime_of
 from verifier.store.records import ContactRecord, MemberRecord
+from verifier.web.ratelimit import rate_limited
 
 blp = Blueprint(
     "verifications",
@@ -63,6 +64,7 @@ def submission_from(data: dict[str, Any]) -> service.Submission:
 
 @blp.route("")
 class Verifications(MethodView):
+    @rate_limited("submit")
     @blp.arguments(SubmitSchema)
     @blp.response(202, SubmittedSchema)
     @blp.alt_response(422, description="Field errors: {errors: {field: [message]}}")
@@ -83,6 +85,7 @@ class Verifications(MethodView):
 
 @blp.route("/<string:verification_id>")
 class Verification(MethodView):
+    @rate_limited("status")
     @blp.arguments(StatusTokenHeaderSchema, location="headers")
     @blp.response(200, VisitorVerificationSchema)
     @blp.alt_response(404, description="Unknown id, or a wrong or expired token")

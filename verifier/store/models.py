@@ -197,3 +197,20 @@ class Note(Base):
     kind: Mapped[str] = mapped_column(String(20), default="note")  # note | manual
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     text_enc: Mapped[str] = mapped_column(Text)
+
+
+class CallbackRequest(Base):
+    """A visitor asked for a phone call without (or besides) a verification.
+
+    The way to reach them (and the name they gave, if any) is sealed in ``contact_enc``.
+    """
+
+    __tablename__ = "callback_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new|called|closed
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    source: Mapped[str] = mapped_column(String(20), default="visitor")
+    contact_enc: Mapped[str] = mapped_column(Text)
+

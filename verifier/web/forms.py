@@ -1,0 +1,111 @@
+"""The HTML form as the JSON API's body, validated by the same SubmitSchema.
+
+Inputs are named by the API's dotted field names (``member.first_name``), so one error map
+serves the no-JS page (rendered next to each field) and the JS page (the API's 422).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from verifier.api import flatten_errors
+from verifier.api.schemas import ContactSchema, SubmitSchema
+from verifier.web.messages import SCHEMA_REQUIRED, say
+
+TEXT_FIELDS = (
+    "member.first_name",
+    "member.last_name",
+    "member.date_of_birth",
+    "member.member_id",
+    "member.group_number",
+    "member.relationship",
+    "member.subscriber.first_name",
+    "member.subscriber.last_name",
+    "member.subscriber.date_of_birth",
+    "payer_id",
+    "level_of_care",
+    "condition",
+    "contact.phone",
+    "contact.email",
+    "contact.best_time",
+)
+CHECKBOXES = ("contact.callback_requested", "consent")
+
+
+@dataclass
+class FormResult:
+    """What the visitor typed (to re-render), and either the loaded data or the errors."""
+
+    values: dict[str, str]
+    data: dict[str, Any] | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _put(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        target = target.setdefault(key, {})
+    target[leaf] = value
+
+
+def body_from_form(values: Mapping[str, str]) -> dict[str, Any]:
+    """Empty inputs are left out (the schema's defaults apply), as the JS page does."""
+    body: dict[str, Any] = {}
+    self_insured = values.get("member.relationship", "self") in ("", "self")
+    for name in TEXT_FIELDS:
+        value = values.get(name, "").strip()
+        if not value or (self_insured and name.startswith("member.subscriber.")):
+            continue
+        _put(body, name, value)
+    contact = body.get("contact", {})
+    if values.get("contact.callback_requested"):
+        contact["callback_requested"] = True
+    if contact:
+        body["contact"] = contact
+    body["consent"] = bool(values.get("consent"))
+    return body
+
+
+def kind_errors(errors: dict[str, list[str]], language: str) -> dict[str, list[str]]:
+    """The schema's messages, with the cold 'missing data' ones put kindly."""
+    kind: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        if name == "member.subscriber":
+            kind[name] = [say(language, "error.subscriber")]
+            continue
+        kind[name] = [say(language, "error.required") if m == SCHEMA_REQUIRED else m
+                      for m in messages]
+    return kind
+
+
+def read_submission(form: Mapping[str, str], language: str) -> FormResult:
+    values = {name: form.get(name, "") for name in (*TEXT_FIELDS, *CHECKBOXES)}
+    try:
+        data = SubmitSchema().load(body_from_form(values))
+    except ValidationError as exc:
+        return FormResult(values, errors=kind_errors(flatten_errors(exc.messages), language))
+    return FormResult(values, data=data)
+
+
+class CallbackSchema(ContactSchema):
+    """A call back asked for on its own: a way to reach the visitor and, if given, a name."""
+
+    name = fields.String(load_default=None, validate=validate.Length(max=60))
+    callback_requested = fields.Boolean(load_default=True, validate=validate.Equal(True))
+
+
+CALLBACK_FIELDS = ("name", "phone", "email", "best_time")
+
+
+def read_callback(form: Mapping[str, Any], language: str) -> FormResult:
+    values = {name: str(form.get(name) or "") for name in CALLBACK_FIELDS}
+    body = {name: value.strip() for name, value in values.items() if value.strip()}
+    try:
+        data = CallbackSchema().load(body)
+    except ValidationError as exc:
+        return FormResult(values, errors=kind_errors(flatten_errors(exc.messages), language))
+    return FormResult(values, data=data)

@@ -1,0 +1,116 @@
+"""The visitor view (service.visitor_view) as a page: headline, words, facts, next steps.
+
+One formatter for both renderers: Jinja for the no-JS page, and the JSON the page's script
+draws with textContent. Everything here is plain text; markup is the renderers' job.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from verifier import lifecycle
+from verifier.coverage.messages import VISITOR
+from verifier.coverage.messages import text as coverage_text
+from verifier.web.messages import say
+
+PERIOD_KEYS = {"calendar_year", "service_year", "year", "lifetime"}
+
+
+def _money(value: Any) -> str | None:
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _headline(status: str, reason: str | None, language: str) -> str:
+    if status in (lifecycle.QUEUED, lifecycle.RUNNING):
+        return say(language, "checking")
+    if status == lifecycle.RETRY_WAIT:
+        return say(language, "retry_heading")
+    if status == lifecycle.COMPLETED:
+        return say(language, "result_heading")
+    if status == lifecycle.NEEDS_REVIEW:
+        return say(language, "review_heading")
+    if reason == "member_not_found":
+        return say(language, "not_found_heading")
+    return say(language, "failed_heading")
+
+
+def _facts(summary: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    coverage = (summary.get("coverage") or {}).get("status")
+    if coverage is None:
+        return facts
+    known = coverage if coverage in ("active", "inactive") else "unknown"
+    facts.append((say(language, "fact.coverage"), say(language, f"coverage.{known}")))
+    network = (summary.get("network") or {}).get("status")
+    network = network if network in ("in_network", "out_of_network") else "unknown"
+    facts.append((say(language, "fact.network"), say(language, f"network.{network}")))
+    required = (summary.get("preauthorization") or {}).get("required")
+    preauth = {True: "preauth.true", False: "preauth.false"}.get(bool(required), "preauth.none")
+    preauth = preauth if required is not None else "preauth.none"
+    facts.append((say(language, "fact.preauth"), say(language, preauth)))
+    estimate = summary.get("estimate") or {}
+    low, high = _money(estimate.get("patient_cost_low")), _money(estimate.get("patient_cost_high"))
+    if low and high:
+        cost = say(language, "estimate.range", low=low, high=high,
+                   sessions=estimate.get("sessions") or "?")
+    else:
+        cost = say(language, "estimate.none")
+    facts.append((say(language, "fact.estimate"), cost))
+    limit = summary.get("visit_limit") or {}
+    remaining, allowed = limit.get("remaining"), limit.get("allowed")
+    if remaining is not None and allowed is not None:
+        visits = say(language, "visits.remaining", remaining=remaining, allowed=allowed)
+    elif remaining is not None:
+        visits = say(language, "visits.remaining_only", remaining=remaining)
+    elif allowed is not None:
+        visits = say(language, "visits.allowed", allowed=allowed)
+    else:
+        visits = say(language, "visits.none")
+    period = limit.get("period")
+    if period in PERIOD_KEYS and (remaining is not None or allowed is not None):
+        visits = f"{visits} {coverage_text(VISITOR, language, f'period.{period}')}"
+    facts.append((say(language, "fact.visits"), visits))
+    return facts
+
+
+def _next_step_lines(phone: str) -> set[str]:
+    """The engine's own next-step lines: the page shows them once, under its heading."""
+    return {
+        coverage_text(VISITOR, language, key, phone=phone)
+        for language in VISITOR
+        for key in ("next", "phone")
+    }
+
+
+def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
+    """Plain text only: the renderers escape it (Jinja) or set it as textContent (JS)."""
+    status, reason = view["status"], view.get("reason")
+    summary = view.get("summary") or {}
+    final = status in lifecycle.FINAL
+    if status == lifecycle.RETRY_WAIT:
+        words = [coverage_text(VISITOR, language, "unavailable"), say(language, "retry_hint")]
+    elif final:
+        # The coverage engine's sentences, one per line (English today; see messages.py).
+        shown_below = _next_step_lines(phone)
+        lines = str(summary.get("plain_text") or "").splitlines()
+        words = [line for line in lines if line and line not in shown_below]
+        if reason == "member_not_found":
+            words.append(say(language, "not_found_hint"))
+    else:
+        words = [say(language, "checking_hint")]
+    estimate = summary.get("estimate") or {}
+    return {
+        "status": status,
+        "final": final,
+        "headline": _headline(status, reason, language),
+        "words": words,
+        "facts": _facts(summary, language) if final else [],
+        "assumptions": [str(a) for a in estimate.get("assumptions") or []] if final else [],
+        "next": [say(language, "next"), say(language, "call_us", phone=phone)] if final else [],
+        "offer_callback": status == lifecycle.RETRY_WAIT or (final and reason is not None),
+        "try_again": reason == "member_not_found",
+    }
