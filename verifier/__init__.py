@@ -32,7 +32,7 @@ class VerifierRequest(Request):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from verifier import api, logs, web
+    from verifier import api, console, logs, web
     from verifier.cli import commands as cli
     from verifier.runtime import Runtime
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.before_request(_request_id)
     app.before_request(_require_json_body)
     api.init_app(app)
+    console.init_app(app)
     web.init_app(app)  # visitor pages, widget, and every response's security headers
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)

@@ -18,6 +18,7 @@ from verifier.api.schemas import (
     VisitorVerificationSchema,
     today,
 )
+from verifier.api.staff import staff_detail, wants_staff_view
 from verifier.domain import Person
 from verifier.runtime import runtime_of
 from verifier.store.records import ContactRecord, MemberRecord
@@ -89,8 +90,11 @@ class Verification(MethodView):
     @blp.arguments(StatusTokenHeaderSchema, location="headers")
     @blp.response(200, VisitorVerificationSchema)
     @blp.alt_response(404, description="Unknown id, or a wrong or expired token")
-    def get(self, headers: dict[str, Any], verification_id: str) -> dict[str, Any]:
-        """Status and, when done, the visitor's summary. Needs the X-Status-Token header."""
+    @blp.alt_response(200, description="Staff (Bearer token or console session): the full view")
+    def get(self, headers: dict[str, Any], verification_id: str) -> Any:
+        """Visitor (X-Status-Token): status and the visitor's summary. Staff: everything."""
+        if wants_staff_view():
+            return staff_detail(verification_id)
         view = service.visitor_view(runtime_of(current_app), verification_id, headers["token"])
         if view is None:
             raise NotFound("No verification matches this id and token.")

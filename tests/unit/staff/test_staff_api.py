@@ -1,0 +1,187 @@
+"""The staff API: search by blind index, the full view, re-run, notes, manual entries, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.unit.api.test_intake import URL, valid_body
+from verifier import service
+
+
+def letters(n: int = 10) -> str:
+    """A name no other test uses (the database lives for the whole session)."""
+    return "".join(chr(ord("A") + int(ch, 16)) for ch in uuid.uuid4().hex[:n])
+
+
+@pytest.fixture
+def member() -> dict[str, str]:
+    return {
+        "first_name": "Orsolya",
+        "last_name": "Vantongeren" + letters(),
+        "date_of_birth": "1971-02-03",
+        "member_id": "SBX-ACTIVE-" + letters(),
+    }
+
+
+@pytest.fixture
+def submitted(client: Any, runtime: Any, member: dict[str, str]) -> str:
+    body = valid_body()
+    body["member"] |= member
+    verification_id: str = client.post(URL, json=body).get_json()["id"]
+    service.run_check(runtime, verification_id)
+    return verification_id
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "{last}",
+        "{last_lower}",
+        "ORSOLYA {last}",
+        "{member_id}",
+        "1971-02-03 {last}",
+        "02/03/1971 {last}",
+    ],
+)
+def test_search_finds_by_name_member_id_or_birth_date(
+    client: Any, bearer: Any, submitted: str, member: dict[str, str], q: str
+) -> None:
+    q = q.format(
+        last=member["last_name"],
+        last_lower=member["last_name"].lower(),
+        member_id=member["member_id"],
+    )
+    response = client.get(URL, query_string={"q": q}, headers=bearer)
+    assert response.status_code == 200
+    assert submitted in [item["id"] for item in response.get_json()["items"]]
+
+
+@pytest.mark.parametrize("q", ["Vantonger", "1971-02-04", "SBX-ACTIVE", "2023-02-30"])
+def test_search_is_exact_not_partial(client: Any, bearer: Any, submitted: str, q: str) -> None:
+    response = client.get(URL, query_string={"q": q, "per_page": 200}, headers=bearer)
+    assert submitted not in [item["id"] for item in response.get_json()["items"]]
+
+
+def submitted_name(client: Any, bearer: Any, verification_id: str) -> str:
+    data = client.get(f"{URL}/{verification_id}", headers=bearer).get_json()
+    return str(data["member"]["last_name"])
+
+
+def test_search_filters_by_status_and_payer(client: Any, bearer: Any, submitted: str) -> None:
+    name = submitted_name(client, bearer, submitted)
+    hit = client.get(
+        URL, query_string={"status": "completed", "payer_id": "SANDBOX", "q": name}, headers=bearer
+    )
+    miss = client.get(
+        URL,
+        query_string={"status": "failed", "q": submitted_name(client, bearer, submitted)},
+        headers=bearer,
+    )
+    assert submitted in [item["id"] for item in hit.get_json()["items"]]
+    assert miss.get_json()["items"] == []
+
+
+def test_search_pages(client: Any, bearer: Any, submitted: str) -> None:
+    page = client.get(URL, query_string={"per_page": 1, "page": 1}, headers=bearer).get_json()
+    assert len(page["items"]) == 1 and page["total"] >= 1 and page["per_page"] == 1
+
+
+def test_staff_see_member_summary_attempts_and_notes(
+    client: Any, bearer: Any, submitted: str
+) -> None:
+    data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
+    assert data["member"]["last_name"].startswith("VANTONGEREN")
+    assert data["summary"]["coverage"]["status"] == "active"
+    assert data["attempts"][0]["adapter"] == "sandbox"
+    assert data["attempts"][0]["request"].startswith("ISA")
+    assert data["notes"] == []
+
+
+def test_rerun_adds_an_attempt_and_keeps_history(
+    client: Any, runtime: Any, bearer: Any, submitted: str
+) -> None:
+    response = client.post(
+        f"{URL}/{submitted}/rerun", json={"level_of_care": "php"}, headers=bearer
+    )
+    assert response.status_code == 202
+    service.run_check(runtime, submitted)
+    data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
+    assert [a["number"] for a in data["attempts"]] == [2, 1]
+    assert set(data["summaries_by_level"]) == {"iop", "php"}
+
+
+def test_notes_are_kept_newest_first(client: Any, bearer: Any, submitted: str) -> None:
+    for text in ("Called payer, ref 123", "Second call"):
+        assert (
+            client.post(f"{URL}/{submitted}/notes", json={"text": text}, headers=bearer).status_code
+            == 201
+        )
+    notes = client.get(f"{URL}/{submitted}", headers=bearer).get_json()["notes"]
+    assert [n["text"] for n in notes] == ["Second call", "Called payer, ref 123"]
+
+
+def test_a_manual_verification_is_marked_manual(client: Any, bearer: Any, submitted: str) -> None:
+    body = {
+        "reference_number": "REF-9",
+        "rep_name": "Dana",
+        "level_of_care": "iop",
+        "coverage_status": "active",
+        "in_network_copay": "25.00",
+        "preauthorization_required": True,
+    }
+    assert client.post(f"{URL}/{submitted}/manual", json=body, headers=bearer).status_code == 201
+    data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
+    assert data["attempts"][0]["adapter"] == "manual"
+    assert data["attempts"][0]["summary"]["source"] == "manual"
+    assert data["reason"] == "manual"
+
+
+def test_a_manual_entry_with_a_bad_amount_is_a_field_error(
+    client: Any, bearer: Any, submitted: str
+) -> None:
+    body = {
+        "reference_number": "R",
+        "rep_name": "D",
+        "level_of_care": "iop",
+        "coverage_status": "active",
+        "in_network_copay": "twenty",
+    }
+    response = client.post(f"{URL}/{submitted}/manual", json=body, headers=bearer)
+    assert response.status_code == 422
+    assert "in_network_copay" in response.get_json()["errors"]
+
+
+def test_review_marks_who_reviewed(
+    client: Any, bearer: Any, submitted: str, coordinator: Any
+) -> None:
+    assert client.post(f"{URL}/{submitted}/review", json={}, headers=bearer).status_code == 200
+    assert (
+        client.get(f"{URL}/{submitted}", headers=bearer).get_json()["reviewed_by"]
+        == coordinator.email
+    )
+
+
+def test_csv_export_has_a_header_and_the_rows(
+    client: Any, bearer: Any, submitted: str, member: dict[str, str]
+) -> None:
+    response = client.get(
+        f"{URL}/export.csv", query_string={"q": member["last_name"]}, headers=bearer
+    )
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["id"] for row in rows] == [submitted]
+
+
+def test_an_unknown_id_is_404_for_staff(client: Any, bearer: Any) -> None:
+    assert client.get(f"{URL}/{'0' * 32}", headers=bearer).status_code == 404
+
+
+def test_the_visitor_token_still_gives_only_the_visitor_view(client: Any) -> None:
+    data = client.post(URL, json=valid_body()).get_json()
+    view = client.get(data["status_url"], headers={"X-Status-Token": data["token"]}).get_json()
+    assert "member" not in view

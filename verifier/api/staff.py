@@ -1,0 +1,206 @@
+"""The staff API (DESIGN §5): search, detail, re-run, notes, manual entries, review, CSV.
+
+Bearer tokens (personal, revocable) or a console session; every action is audited
+with ids and outcomes only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app, jsonify
+from flask.views import MethodView
+from marshmallow import fields, validate
+from werkzeug.exceptions import NotFound
+
+from verifier.api.blueprint import Blueprint
+from verifier.api.schemas import StrictSchema
+from verifier.domain import LevelOfCare
+from verifier.lifecycle import STATES
+from verifier.runtime import runtime_of
+from verifier.staff import work
+from verifier.staff.auth import current_staff, record, staff_required
+
+blp = Blueprint(
+    "staff_verifications",
+    __name__,
+    url_prefix="/api/v1/verifications",
+    description="Staff: search, read, re-run and annotate verifications",
+)
+
+
+class SearchArgs(StrictSchema):
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATES))
+    payer_id = fields.String(load_default=None, validate=validate.Length(max=80))
+    created_from = fields.Date(load_default=None)
+    created_to = fields.Date(load_default=None)
+    callback_requested = fields.Boolean(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=work.MAX_PAGE))
+
+
+class SearchResultSchema(ma.Schema):
+    items = fields.List(fields.Dict())
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class RerunSchema(StrictSchema):
+    level_of_care = fields.Enum(LevelOfCare, by_value=True, load_default=None)
+
+
+class NoteSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+_MONEY = validate.Regexp(r"^\d{1,7}(\.\d{2})?$", error="An amount like 1500.00.")
+_SHARE = validate.Regexp(r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", error="A fraction like 0.20.")
+
+
+class ManualSchema(StrictSchema):
+    reference_number = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    rep_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    level_of_care = fields.Enum(LevelOfCare, by_value=True, required=True)
+    coverage_status = fields.String(
+        required=True, validate=validate.OneOf(["active", "inactive", "unknown"])
+    )
+    in_network_copay = fields.String(load_default=None, validate=_MONEY)
+    in_network_coinsurance = fields.String(load_default=None, validate=_SHARE)
+    deductible_total = fields.String(load_default=None, validate=_MONEY)
+    deductible_remaining = fields.String(load_default=None, validate=_MONEY)
+    out_of_pocket_total = fields.String(load_default=None, validate=_MONEY)
+    out_of_pocket_remaining = fields.String(load_default=None, validate=_MONEY)
+    visits_allowed = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    visits_remaining = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    preauthorization_required = fields.Boolean(load_default=None)
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+def _query(args: dict[str, Any]) -> work.SearchQuery:
+    return work.SearchQuery(**args)
+
+
+@blp.route("")
+class StaffVerifications(MethodView):
+    @staff_required()
+    @blp.arguments(SearchArgs, location="query")
+    @blp.response(200, SearchResultSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search by name, member id or date of birth (exact), status, payer and dates."""
+        query = _query(args)
+        items, total = work.search(runtime_of(current_app), query)
+        record("search", object_type="verification", object_id=f"results:{total}")
+        return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+
+
+@blp.route("/export.csv")
+class StaffExport(MethodView):
+    @staff_required()
+    @blp.arguments(SearchArgs, location="query")
+    @blp.response(200, description="CSV of the search")
+    def get(self, args: dict[str, Any]) -> Response:
+        """The search as CSV (up to 10,000 rows)."""
+        body = work.export_csv(runtime_of(current_app), _query(args))
+        record("export", object_type="verification", object_id=f"rows:{body.count(chr(10)) - 1}")
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=verifications.csv"},
+        )
+
+
+def staff_detail(verification_id: str) -> Response:
+    """The full view of one verification (called by the shared GET route for staff)."""
+
+    @staff_required()
+    def view() -> Response:
+        try:
+            data = work.detail(runtime_of(current_app), verification_id)
+        except work.NotFoundError:
+            record("view", "not_found", "verification", verification_id)
+            raise NotFound("No such verification.") from None
+        record("view", object_type="verification", object_id=verification_id)
+        return jsonify(data)
+
+    result: Response = view()
+    return result
+
+
+def wants_staff_view() -> bool:
+    """A request carrying staff credentials gets the staff view (or a 401/403)."""
+    from flask import request
+
+    from verifier.staff.sessions import COOKIE
+
+    return request.headers.get("Authorization", "").startswith("Bearer ") or (
+        COOKIE in request.cookies and "X-Status-Token" not in request.headers
+    )
+
+
+@blp.route("/<string:verification_id>/rerun")
+class StaffRerun(MethodView):
+    @staff_required()
+    @blp.arguments(RerunSchema)
+    @blp.response(202)
+    def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
+        """Check again (a new attempt; the history stays), optionally for another level."""
+        try:
+            run = work.rerun(runtime_of(current_app), verification_id, args["level_of_care"])
+        except work.NotFoundError:
+            raise NotFound("No such verification.") from None
+        record("rerun", object_type="verification", object_id=verification_id)
+        return {"id": verification_id, "status": "queued", "run": run}
+
+
+@blp.route("/<string:verification_id>/notes")
+class StaffNotes(MethodView):
+    @staff_required()
+    @blp.arguments(NoteSchema)
+    @blp.response(201)
+    def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
+        """Add a note (for example a call with the payer)."""
+        staff = current_staff()
+        assert staff is not None  # noqa: S101 - staff_required guarantees it
+        try:
+            note_id = work.add_note(runtime_of(current_app), staff, verification_id, args["text"])
+        except work.NotFoundError:
+            raise NotFound("No such verification.") from None
+        record("note", object_type="verification", object_id=verification_id)
+        return {"id": note_id}
+
+
+@blp.route("/<string:verification_id>/manual")
+class StaffManual(MethodView):
+    @staff_required()
+    @blp.arguments(ManualSchema)
+    @blp.response(201)
+    def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
+        """Record a verification done by phone (values typed by hand, marked manual)."""
+        staff = current_staff()
+        assert staff is not None  # noqa: S101 - staff_required guarantees it
+        entry = work.ManualEntry(**args)
+        try:
+            number = work.record_manual(runtime_of(current_app), staff, verification_id, entry)
+        except work.NotFoundError:
+            raise NotFound("No such verification.") from None
+        record("manual_entry", object_type="verification", object_id=verification_id)
+        return {"attempt": number}
+
+
+@blp.route("/<string:verification_id>/review")
+class StaffReview(MethodView):
+    @staff_required()
+    @blp.response(200)
+    def post(self, verification_id: str) -> dict[str, Any]:
+        """Mark reviewed by the signed-in coordinator."""
+        staff = current_staff()
+        assert staff is not None  # noqa: S101 - staff_required guarantees it
+        try:
+            work.mark_reviewed(runtime_of(current_app), staff, verification_id)
+        except work.NotFoundError:
+            raise NotFound("No such verification.") from None
+        record("review", object_type="verification", object_id=verification_id)
+        return {"id": verification_id, "reviewed": True}

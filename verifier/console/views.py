@@ -1,0 +1,290 @@
+"""Console pages and form actions. Each PHI read or change writes one audit row."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from marshmallow import ValidationError
+from sqlalchemy import select
+from werkzeug.exceptions import BadRequest, NotFound
+
+from verifier.api.staff import ManualSchema
+from verifier.domain import LevelOfCare
+from verifier.lifecycle import FAILED, NEEDS_REVIEW, RETRY_WAIT, STATES
+from verifier.runtime import runtime_of
+from verifier.staff import accounts, sessions, work
+from verifier.staff.auth import current_staff, record, staff_required
+from verifier.store.models import AuditEvent
+from verifier.x12.pretty import pretty
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+LOGIN_CSRF_COOKIE = "verifier_login_csrf"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths inside the console: no open redirect."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return url_for("console.queue")
+
+
+@bp.get("/login")
+def login() -> Response:
+    token = secrets.token_urlsafe(32)
+    response = make_response(
+        render_template("console/login.html", csrf_token=token, next=request.args.get("next"))
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        path="/console",
+        secure=runtime_of(current_app).settings.is_production,
+    )
+    return response
+
+
+@bp.post("/login")
+def login_submit() -> Any:
+    sent = request.form.get("csrf_token", "")
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not sent or not secrets.compare_digest(sent, expected):
+        raise BadRequest("The sign-in form expired; reload the page.")
+    runtime = runtime_of(current_app)
+    email = request.form.get("email", "")
+    staff = accounts.authenticate(
+        runtime, email, request.form.get("password", ""), request.form.get("code", "")
+    )
+    if staff is None:
+        record("login_failed", "denied", "staff_user", None, actor="anonymous")
+        token = secrets.token_urlsafe(32)
+        response = make_response(
+            render_template(
+                "console/login.html",
+                csrf_token=token,
+                error="Email, password or code not accepted, or the account is locked.",
+                next=request.form.get("next"),
+            ),
+            401,
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            path="/console",
+            secure=runtime.settings.is_production,
+        )
+        return response
+    sessions.end(runtime, request.cookies.get(sessions.COOKIE))  # never reuse an old id
+    session_id = sessions.start(runtime, staff)
+    g.staff = staff
+    record("login", object_type="staff_user", object_id=str(staff.id))
+    target = redirect(_safe_next(request.form.get("next")))
+    target.set_cookie(
+        sessions.COOKIE,
+        session_id,
+        httponly=True,
+        samesite="Strict",
+        secure=runtime.settings.is_production,
+        max_age=int(sessions.ABSOLUTE.total_seconds()),
+    )
+    target.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    return target
+
+
+@bp.post("/logout")
+@staff_required()
+def logout() -> Any:
+    runtime = runtime_of(current_app)
+    sessions.end(runtime, request.cookies.get(sessions.COOKIE))
+    record("logout", object_type="staff_user", object_id=str(g.staff.id))
+    response = redirect(url_for("console.login"))
+    response.delete_cookie(sessions.COOKIE)
+    return response
+
+
+QUEUE_SECTIONS = (
+    ("New", {"status": "completed", "reviewed": False}),
+    ("Needs review", {"status": NEEDS_REVIEW}),
+    ("Failed", {"status": FAILED}),
+    ("Call back requested", {"callback_requested": True}),
+    ("Retry scheduled", {"status": RETRY_WAIT}),
+)
+
+
+@bp.get("")
+@staff_required()
+def queue() -> str:
+    runtime = runtime_of(current_app)
+    sections = []
+    for title, criteria in QUEUE_SECTIONS:
+        query = work.SearchQuery(
+            status=criteria.get("status"),  # type: ignore[arg-type]
+            callback_requested=criteria.get("callback_requested"),  # type: ignore[arg-type]
+            per_page=25,
+        )
+        items, total = work.search(runtime, query)
+        if criteria.get("reviewed") is False:
+            items = [item for item in items if not item["reviewed"]]
+        sections.append((title, items, total))
+    record("search", object_type="verification", object_id="queue")
+    return render_template("console/queue.html", sections=sections, csrf_token=g.csrf_token)
+
+
+@bp.get("/search")
+@staff_required()
+def search() -> str:
+    args = request.args
+    status = args.get("status") or None
+    if status is not None and status not in STATES:
+        status = None
+    query = work.SearchQuery(
+        q=args.get("q", "")[:200],
+        status=status,
+        payer_id=args.get("payer_id") or None,
+        page=max(1, int(args.get("page", "1"))) if args.get("page", "1").isdigit() else 1,
+    )
+    items, total = work.search(runtime_of(current_app), query)
+    record("search", object_type="verification", object_id=f"results:{total}")
+    return render_template(
+        "console/search.html",
+        items=items,
+        total=total,
+        query=query,
+        states=STATES,
+        csrf_token=g.csrf_token,
+    )
+
+
+@bp.get("/verifications/<verification_id>")
+@staff_required()
+def detail(verification_id: str) -> str:
+    try:
+        data = work.detail(runtime_of(current_app), verification_id)
+    except work.NotFoundError:
+        raise NotFound() from None
+    record("view", object_type="verification", object_id=verification_id)
+    for attempt in data["attempts"]:
+        attempt["request_lines"] = pretty(attempt["request"]) if attempt.get("request") else []
+        attempt["response_lines"] = pretty(attempt["response"]) if attempt.get("response") else []
+    return render_template(
+        "console/detail.html",
+        v=data,
+        levels=[level.value for level in LevelOfCare],
+        csrf_token=g.csrf_token,
+    )
+
+
+def _back(verification_id: str) -> Response:
+    return redirect(url_for("console.detail", verification_id=verification_id))  # type: ignore[return-value]
+
+
+@bp.post("/verifications/<verification_id>/rerun")
+@staff_required()
+def rerun(verification_id: str) -> Response:
+    level = request.form.get("level_of_care") or None
+    try:
+        work.rerun(runtime_of(current_app), verification_id, LevelOfCare(level) if level else None)
+    except (work.NotFoundError, ValueError):
+        raise NotFound() from None
+    record("rerun", object_type="verification", object_id=verification_id)
+    return _back(verification_id)
+
+
+@bp.post("/verifications/<verification_id>/notes")
+@staff_required()
+def note(verification_id: str) -> Response:
+    try:
+        work.add_note(
+            runtime_of(current_app), g.staff, verification_id, request.form.get("text", "")
+        )
+    except work.NotFoundError:
+        raise NotFound() from None
+    except ValueError:
+        raise BadRequest("A note needs 1 to 4000 characters.") from None
+    record("note", object_type="verification", object_id=verification_id)
+    return _back(verification_id)
+
+
+@bp.post("/verifications/<verification_id>/manual")
+@staff_required()
+def manual(verification_id: str) -> Response:
+    form = {
+        key: value for key, value in request.form.items() if value != "" and key != "csrf_token"
+    }
+    try:
+        args = ManualSchema().load(form)
+        work.record_manual(
+            runtime_of(current_app), g.staff, verification_id, work.ManualEntry(**args)
+        )
+    except ValidationError as exc:
+        raise BadRequest(f"Check the fields: {', '.join(sorted(exc.messages))}") from None
+    except work.NotFoundError:
+        raise NotFound() from None
+    record("manual_entry", object_type="verification", object_id=verification_id)
+    return _back(verification_id)
+
+
+@bp.post("/verifications/<verification_id>/review")
+@staff_required()
+def review(verification_id: str) -> Response:
+    try:
+        work.mark_reviewed(runtime_of(current_app), g.staff, verification_id)
+    except work.NotFoundError:
+        raise NotFound() from None
+    record("review", object_type="verification", object_id=verification_id)
+    return _back(verification_id)
+
+
+@bp.get("/export.csv")
+@staff_required()
+def export() -> Response:
+    query = work.SearchQuery(
+        q=request.args.get("q", "")[:200], status=request.args.get("status") or None
+    )
+    body = work.export_csv(runtime_of(current_app), query)
+    record("export", object_type="verification", object_id=f"rows:{body.count(chr(10)) - 1}")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=verifications.csv"},
+    )
+
+
+@bp.get("/audit")
+@staff_required(role="admin")
+def audit_log() -> str:
+    with runtime_of(current_app).db.session() as session:
+        events = list(
+            session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)).scalars()
+        )
+    return render_template("console/audit.html", events=events, csrf_token=g.csrf_token)
+
+
+@bp.app_context_processor
+def _console_context() -> dict[str, Any]:
+    return {"staff": g.get("staff")}
+
+
+__all__ = ["bp", "current_staff"]

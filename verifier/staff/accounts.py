@@ -1,0 +1,226 @@
+"""Staff accounts: argon2id passwords, a required TOTP second factor, lockout, API tokens.
+
+Failed logins back off: after LOCK_AFTER failures the account is locked for a period
+that doubles with each further failure (capped), and the message never says whether
+the email, the password or the code was wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from verifier.runtime import Runtime
+from verifier.store.models import ApiToken, StaffSession, StaffUser
+from verifier.store.records import seal, unseal
+
+ROLES = ("coordinator", "admin")
+LOCK_AFTER = 5
+LOCK_BASE = dt.timedelta(minutes=1)
+LOCK_MAX = dt.timedelta(hours=1)
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class AccountError(ValueError):
+    """A staff account operation cannot be done (message safe to show an operator)."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is acting: enough to authorize and to audit, nothing more."""
+
+    id: int
+    email: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    staff: Staff
+    password: str
+    totp_secret: str
+    totp_uri: str
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+        raise AccountError("not a valid email address")
+    return email
+
+
+def create_user(runtime: Runtime, email: str, role: str) -> NewAccount:
+    """A new account with a one-time password and a TOTP secret, shown once."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    email = normalize_email(email)
+    password = secrets.token_urlsafe(18)
+    secret = pyotp.random_base32()
+    with runtime.db.session() as session:
+        exists = session.execute(select(StaffUser.id).where(StaffUser.email == email)).first()
+        if exists:
+            raise AccountError("a user with this email already exists")
+        user = StaffUser(
+            email=email,
+            role=role,
+            password_hash=_hasher.hash(password),
+            totp_secret_enc=seal(runtime.keyring, "staff.totp", email, secret),
+            disabled=False,
+            failed_logins=0,
+            created_at=utcnow(),
+        )
+        session.add(user)
+        session.flush()
+        staff = Staff(user.id, user.email, user.role)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="verifier")
+    return NewAccount(staff=staff, password=password, totp_secret=secret, totp_uri=uri)
+
+
+def set_password(runtime: Runtime, email: str, password: str) -> None:
+    if len(password) < 12:
+        raise AccountError("a password needs at least 12 characters")
+    with runtime.db.session() as session:
+        user = _user_by_email(session, email)
+        user.password_hash = _hasher.hash(password)
+
+
+def _user_by_email(session: Session, email: str) -> StaffUser:
+    user = session.execute(
+        select(StaffUser).where(StaffUser.email == normalize_email(email))
+    ).scalar_one_or_none()
+    if user is None:
+        raise AccountError("no such user")
+    return user
+
+
+def authenticate(
+    runtime: Runtime, email: str, password: str, code: str, *, now: dt.datetime | None = None
+) -> Staff | None:
+    """Password and TOTP code both right, account enabled and not locked: the Staff."""
+    now = now or utcnow()
+    try:
+        email = normalize_email(email)
+    except AccountError:
+        return None
+    with runtime.db.session() as session:
+        user = session.execute(
+            select(StaffUser).where(StaffUser.email == email).with_for_update()
+        ).scalar_one_or_none()
+        if user is None:
+            _hasher.hash(password)  # same work either way: no user enumeration by timing
+            return None
+        if user.disabled or (user.locked_until is not None and user.locked_until > now):
+            return None
+        if _password_ok(user, password) and _code_ok(runtime, user, code, now):
+            user.failed_logins = 0
+            user.locked_until = None
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            return Staff(user.id, user.email, user.role)
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER:
+            extra = user.failed_logins - LOCK_AFTER
+            user.locked_until = now + min(LOCK_BASE * (2**extra), LOCK_MAX)
+        return None
+
+
+def _password_ok(user: StaffUser, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _code_ok(runtime: Runtime, user: StaffUser, code: str, now: dt.datetime) -> bool:
+    """A current TOTP code (±1 step), never one already used (replay)."""
+    code = code.strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return False
+    secret = unseal(runtime.keyring, "staff.totp", user.email, user.totp_secret_enc)
+    totp = pyotp.TOTP(secret)
+    step_now = int(now.timestamp()) // totp.interval
+    for step in (step_now - 1, step_now, step_now + 1):
+        if secrets.compare_digest(totp.at(step * totp.interval), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def disable_user(runtime: Runtime, email: str) -> None:
+    """Disable the account and end every session and token it has, at once."""
+    with runtime.db.session() as session:
+        user = _user_by_email(session, email)
+        user.disabled = True
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def issue_token(runtime: Runtime, email: str) -> tuple[Staff, str]:
+    """A new personal API token; only its hash is kept."""
+    token = "vt_" + secrets.token_urlsafe(32)
+    with runtime.db.session() as session:
+        user = _user_by_email(session, email)
+        if user.disabled:
+            raise AccountError("the user is disabled")
+        session.add(ApiToken(user_id=user.id, token_hash=hash_secret(token), created_at=utcnow()))
+        return Staff(user.id, user.email, user.role), token
+
+
+def revoke_tokens(runtime: Runtime, email: str) -> int:
+    with runtime.db.session() as session:
+        user = _user_by_email(session, email)
+        result = session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def staff_for_token(runtime: Runtime, token: str) -> Staff | None:
+    if not token.startswith("vt_") or len(token) > 100:
+        return None
+    with runtime.db.session() as session:
+        row = session.execute(
+            select(ApiToken, StaffUser)
+            .join(StaffUser, StaffUser.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
+        ).first()
+        if row is None:
+            return None
+        api_token, user = row
+        if user.disabled:
+            return None
+        api_token.last_used_at = utcnow()
+        return Staff(user.id, user.email, user.role)
+
+
+def count_users(runtime: Runtime) -> int:
+    with runtime.db.session() as session:
+        return int(session.execute(select(func.count()).select_from(StaffUser)).scalar_one())

@@ -1,0 +1,100 @@
+"""Who is asking, and may they: for every staff route, API (Bearer) or console (cookie).
+
+Every refusal is audited (authorization_failed), and every route's access level is
+declared in ``verifier.staff.policy`` (a test walks the URL map against it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, redirect, request, url_for
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from verifier import audit
+from verifier.runtime import runtime_of
+from verifier.staff import sessions
+from verifier.staff.accounts import Staff, staff_for_token
+
+F = TypeVar("F", bound=Callable[..., Any])
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def current_staff() -> Staff | None:
+    """The staff member behind this request (token or console session), cached per request."""
+    if "staff" in g:
+        return cast(Staff | None, g.staff)
+    runtime = runtime_of(current_app)
+    staff: Staff | None = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        staff = staff_for_token(runtime, header.removeprefix("Bearer ").strip())
+        g.auth_via = "token"
+    else:
+        console = sessions.load(runtime, request.cookies.get(sessions.COOKIE))
+        if console is not None:
+            staff = console.staff
+            g.csrf_token = console.csrf_token
+        g.auth_via = "session"
+    g.staff = staff
+    return staff
+
+
+def record(
+    action: str,
+    outcome: str = "ok",
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor: str | None = None,
+) -> None:
+    """Audit a staff action of this request (ids and outcomes only)."""
+    staff = g.get("staff")
+    audit.record(
+        runtime_of(current_app).db,
+        audit.Entry(
+            actor=actor or (staff.email if staff else "anonymous"),
+            action=action,
+            outcome=outcome,
+            object_type=object_type,
+            object_id=object_id,
+            source_addr=request.remote_addr,
+            request_id=g.get("request_id"),
+        ),
+    )
+
+
+def _wants_html() -> bool:
+    return request.path.startswith("/console")
+
+
+def staff_required(role: str = "coordinator") -> Callable[[F], F]:
+    """Refuse anonymous (401, or the login page) and the wrong role (403); check CSRF."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            staff = current_staff()
+            if staff is None:
+                record("authorization_failed", "unauthenticated", "route", request.endpoint)
+                if _wants_html():
+                    return redirect(url_for("console.login", next=request.path))
+                raise Unauthorized(
+                    "Staff sign-in or an API token is needed.",
+                    www_authenticate=WWWAuthenticate("Bearer"),
+                )
+            if role == "admin" and not staff.is_admin:
+                record("authorization_failed", "forbidden", "route", request.endpoint)
+                raise Forbidden("Your role does not allow this.")
+            if request.method in UNSAFE and g.get("auth_via") == "session":
+                sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+                if not sent or sent != g.get("csrf_token"):
+                    record("authorization_failed", "csrf", "route", request.endpoint)
+                    raise Forbidden("The form expired; reload the page and try again.")
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorate

@@ -1,0 +1,53 @@
+"""Who may call each route: the one list a test checks the whole URL map against.
+
+A route missing here fails that test, so a new route cannot ship without a decision.
+``public``: anyone (visitor pages, submit, health, docs). ``visitor_token``: anyone with
+the verification's status token (or staff). ``coordinator``/``admin``: staff roles
+(admin includes coordinator).
+"""
+
+from __future__ import annotations
+
+PUBLIC = "public"
+VISITOR_TOKEN = "visitor_token"  # noqa: S105 - an access level, not a secret
+COORDINATOR = "coordinator"
+ADMIN = "admin"
+
+ACCESS: dict[tuple[str, str], str] = {
+    ("static", "GET"): PUBLIC,
+    ("api-docs.openapi_json", "GET"): PUBLIC,
+    ("api-docs.openapi_swagger_ui", "GET"): PUBLIC,
+    ("ops.docs_assets", "GET"): PUBLIC,
+    ("ops.healthz", "GET"): PUBLIC,
+    ("ops.readyz", "GET"): PUBLIC,
+    ("verifications.Verifications", "POST"): PUBLIC,
+    ("verifications.Verification", "GET"): VISITOR_TOKEN,
+    ("payers.Payers", "GET"): PUBLIC,
+    ("staff_verifications.StaffVerifications", "GET"): COORDINATOR,
+    ("staff_verifications.StaffExport", "GET"): COORDINATOR,
+    ("staff_verifications.StaffRerun", "POST"): COORDINATOR,
+    ("staff_verifications.StaffNotes", "POST"): COORDINATOR,
+    ("staff_verifications.StaffManual", "POST"): COORDINATOR,
+    ("staff_verifications.StaffReview", "POST"): COORDINATOR,
+    ("console.static", "GET"): PUBLIC,
+    ("console.login", "GET"): PUBLIC,
+    ("console.login_submit", "POST"): PUBLIC,
+    ("console.logout", "POST"): COORDINATOR,
+    ("console.queue", "GET"): COORDINATOR,
+    ("console.search", "GET"): COORDINATOR,
+    ("console.detail", "GET"): COORDINATOR,
+    ("console.rerun", "POST"): COORDINATOR,
+    ("console.note", "POST"): COORDINATOR,
+    ("console.manual", "POST"): COORDINATOR,
+    ("console.review", "POST"): COORDINATOR,
+    ("console.export", "GET"): COORDINATOR,
+    ("console.audit_log", "GET"): ADMIN,
+    ("web.static", "GET"): PUBLIC,
+    ("web.form", "GET"): PUBLIC,
+    ("web.submit", "POST"): PUBLIC,
+    ("web.result", "GET"): VISITOR_TOKEN,
+    ("web.status", "GET"): VISITOR_TOKEN,
+    ("web.callback_form", "GET"): PUBLIC,
+    ("web.callback", "POST"): PUBLIC,
+    ("web.widget", "GET"): PUBLIC,
+}

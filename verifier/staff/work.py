@@ -1,0 +1,409 @@
+"""What intake coordinators do with verifications: find, read, re-run, annotate, record.
+
+Every function here reads or writes PHI on behalf of a named staff member; the routes
+calling them write the audit row. Search goes through keyed blind indexes (exact,
+normalized matches), never by decrypting every row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, update
+
+from verifier import lifecycle
+from verifier.domain import LevelOfCare
+from verifier.queue import enqueue_verification
+from verifier.runtime import Runtime
+from verifier.staff.accounts import Staff
+from verifier.store.models import Attempt, Note, Verification
+from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
+from verifier.x12.charset import X12InputError, clean_identifier, clean_name
+from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
+
+MAX_PAGE = 200
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+class NotFoundError(LookupError):
+    """No verification has this id."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    status: str | None = None
+    payer_id: str | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    callback_requested: bool | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+def _term_conditions(runtime: Runtime, term: str) -> list[Any]:
+    """One search word: a date of birth, or a member id / first / last name, exactly."""
+    keyring = runtime.keyring
+    match = _DATE.fullmatch(term)
+    if match:
+        try:
+            if match.group(1):
+                born = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            else:
+                born = dt.date(int(match.group(6)), int(match.group(4)), int(match.group(5)))
+        except ValueError:
+            return [Verification.id.is_(None)]  # not a real date: matches nothing
+        index = keyring.blind_index(born.isoformat(), "birth_date")
+        return [Verification.index_birth_date == index]
+    options = []
+    with contextlib.suppress(X12InputError):
+        member_id = clean_identifier(term, "q")
+        options.append(Verification.index_member_id == keyring.blind_index(member_id, "member_id"))
+    try:
+        name = clean_name(term, "q")
+        options.append(Verification.index_last_name == keyring.blind_index(name, "last_name"))
+        options.append(Verification.index_first_name == keyring.blind_index(name, "first_name"))
+    except X12InputError:
+        pass
+    return [or_(*options)] if options else [Verification.id.is_(None)]
+
+
+def _filtered(runtime: Runtime, query: SearchQuery) -> Select[Verification]:
+    statement = select(Verification)
+    for term in query.q.split():
+        statement = statement.where(*_term_conditions(runtime, term))
+    if query.status:
+        statement = statement.where(Verification.status == query.status)
+    if query.payer_id:
+        statement = statement.where(Verification.payer_id == query.payer_id)
+    if query.callback_requested is not None:
+        statement = statement.where(Verification.callback_requested == query.callback_requested)
+    if query.created_from:
+        start = dt.datetime.combine(query.created_from, dt.time(), dt.UTC)
+        statement = statement.where(Verification.created_at >= start)
+    if query.created_to:
+        end = dt.datetime.combine(query.created_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+        statement = statement.where(Verification.created_at < end)
+    return statement
+
+
+def _member(runtime: Runtime, row: Verification) -> MemberRecord:
+    return MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
+
+
+def _row(runtime: Runtime, row: Verification) -> dict[str, Any]:
+    member = _member(runtime, row)
+    return {
+        "id": row.id,
+        "status": row.status,
+        "reason": row.reason,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "payer_id": row.payer_id,
+        "level_of_care": row.level_of_care,
+        "condition": row.condition,
+        "service_date": row.service_date.isoformat(),
+        "source": row.source,
+        "callback_requested": row.callback_requested,
+        "reviewed": row.reviewed_at is not None,
+        "member_name": f"{member.first_name} {member.last_name}",
+        "date_of_birth": member.date_of_birth.isoformat(),
+        "member_id": member.member_id,
+    }
+
+
+def search(runtime: Runtime, query: SearchQuery) -> tuple[list[dict[str, Any]], int]:
+    """A page of matching verifications (newest first) and the total count."""
+    per_page = max(1, min(query.per_page, MAX_PAGE))
+    page = max(1, query.page)
+    statement = _filtered(runtime, query)
+    with runtime.db.session() as session:
+        total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+        rows = session.execute(
+            statement.order_by(Verification.created_at.desc(), Verification.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars()
+        return [_row(runtime, row) for row in rows], int(total)
+
+
+CSV_COLUMNS = (
+    "id",
+    "status",
+    "reason",
+    "created_at",
+    "payer_id",
+    "level_of_care",
+    "condition",
+    "service_date",
+    "member_name",
+    "date_of_birth",
+    "member_id",
+    "callback_requested",
+    "reviewed",
+)
+
+
+def export_csv(runtime: Runtime, query: SearchQuery, limit: int = 10_000) -> str:
+    """The whole search (up to ``limit`` rows) as CSV, for admissions' spreadsheets."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    statement = _filtered(runtime, query).order_by(Verification.created_at.desc()).limit(limit)
+    with runtime.db.session() as session:
+        for row in session.execute(statement).scalars():
+            values = _row(runtime, row)
+            # Spreadsheet formula injection: a cell starting with = + - @ is data, not code.
+            writer.writerow({k: _cell(v) for k, v in values.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _describe_codes(codes: list[str] | None) -> list[dict[str, str]]:
+    return [{"code": code, "description": AAA_REJECT_REASONS.get(code, "")} for code in codes or []]
+
+
+def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[str, Any]:
+    """Everything about one verification, for staff: member, contact, summary, attempts."""
+    keyring = runtime.keyring
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        if row is None:
+            raise NotFoundError(verification_id)
+        member = _member(runtime, row)
+        contact = (
+            ContactRecord.from_json(unseal(keyring, "contact", row.id, row.contact_enc))
+            if row.contact_enc
+            else None
+        )
+        attempts = []
+        for attempt in sorted(row.attempts, key=lambda a: (a.number, a.id), reverse=True):
+            key = f"{row.id}:{attempt.number}"
+            item: dict[str, Any] = {
+                "number": attempt.number,
+                "started_at": attempt.started_at.isoformat(),
+                "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+                "adapter": attempt.adapter,
+                "payer_id": attempt.payer_id,
+                "outcome": attempt.outcome,
+                "reason": attempt.reason,
+                "errors": _describe_codes(attempt.error_codes),
+                "trace_number": attempt.trace_number,
+                "duration_ms": attempt.duration_ms,
+                "level_of_care": attempt.level_of_care,
+                "summary": attempt.summary,
+            }
+            if raw:
+                item["request"] = _open_raw(keyring, attempt, "request", key)
+                item["response"] = _open_raw(keyring, attempt, "response", key)
+            attempts.append(item)
+        notes = [
+            {
+                "id": note.id,
+                "author": note.author,
+                "kind": note.kind,
+                "created_at": note.created_at.isoformat(),
+                "text": unseal(keyring, "note", str(note.id), note.text_enc),
+            }
+            for note in session.execute(
+                select(Note).where(Note.verification_id == row.id).order_by(Note.id.desc())
+            ).scalars()
+        ]
+        summaries: dict[str, Any] = {}
+        for item in attempts[::-1]:  # oldest first: the newest per level wins
+            if item["summary"] and item["level_of_care"]:
+                summaries[item["level_of_care"]] = item["summary"]
+        return {
+            "id": row.id,
+            "status": row.status,
+            "reason": row.reason,
+            "reason_detail": row.reason_detail,
+            "created_at": row.created_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+            "completed_at": row.completed_at.isoformat() if row.completed_at else None,
+            "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
+            "level_of_care": row.level_of_care,
+            "condition": row.condition,
+            "payer_id": row.payer_id,
+            "service_date": row.service_date.isoformat(),
+            "source": row.source,
+            "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else None,
+            "reviewed_by": row.reviewed_by,
+            "member": member.as_public_dict(),
+            "contact": contact.__dict__ if contact else None,
+            "callback_requested": row.callback_requested,
+            "summary": row.summary,
+            "summaries_by_level": summaries,
+            "attempts": attempts,
+            "notes": notes,
+        }
+
+
+def _open_raw(keyring: Any, attempt: Attempt, which: str, key: str) -> str | None:
+    token = attempt.request_enc if which == "request" else attempt.response_enc
+    if token is None:
+        return None
+    for context_key in (key, f"{key}:{attempt.id}"):  # carve-out attempts use a longer key
+        try:
+            return str(unseal(keyring, f"attempt.{which}", context_key, token))
+        except ValueError:
+            continue
+    return None
+
+
+def rerun(runtime: Runtime, verification_id: str, level: LevelOfCare | None = None) -> int:
+    """A new run (history kept): back to queued with a fresh run number, then enqueue."""
+    now = utcnow()
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        if row is None:
+            raise NotFoundError(verification_id)
+        if row.status in (lifecycle.QUEUED, lifecycle.RUNNING):
+            return row.run_seq  # already on its way: re-running would only double it
+        values: dict[str, Any] = {
+            "status": lifecycle.QUEUED,
+            "reason": None,
+            "reason_detail": None,
+            "run_seq": row.run_seq + 1,
+            "run_attempts": 0,
+            "next_attempt_at": None,
+            "updated_at": now,
+            "completed_at": None,
+        }
+        if level is not None:
+            values["level_of_care"] = level.value
+        session.execute(
+            update(Verification)
+            .where(Verification.id == verification_id, Verification.run_seq == row.run_seq)
+            .values(**values)
+        )
+        run_seq = row.run_seq + 1
+    enqueue_verification(runtime, verification_id, run_seq)
+    return run_seq
+
+
+def add_note(
+    runtime: Runtime, staff: Staff, verification_id: str, text: str, kind: str = "note"
+) -> int:
+    text = text.strip()
+    if not text or len(text) > 4000:
+        raise ValueError("a note needs 1 to 4000 characters")
+    with runtime.db.session() as session:
+        if session.get(Verification, verification_id) is None:
+            raise NotFoundError(verification_id)
+        note = Note(
+            verification_id=verification_id,
+            author=staff.email,
+            kind=kind,
+            created_at=utcnow(),
+            text_enc="pending",
+        )
+        session.add(note)
+        session.flush()
+        note.text_enc = seal(runtime.keyring, "note", str(note.id), text)
+        return note.id
+
+
+def mark_reviewed(runtime: Runtime, staff: Staff, verification_id: str) -> None:
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        if row is None:
+            raise NotFoundError(verification_id)
+        row.reviewed_at = utcnow()
+        row.reviewed_by = staff.email
+
+
+@dataclass(frozen=True)
+class ManualEntry:
+    """A verification done by phone with the payer: the rep's words, typed by staff."""
+
+    reference_number: str
+    rep_name: str
+    level_of_care: LevelOfCare
+    coverage_status: str  # active | inactive | unknown
+    in_network_copay: str | None = None
+    in_network_coinsurance: str | None = None
+    deductible_total: str | None = None
+    deductible_remaining: str | None = None
+    out_of_pocket_total: str | None = None
+    out_of_pocket_remaining: str | None = None
+    visits_allowed: int | None = None
+    visits_remaining: int | None = None
+    preauthorization_required: bool | None = None
+    notes: str = ""
+
+
+def record_manual(runtime: Runtime, staff: Staff, verification_id: str, entry: ManualEntry) -> int:
+    """Store values a coordinator got by phone, marked manual, as a new attempt."""
+    now = utcnow()
+    summary = {
+        "source": "manual",
+        "entered_by": staff.email,
+        "reference_number": entry.reference_number,
+        "rep_name": entry.rep_name,
+        "level_of_care": entry.level_of_care.value,
+        "coverage": {"status": entry.coverage_status},
+        "preauthorization": {"required": entry.preauthorization_required},
+        "benefits": {
+            "in_network": {
+                "copay": entry.in_network_copay,
+                "coinsurance": entry.in_network_coinsurance,
+                "deductible": {
+                    "individual": {
+                        "total": entry.deductible_total,
+                        "remaining": entry.deductible_remaining,
+                    }
+                },
+                "out_of_pocket": {
+                    "individual": {
+                        "total": entry.out_of_pocket_total,
+                        "remaining": entry.out_of_pocket_remaining,
+                    }
+                },
+            }
+        },
+        "visit_limit": {"allowed": entry.visits_allowed, "remaining": entry.visits_remaining},
+        "notes": entry.notes,
+    }
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        if row is None:
+            raise NotFoundError(verification_id)
+        number = row.attempt_count + 1
+        row.attempt_count = number
+        session.add(
+            Attempt(
+                verification_id=row.id,
+                number=number,
+                started_at=now,
+                finished_at=now,
+                adapter="manual",
+                payer_id=row.payer_id,
+                outcome="manual",
+                level_of_care=entry.level_of_care.value,
+                summary=summary,
+                error_codes=[],
+            )
+        )
+        if row.status not in (lifecycle.QUEUED, lifecycle.RUNNING):
+            row.status = lifecycle.COMPLETED
+            row.reason = "manual"
+            row.reason_detail = f"verified by phone, reference {entry.reference_number}"[:200]
+            row.completed_at = now
+        row.updated_at = now
+        return number
