@@ -34,7 +34,8 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
-        kwargs["poolclass"] = NullPool
+        if not pooled:
+            kwargs["poolclass"] = NullPool
     elif not pooled:
         kwargs["poolclass"] = NullPool
     else:
