@@ -153,6 +153,16 @@ class Settings:
     rate_limit_submit: RateLimit | None = DEFAULT_SUBMIT_LIMIT
     rate_limit_status: RateLimit | None = DEFAULT_STATUS_LIMIT
     proxy_hops: int = 0  # trusted reverse proxies setting X-Forwarded-For
+    # Scheduled work (issue 8): retries end after the window; re-checks before admission.
+    retry_window: int = 24 * 3600  # a run retrying an unavailable payer fails after this
+    retry_jitter: float = 0.25  # each wait is its interval times 1..1+jitter
+    reverify_days: int = 2  # re-check completed verifications admitted within N days ...
+    reverify_after_hours: int = 72  # ... when their answer is older than this
+    retention_days: int = 90  # PHI of verifications older than this is erased
+    batch_max_rows: int = 10_000
+    batch_max_bytes: int = 5 * 1024 * 1024
+    batch_chunk: int = 50  # verifications per batch job
+    worker_threads: int = 32  # concurrent checks inside one batch job
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -204,6 +214,19 @@ class Settings:
                 None if environment == "test" else DEFAULT_STATUS_LIMIT,
             ),
             proxy_hops=_int(env, "VERIFIER_PROXY_HOPS", defaults.proxy_hops),
+            retry_window=_int(env, "VERIFIER_RETRY_WINDOW", defaults.retry_window, 0),
+            retry_jitter=_float(env, "VERIFIER_RETRY_JITTER", defaults.retry_jitter),
+            reverify_days=_int(env, "VERIFIER_REVERIFY_DAYS", defaults.reverify_days),
+            reverify_after_hours=_int(
+                env, "VERIFIER_REVERIFY_AFTER_HOURS", defaults.reverify_after_hours
+            ),
+            retention_days=_int(env, "VERIFIER_RETENTION_DAYS", defaults.retention_days, 1),
+            batch_max_rows=_int(env, "VERIFIER_BATCH_MAX_ROWS", defaults.batch_max_rows, 1),
+            batch_max_bytes=_int(
+                env, "VERIFIER_BATCH_MAX_BYTES", defaults.batch_max_bytes, 1024
+            ),
+            batch_chunk=_int(env, "VERIFIER_BATCH_CHUNK", defaults.batch_chunk, 1),
+            worker_threads=_int(env, "VERIFIER_WORKER_THREADS", defaults.worker_threads, 1),
         )
         settings.validate()
         return settings
@@ -213,6 +236,8 @@ class Settings:
             raise SettingsError("VERIFIER_QUEUE_PREFIX may hold only letters, digits, - and _")
         if self.lease_seconds <= self.job_timeout:
             raise SettingsError("VERIFIER_LEASE_SECONDS must be longer than VERIFIER_JOB_TIMEOUT")
+        if self.retry_jitter > 1:
+            raise SettingsError("VERIFIER_RETRY_JITTER must be between 0 and 1")
         if self.payer_timeout >= self.job_timeout:
             raise SettingsError("VERIFIER_PAYER_TIMEOUT must be shorter than VERIFIER_JOB_TIMEOUT")
         if self.is_production:

@@ -1,83 +1,402 @@
-"""Use cases the scheduler runs: nothing stays queued, running or waiting forever.
+"""The scheduled jobs: nothing stays queued, running or waiting forever; answers stay fresh;
+PHI does not outlive its use.
 
-Both are idempotent: the row decides, and a re-enqueue of a run already in Redis is
-refused by its deterministic job id.
+Run by the one ``rq cron`` process (workers/cron.py) and by ``flask jobs run NAME``. Every
+job is idempotent and safe to run twice at once (rq cron has no leader lock): rows are
+selected, then changed with conditional updates keyed on ``run_seq``/status, and only
+the rows this run changed are enqueued. Job ids are deterministic, so a second enqueue
+of the same run is refused by RQ. Every job takes ``now`` (UTC), so tests and operators
+can run it "as of" a time without touching the clock.
+
+Where work goes: rows from visitors and staff get one job each on the visitor queue (RQ's
+retry is their fast path); batch rows and re-checks go in batch jobs on the batch queue,
+checked side by side in threads (workers/jobs.py), and the row records that job's id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, null, or_, select, update
 
-from verifier import lifecycle
-from verifier.queue import enqueue_verification
+from verifier import audit, changes, lifecycle
+from verifier.queue import (
+    BATCH,
+    VISITOR,
+    chunk_job_id,
+    enqueue_many,
+    enqueue_verification,
+    job_id,
+    job_states,
+)
 from verifier.runtime import Runtime
-from verifier.store.models import Verification
+from verifier.store.models import Attempt, Note, Verification
 
 log = logging.getLogger(__name__)
+
+REFRESH_GRACE = dt.timedelta(seconds=60)  # RQ's own scheduler normally gets there first
+LIVE_JOB_STATES = ("queued", "scheduled", "deferred")
+PURGE_ACTOR = "system:purge_expired"
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def reconcile(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
-    """Rows running past their lease, or queued longer than a lease, get a fresh run.
+@dataclass(frozen=True)
+class Due:
+    """A row to run again, as selected: the update only applies if it is still so."""
 
-    A new run number gives a new job id, so a job lost with a flushed Redis or a killed
-    worker is replaced; if the old job does turn up, the claim refuses it.
+    id: str
+    run_seq: int
+    status: str
+    source: str
+    job_id: str | None
+
+    @property
+    def batched(self) -> bool:
+        return self.source == "batch" or self.job_id is not None
+
+
+def _due(rows: Sequence[tuple[str, int, str, str, str | None]]) -> list[Due]:
+    return [Due(*row) for row in rows]
+
+
+_DUE_COLUMNS = (
+    Verification.id,
+    Verification.run_seq,
+    Verification.status,
+    Verification.source,
+    Verification.job_id,
+)
+
+
+def requeue(
+    runtime: Runtime,
+    rows: Sequence[Due],
+    now: dt.datetime,
+    *,
+    batched: bool | None = None,
+    recheck: bool = False,
+) -> int:
+    """Give each row a new run (queued, run_seq + 1) and enqueue it; the count enqueued.
+
+    ``batched`` forces the batch queue (re-checks); otherwise each row goes where it came
+    from. A row another process changed since it was selected is skipped.
+    """
+    singles = [r for r in rows if not (r.batched if batched is None else batched)]
+    many = [r for r in rows if (r.batched if batched is None else batched)]
+    chunk = runtime.settings.batch_chunk
+    chunks = [many[i : i + chunk] for i in range(0, len(many), chunk)]
+    taken_singles = _bump(runtime, singles, now, None, recheck)
+    taken_chunks: list[tuple[str, list[str]]] = []
+    for part in chunks:
+        jid = chunk_job_id([(r.id, r.run_seq + 1) for r in part])
+        bumped = _bump(runtime, part, now, jid, recheck)
+        if bumped:
+            taken_chunks.append((jid, [vid for vid, _ in bumped]))
+    for vid, seq in taken_singles:
+        enqueue_verification(runtime, vid, seq, VISITOR)
+    for jid, ids in taken_chunks:
+        enqueue_many(runtime, jid, ids, BATCH)
+    return len(taken_singles) + sum(len(ids) for _, ids in taken_chunks)
+
+
+def _bump(
+    runtime: Runtime, rows: Sequence[Due], now: dt.datetime, jid: str | None, recheck: bool
+) -> list[tuple[str, int]]:
+    taken: list[tuple[str, int]] = []
+    if not rows:
+        return taken
+    with runtime.db.session() as session:
+        for row in rows:
+            values: dict[str, object] = {
+                "status": lifecycle.QUEUED,
+                "run_seq": row.run_seq + 1,
+                "lease_expires_at": None,
+                "next_attempt_at": None,
+                "job_id": jid,
+                "updated_at": now,
+            }
+            if recheck:
+                values |= {
+                    "run_attempts": 0,
+                    "previous_summary": Verification.summary,
+                    "changes": null(),
+                    "reason": None,
+                    "reason_detail": None,
+                    "rechecked_at": now,
+                }
+            result = session.execute(
+                update(Verification)
+                .where(
+                    Verification.id == row.id,
+                    Verification.run_seq == row.run_seq,
+                    Verification.status == row.status,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                taken.append((row.id, row.run_seq + 1))
+    return taken
+
+
+# --- reconcile -------------------------------------------------------------------------
+
+
+def reconcile(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
+    """Rows whose work was lost get a fresh run: nothing stuck past a lease + a cron period.
+
+    ``running`` past its lease: the worker died (SIGKILL, OOM, machine lost). ``queued``
+    and untouched for a lease: re-enqueued unless RQ still holds its job waiting in a
+    queue (a long batch backlog is not lost work). A running batch job keeps its queued
+    rows fresh (a heartbeat), so a stale row in a started job means that job is dead.
     """
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=runtime.settings.lease_seconds)
     with runtime.db.session() as session:
-        rows = session.execute(
-            select(Verification.id, Verification.run_seq).where(
-                or_(
-                    and_(
-                        Verification.status == lifecycle.RUNNING,
-                        Verification.lease_expires_at < now,
-                    ),
-                    and_(Verification.status == lifecycle.QUEUED, Verification.updated_at < stale),
-                )
-            )
-        ).all()
-        for row_id, run_seq in rows:
+        found = _due(
             session.execute(
-                update(Verification)
-                .where(Verification.id == row_id, Verification.run_seq == run_seq)
-                .values(
-                    status=lifecycle.QUEUED,
-                    run_seq=run_seq + 1,
-                    lease_expires_at=None,
-                    updated_at=now,
+                select(*_DUE_COLUMNS).where(
+                    or_(
+                        and_(
+                            Verification.status == lifecycle.RUNNING,
+                            Verification.lease_expires_at < now,
+                        ),
+                        and_(
+                            Verification.status == lifecycle.QUEUED,
+                            Verification.updated_at < stale,
+                        ),
+                    )
                 )
-            )
-    for row_id, run_seq in rows:
-        enqueue_verification(runtime, row_id, run_seq + 1)
-    if rows:
-        log.info("reconcile: re-enqueued %d verification(s)", len(rows))
-    return len(rows)
+            ).all()
+        )
+    queued = [r for r in found if r.status == lifecycle.QUEUED]
+    if queued:
+        jobs = {r.id: r.job_id or job_id(r.id, r.run_seq) for r in queued}
+        states = job_states(runtime, sorted(set(jobs.values())))
+        waiting = {vid for vid, jid in jobs.items() if states.get(jid) in LIVE_JOB_STATES}
+        found = [r for r in found if r.id not in waiting]
+    count = requeue(runtime, found, now)
+    if count:
+        log.info("reconcile: re-enqueued %d verification(s)", count)
+    return count
+
+
+# --- refresh_due -----------------------------------------------------------------------
 
 
 def refresh_due(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
-    """retry_wait rows past next_attempt_at whose RQ retry was lost get a fresh run."""
+    """retry_wait rows whose next attempt is due get a run (the DB owns the schedule).
+
+    Rows with their own RQ job get a grace minute for RQ's scheduler (the fast path);
+    batch rows have no RQ retry and are enqueued as soon as they are due.
+    """
     now = now or utcnow()
-    grace = dt.timedelta(seconds=60)  # RQ's own scheduler normally gets there first
     with runtime.db.session() as session:
-        rows = session.execute(
-            select(Verification.id, Verification.run_seq).where(
-                Verification.status == lifecycle.RETRY_WAIT,
-                Verification.next_attempt_at < now - grace,
-            )
-        ).all()
-        for row_id, run_seq in rows:
+        found = _due(
             session.execute(
-                update(Verification)
-                .where(Verification.id == row_id, Verification.run_seq == run_seq)
-                .values(status=lifecycle.QUEUED, run_seq=run_seq + 1, updated_at=now)
+                select(*_DUE_COLUMNS).where(
+                    Verification.status == lifecycle.RETRY_WAIT,
+                    or_(
+                        Verification.next_attempt_at.is_(None),
+                        and_(
+                            Verification.next_attempt_at <= now,
+                            or_(Verification.source == "batch", Verification.job_id.is_not(None)),
+                        ),
+                        Verification.next_attempt_at < now - REFRESH_GRACE,
+                    ),
+                )
+            ).all()
+        )
+    count = requeue(runtime, found, now)
+    if count:
+        log.info("refresh_due: enqueued %d verification(s)", count)
+    return count
+
+
+# --- reverify_upcoming -----------------------------------------------------------------
+
+
+def reverify_upcoming(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
+    """Check again completed answers for admissions in the next N days older than M hours.
+
+    The re-check runs in the background (batch queue); ``compare_recheck`` then flags a
+    changed answer for staff. Re-checks that finished but were not compared (a worker
+    died in between) are compared here first.
+    """
+    now = now or utcnow()
+    settings = runtime.settings
+    today = now.date()
+    older_than = now - dt.timedelta(hours=settings.reverify_after_hours)
+    compare_pending(runtime)
+    with runtime.db.session() as session:
+        found = _due(
+            session.execute(
+                select(*_DUE_COLUMNS).where(
+                    Verification.status == lifecycle.COMPLETED,
+                    Verification.service_date >= today,
+                    Verification.service_date <= today + dt.timedelta(days=settings.reverify_days),
+                    Verification.completed_at < older_than,
+                    Verification.purged_at.is_(None),
+                    or_(
+                        Verification.rechecked_at.is_(None), Verification.rechecked_at < older_than
+                    ),
+                )
+            ).all()
+        )
+    count = requeue(runtime, found, now, batched=True, recheck=True)
+    if count:
+        log.info("reverify_upcoming: re-checking %d verification(s)", count)
+    return count
+
+
+def compare_recheck(runtime: Runtime, verification_id: str) -> bool:
+    """After a re-check ends: flag a changed answer for staff (needs_review, ``changed``).
+
+    The previous summary stays in ``previous_summary`` and the diff in ``changes``; an
+    unchanged answer records ``[]``. True when the answer changed.
+    """
+    with runtime.db.session() as session:
+        row = session.execute(
+            select(Verification.status, Verification.summary, Verification.previous_summary).where(
+                Verification.id == verification_id,
+                Verification.previous_summary.is_not(None),
+                Verification.changes.is_(None),
+                Verification.status.in_(lifecycle.FINAL),
             )
-    for row_id, run_seq in rows:
-        enqueue_verification(runtime, row_id, run_seq + 1)
-    return len(rows)
+        ).one_or_none()
+        if row is None:
+            return False
+        found = changes.diff(row.previous_summary, row.summary)
+        values: dict[str, object] = {"changes": found}
+        if found:
+            values |= {
+                "status": lifecycle.NEEDS_REVIEW,
+                "reason": "changed",
+                "reason_detail": changes.describe(found),
+            }
+        session.execute(
+            update(Verification)
+            .where(Verification.id == verification_id, Verification.changes.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    if found:
+        log.info("verification %s: re-check changed %d fact(s)", verification_id, len(found))
+    return bool(found)
+
+
+def compare_pending(runtime: Runtime) -> int:
+    with runtime.db.session() as session:
+        ids = (
+            session.execute(
+                select(Verification.id).where(
+                    Verification.previous_summary.is_not(None),
+                    Verification.changes.is_(None),
+                    Verification.status.in_(lifecycle.FINAL),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return sum(compare_recheck(runtime, vid) for vid in ids)
+
+
+# --- purge_expired ---------------------------------------------------------------------
+
+
+PURGED_MEMBER = ""  # member_enc is NOT NULL: overwritten, nothing left to unseal
+
+
+def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
+    """Erase the PHI of visitors' verifications older than the retention period.
+
+    Sealed columns are nulled (member_enc overwritten), summaries and blind indexes
+    dropped, raw payer exchanges and notes erased; ids, states, reasons and timestamps
+    stay, and each purge leaves an audit row. Only finished visitor rows: a staff or batch
+    verification belongs to an admission, kept under the facility's records policy.
+    """
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=runtime.settings.retention_days)
+    with runtime.db.session() as session:
+        ids = (
+            session.execute(
+                select(Verification.id).where(
+                    Verification.source == "visitor",
+                    Verification.created_at < cutoff,
+                    Verification.purged_at.is_(None),
+                    Verification.status.in_(lifecycle.FINAL),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    purged = 0
+    for vid in ids:
+        if _purge_one(runtime, vid, now):
+            purged += 1
+            audit.record(
+                runtime.db,
+                audit.Entry(
+                    actor=PURGE_ACTOR, action="purge", object_type="verification", object_id=vid
+                ),
+            )
+    if purged:
+        log.info("purge_expired: erased PHI of %d verification(s)", purged)
+    return purged
+
+
+def _purge_one(runtime: Runtime, verification_id: str, now: dt.datetime) -> bool:
+    with runtime.db.session() as session:
+        result = session.execute(
+            update(Verification)
+            .where(Verification.id == verification_id, Verification.purged_at.is_(None))
+            .values(
+                member_enc=PURGED_MEMBER,
+                contact_enc=None,
+                result_enc=None,
+                token_hash=None,
+                summary=null(),
+                visitor_summary=null(),
+                previous_summary=null(),
+                changes=null(),
+                index_member_id=None,
+                index_last_name=None,
+                index_first_name=None,
+                index_birth_date=None,
+                purged_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        session.execute(
+            update(Attempt)
+            .where(Attempt.verification_id == verification_id)
+            .values(request_enc=None, response_enc=None, summary=null())
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(Note)
+            .where(Note.verification_id == verification_id)
+            .values(text_enc="")
+            .execution_options(synchronize_session=False)
+        )
+    return True
+
+
+# --- the registry the cron process and ``flask jobs run`` share --------------------------
+
+Job = Callable[..., int]
+JOBS: dict[str, Job] = {
+    "refresh_due": refresh_due,
+    "reconcile": reconcile,
+    "reverify_upcoming": reverify_upcoming,
+    "purge_expired": purge_expired,
+}

@@ -55,3 +55,60 @@ def enqueue_verification(
     except DuplicateJobError:
         return False
     return True
+
+
+MANY_FUNCTION = "workers.jobs.run_verifications"
+
+
+def chunk_job_id(pairs: list[tuple[str, int]]) -> str:
+    """Deterministic id for a batch job: the same (id, run) set is never enqueued twice."""
+    import hashlib
+
+    digest = hashlib.sha1(  # noqa: S324 - an id, not a secret
+        ",".join(f"{vid}:{seq}" for vid, seq in sorted(pairs)).encode()
+    ).hexdigest()
+    return f"many-{digest[:32]}"
+
+
+def many_job_timeout(runtime: Runtime, count: int) -> int:
+    """Each check is bounded by job_timeout; ``worker_threads`` run side by side."""
+    settings = runtime.settings
+    rounds = -(-count // settings.worker_threads)
+    return settings.job_timeout * (rounds + 1)
+
+
+def enqueue_many(
+    runtime: Runtime, job: str, verification_ids: list[str], kind: str = BATCH
+) -> bool:
+    """Enqueue one batch job (ids only) that checks these verifications side by side.
+
+    No RQ Retry: a row that must wait for the payer is rescheduled by the database and
+    picked up by refresh_due (see verifier.service).
+    """
+    settings = runtime.settings
+    try:
+        get_queue(runtime, kind).enqueue(
+            MANY_FUNCTION,
+            verification_ids,
+            job_id=job,
+            unique=True,
+            job_timeout=many_job_timeout(runtime, len(verification_ids)),
+            result_ttl=settings.result_ttl,
+            failure_ttl=settings.failure_ttl,
+            description=f"{len(verification_ids)} verifications",
+        )
+    except DuplicateJobError:
+        return False
+    return True
+
+
+
+def job_states(runtime: Runtime, job_ids: list[str]) -> dict[str, str | None]:
+    """RQ's status of each job, None when Redis no longer knows it (flushed, expired)."""
+    from rq.job import Job
+
+    with runtime.redis.pipeline(transaction=False) as pipe:
+        for jid in job_ids:
+            pipe.hget(Job.key_for(jid), "status")
+        states = pipe.execute()
+    return {jid: (s.decode() if s else None) for jid, s in zip(job_ids, states, strict=True)}

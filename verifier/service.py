@@ -3,6 +3,18 @@
 The one place that ties the store, the queue and the payers together (DESIGN §2). The
 database row is the source of truth; the queue only carries ids, and every state change
 is a conditional update, so a job that runs twice changes nothing the second time.
+
+Retries: the database owns the schedule. An attempt that finds the payer unavailable
+leaves the row in ``retry_wait`` with ``next_attempt_at`` = now + a jittered backoff
+(``verifier.retries.backoff``: the configured intervals, the last repeating, each
+stretched by up to VERIFIER_RETRY_JITTER, at least the payer's Retry-After), capped by the
+run's window (VERIFIER_RETRY_WINDOW, from the run's first attempt); when the window is
+spent the verification fails with ``payer_unavailable``. Two things carry the schedule
+out, and either may be lost without losing the verification: RQ's Retry, whose interval
+the job wrapper sets to exactly that wait (the fast path; ``RetryScheduled`` triggers
+it), and the ``refresh_due`` cron job, which re-enqueues every row whose time has passed
+(lost jobs, a flushed Redis, batch runs). An early or duplicate arrival is refused by
+the claim. Internal errors (bugs) retry on the intervals' count, not the window.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from verifier import lifecycle
 from verifier.coverage.messages import VISITOR, text
@@ -47,6 +59,7 @@ from verifier.payers.base import (
 from verifier.payers.carveout import administrator_payer
 from verifier.payers.directory import PayerEntry
 from verifier.queue import enqueue_verification
+from verifier.retries import backoff
 from verifier.runtime import Runtime
 from verifier.store.models import Attempt, Verification
 from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
@@ -138,6 +151,7 @@ class Claim:
     member: MemberRecord
     attempt_number: int
     run_attempt: int
+    run_started_at: dt.datetime  # the first attempt of this run: the retry window's start
 
 
 def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | None:
@@ -179,7 +193,13 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
         member = MemberRecord.from_json(
             unseal(runtime.keyring, "member", verification_id, row.member_enc)
         )
-        return Claim(row, member, row.attempt_count, row.run_attempts)
+        first_of_run = row.attempt_count - row.run_attempts + 1
+        started = session.execute(
+            select(func.min(Attempt.started_at)).where(
+                Attempt.verification_id == verification_id, Attempt.number >= first_of_run
+            )
+        ).scalar_one_or_none()
+        return Claim(row, member, row.attempt_count, row.run_attempts, started or now)
 
 
 def build_request(runtime: Runtime, claim: Claim, trace_number: str) -> EligibilityRequest:
@@ -222,6 +242,7 @@ class RetryScheduled(Exception):
 
     def __init__(self, verification_id: str, retry_in: int) -> None:
         super().__init__(f"verification {verification_id}: payer unavailable, retry in {retry_in}s")
+        self.retry_in = retry_in
 
 
 def run_check(runtime: Runtime, verification_id: str) -> str | None:
@@ -266,11 +287,11 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
             summary, visitor, verdict = _check_carve_out(runtime, taken, request, summary, visitor)
     except PayerError as exc:
         exchange = exc.exchange
-        verdict = _verdict_for_error(runtime, exc, taken.run_attempt)
+        verdict = _verdict_for_error(runtime, exc, taken, now)
     except X12InputError as exc:
         verdict = Verdict(lifecycle.FAILED, "invalid_input", exc.field, outcome="refused")
     except Exception as exc:
-        verdict = _verdict_for_crash(runtime, taken.run_attempt, type(exc).__name__)
+        verdict = _verdict_for_crash(runtime, taken, now, type(exc).__name__)
         _finish(runtime, taken, attempt.id, verdict, exchange, None, None, None, started)
         raise
     _finish(runtime, taken, attempt.id, verdict, exchange, outcome, summary, visitor, started)
@@ -375,28 +396,39 @@ def _record_attempt(
 
 def _retry_or_fail(
     runtime: Runtime,
-    run_attempt: int,
+    taken: Claim,
+    now: dt.datetime,
     reason: str,
     detail: str | None,
     outcome: str,
     codes: tuple[str, ...] = (),
     retry_after: float | None = None,
+    *,
+    windowed: bool = True,
 ) -> Verdict:
-    intervals = runtime.settings.retry_intervals
-    if run_attempt <= len(intervals):
-        wait = intervals[run_attempt - 1]
-        if retry_after is not None:
-            wait = max(wait, math.ceil(retry_after))  # the payer's Retry-After, or a circuit
+    """retry_wait with a jittered wait inside the run's window, else failed (see above)."""
+    settings = runtime.settings
+    wait = backoff(settings.retry_intervals, taken.run_attempt, settings.retry_jitter, retry_after)
+    if wait is not None and windowed:
+        window_ends = taken.run_started_at + dt.timedelta(seconds=settings.retry_window)
+        left = (window_ends - now).total_seconds()
+        wait = min(wait, math.ceil(left)) if left > 0 else None  # the last try: window's end
+    elif wait is not None and taken.run_attempt > len(settings.retry_intervals):
+        wait = None
+    if wait is not None:
         return Verdict(lifecycle.RETRY_WAIT, reason, detail, outcome, codes, retry_in=wait)
     return Verdict(lifecycle.FAILED, reason, detail or "retries exhausted", outcome, codes)
 
 
-def _verdict_for_error(runtime: Runtime, exc: PayerError, run_attempt: int) -> Verdict:
+def _verdict_for_error(
+    runtime: Runtime, exc: PayerError, taken: Claim, now: dt.datetime
+) -> Verdict:
     if isinstance(exc, PayerUnavailable):
         detail = " ".join(f"AAA {code}" for code in exc.codes) or None
         return _retry_or_fail(
             runtime,
-            run_attempt,
+            taken,
+            now,
             "payer_unavailable",
             detail,
             "unavailable",
@@ -446,8 +478,8 @@ def _verdict_for_rejection(exc: PayerRejected) -> Verdict:
     return Verdict(lifecycle.FAILED, "payer_rejected", described, "rejected", codes)
 
 
-def _verdict_for_crash(runtime: Runtime, run_attempt: int, kind: str) -> Verdict:
-    return _retry_or_fail(runtime, run_attempt, "internal_error", kind, "error")
+def _verdict_for_crash(runtime: Runtime, taken: Claim, now: dt.datetime, kind: str) -> Verdict:
+    return _retry_or_fail(runtime, taken, now, "internal_error", kind, "error", windowed=False)
 
 
 def _finish(

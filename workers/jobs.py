@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
+from rq import get_current_job
 
 from verifier import create_app
-from verifier.runtime import runtime_of
+from verifier.runtime import Runtime, runtime_of
 
 _app: Flask | None = None
 
@@ -19,9 +22,47 @@ def app() -> Flask:
 
 
 def run_verification(verification_id: str) -> str | None:
-    """Run one attempt; the final state is in the database, the return value is a hint."""
+    """Run one attempt; the final state is in the database, the return value is a hint.
+
+    When the attempt leaves the row waiting (payer unavailable, or a crash with retries
+    left), RQ's retry is pointed at the row's ``next_attempt_at``: the database owns the
+    schedule and RQ is its fast path (see verifier.service).
+    """
+    from verifier.maintenance import compare_recheck
+    from verifier.service import run_check
+
     flask_app = app()
     with flask_app.app_context():
-        from verifier.service import run_check
+        runtime = runtime_of(flask_app)
+        try:
+            status = run_check(runtime, verification_id)
+        except Exception:
+            _follow_schedule(runtime, verification_id)
+            raise
+        if status is not None:
+            compare_recheck(runtime, verification_id)
+        return status
 
-        return run_check(runtime_of(flask_app), verification_id)
+
+def _follow_schedule(runtime: Runtime, verification_id: str) -> None:
+    from verifier.retries import seconds_until_due
+
+    job = get_current_job()
+    if job is None:
+        return
+    wait = seconds_until_due(runtime, verification_id, dt.datetime.now(dt.UTC))
+    if wait is None:
+        job.retries_left = 0  # final or not ours: RQ records the failure, no retry
+        return
+    job.retries_left = max(job.retries_left or 0, 1)
+    job.retry_intervals = [wait]
+
+
+def run_verifications(verification_ids: list[str]) -> int:
+    """A batch job: check these verifications side by side (verifier.check_many)."""
+    from verifier.check_many import check_many
+
+    flask_app = app()
+    with flask_app.app_context():
+        job = get_current_job()
+        return check_many(runtime_of(flask_app), verification_ids, job.id if job else None)

@@ -1,4 +1,4 @@
-"""Scheduled jobs (thin: open the app, call the service)."""
+"""Scheduled jobs (thin: open the app, call verifier.maintenance). No arguments, no PHI."""
 
 from __future__ import annotations
 
@@ -6,19 +6,29 @@ from verifier.runtime import runtime_of
 from workers.jobs import app
 
 
-def reconcile() -> int:
-    """Re-enqueue rows whose lease expired or whose job was lost."""
-    from verifier.maintenance import reconcile as run
+def _run(name: str) -> int:
+    from verifier.maintenance import JOBS
 
     flask_app = app()
     with flask_app.app_context():
-        return run(runtime_of(flask_app))
+        return JOBS[name](runtime_of(flask_app))
+
+
+def reconcile() -> int:
+    """Re-enqueue rows whose lease expired or whose job was lost."""
+    return _run("reconcile")
 
 
 def refresh_due() -> int:
-    """Re-enqueue verifications waiting for a retry whose time has come."""
-    from verifier.maintenance import refresh_due as run
+    """Enqueue verifications waiting for a retry whose time has come."""
+    return _run("refresh_due")
 
-    flask_app = app()
-    with flask_app.app_context():
-        return run(runtime_of(flask_app))
+
+def reverify_upcoming() -> int:
+    """Re-check answers for admissions in the next days; flag changes for staff."""
+    return _run("reverify_upcoming")
+
+
+def purge_expired() -> int:
+    """Erase PHI past the retention period; an audit row stays for each."""
+    return _run("purge_expired")

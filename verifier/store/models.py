@@ -87,6 +87,12 @@ class Verification(Base):
     index_last_name: Mapped[str | None] = mapped_column(String(64), index=True)
     index_first_name: Mapped[str | None] = mapped_column(String(64), index=True)
     index_birth_date: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Scheduled work (migration 0004_sched): re-checks before admission, purge, batch jobs.
+    rechecked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    previous_summary: Mapped[dict | None] = mapped_column(JSON)  # before the last re-check
+    changes: Mapped[list | None] = mapped_column(JSON)  # old vs new; None = not compared
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    job_id: Mapped[str | None] = mapped_column(String(64))  # a batch job carrying this run
 
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="verification", order_by="Attempt.number.desc()"
@@ -214,3 +220,32 @@ class CallbackRequest(Base):
     source: Mapped[str] = mapped_column(String(20), default="visitor")
     contact_enc: Mapped[str] = mapped_column(Text)
 
+
+class Batch(Base):
+    """Many members submitted at once by staff; each row becomes a verification."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    created_by: Mapped[str] = mapped_column(String(254))  # staff email or token name
+    source: Mapped[str] = mapped_column(String(10))  # csv | json
+    total: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class BatchRow(Base):
+    """One input line: its verification, or the fields that stopped it (no values)."""
+
+    __tablename__ = "batch_rows"
+
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    verification_id: Mapped[str | None] = mapped_column(
+        ForeignKey("verifications.id", ondelete="SET NULL"), index=True
+    )
+    errors: Mapped[dict | None] = mapped_column(JSON)  # {field: [message]}
