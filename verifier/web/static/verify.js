@@ -8,6 +8,13 @@
   var S = JSON.parse(stringsNode.textContent);
   var lang = document.documentElement.lang || "en";
   var STORE = "verifier.pending";
+  /* sessionStorage can be refused (a third-party iframe, private modes): then the token
+   * lives only in this page's memory, which is fine until a reload. */
+  var store = {
+    get: function () { try { return sessionStorage.getItem(STORE); } catch (e) { return null; } },
+    set: function (v) { try { sessionStorage.setItem(STORE, v); } catch (e) { /* memory only */ } },
+    drop: function () { try { store.drop(); } catch (e) { /* nothing kept */ } }
+  };
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
@@ -25,7 +32,6 @@
   window.addEventListener("beforeprint", function () { $$("details").forEach(function (d) { d.open = true; }); });
 
   function closeWidget() { if (window.parent !== window) window.parent.postMessage({ type: "verifier:close" }, "*"); }
-  $$("[data-close]").forEach(function (b) { b.addEventListener("click", closeWidget); });
   if (embedded()) document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeWidget(); });
 
   /* --- the payer picker: a search box over the plain <select>, fed by /api/v1/payers --- */
@@ -165,7 +171,7 @@
     fetch("/verify/status/" + encodeURIComponent(pending.id) + "?lang=" + lang, {
       headers: { "X-Status-Token": pending.token, Accept: "application/json" }, cache: "no-store"
     }).then(function (r) {
-      if (r.status === 404) { sessionStorage.removeItem(STORE); renderMessage(S.expired); return; }
+      if (r.status === 404) { store.drop(); renderMessage(S.expired); return; }
       if (r.status === 429) { var wait = Number(r.headers.get("Retry-After") || 10); setTimeout(function () { poll(pending, delay); }, wait * 1000); return; }
       if (!r.ok) throw new Error("status " + r.status);
       return r.json().then(function (page) {
@@ -174,7 +180,7 @@
       });
     }).catch(function () { setTimeout(function () { poll(pending, Math.min(delay * 2, 10000)); }, delay); });
   }
-  function pendingOf() { try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { return null; } }
+  function pendingOf() { try { return JSON.parse(store.get() || "null"); } catch (e) { return null; } }
 
   var form = document.getElementById("verify-form");
   if (form && result) {
@@ -192,7 +198,7 @@
           button.disabled = false;
           if (r.status === 202) {
             var pending = { id: data.id, token: data.token };
-            sessionStorage.setItem(STORE, JSON.stringify(pending));
+            store.set(JSON.stringify(pending));
             render({ status: "queued", final: false, headline: S.checking, words: [S.checking_hint], facts: [], assumptions: [], next: [], offer_callback: false, try_again: false });
             poll(pending, 1000);
           } else if (r.status === 422 && data.errors) {
@@ -206,7 +212,7 @@
       }).catch(function () { button.disabled = false; failure.textContent = S["error.network"]; failure.hidden = false; });
     });
     var again = $(".r-again", result);
-    if (again) again.addEventListener("click", function () { sessionStorage.removeItem(STORE); });
+    if (again) again.addEventListener("click", function () { store.drop(); });
     var resumed = pendingOf();
     if (resumed && resumed.id && resumed.token) poll(resumed, 500);
   }
