@@ -61,6 +61,7 @@ from verifier.payers.directory import PayerEntry
 from verifier.queue import enqueue_verification
 from verifier.retries import backoff
 from verifier.runtime import Runtime
+from verifier.store.crypto import Keyring
 from verifier.store.models import Attempt, Verification
 from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
 from verifier.x12.charset import X12InputError
@@ -98,6 +99,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
+def blind_indexes(keyring: Keyring, member: MemberRecord) -> dict[str, str]:
+    """Keyed hashes of the values staff search by (exact match, no decryption)."""
+    return {
+        "index_member_id": keyring.blind_index(member.member_id, "member_id"),
+        "index_last_name": keyring.blind_index(member.last_name, "last_name"),
+        "index_first_name": keyring.blind_index(member.first_name, "first_name"),
+        "index_birth_date": keyring.blind_index(member.date_of_birth.isoformat(), "birth_date"),
+    }
+
+
 def submit(runtime: Runtime, submission: Submission, *, source: str = "visitor") -> Submitted:
     """Store the verification, queue its check, and return at once (never waits on a payer)."""
     if runtime.directory.get(submission.payer_id) is None:
@@ -124,6 +135,7 @@ def submit(runtime: Runtime, submission: Submission, *, source: str = "visitor")
             seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
         ),
         callback_requested=bool(contact and contact.callback_requested),
+        **blind_indexes(keyring, submission.member),
         attempt_count=0,
         run_attempts=0,
         run_seq=1,
@@ -504,6 +516,8 @@ def _finish(
         attempt.outcome = verdict.outcome
         attempt.reason = verdict.reason
         attempt.error_codes = list(verdict.error_codes)
+        attempt.level_of_care = taken.verification.level_of_care
+        attempt.summary = summary
         if exchange.request is not None:
             attempt.request_enc = seal(keyring, "attempt.request", key, exchange.request)
         if exchange.response is not None:

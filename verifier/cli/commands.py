@@ -42,9 +42,12 @@ def payers_list(search: str, as_json: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from verifier.cli.jobs import jobs_cli
+    from verifier.cli.staff import audit_cli, users_cli
     from verifier.cli.x12 import x12_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(payers_cli)
     app.cli.add_command(x12_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)

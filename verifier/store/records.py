@@ -64,7 +64,8 @@ class MemberRecord:
 
     def as_public_dict(self) -> dict[str, Any]:
         """The staff view of the member (PHI: only for audited staff reads)."""
-        return json.loads(self.to_json())  # type: ignore[no-any-return]
+        data: dict[str, Any] = json.loads(self.to_json())
+        return data
 
 
 @dataclass(frozen=True)
