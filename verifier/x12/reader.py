@@ -9,11 +9,19 @@ segment position and id, never its content.
 ``read_271_all`` returns one result per subscriber/dependent HL chain (a batch interchange
 can hold many); ``read_271`` returns the first and warns when there were more. A 999 or TA1
 rejection raises ``X12Rejected``; anything else that is not a 271 raises ``X12ParseError``.
+
+Speed (issue 3, ``bench/x12_read.py``): one pass, one dict lookup per segment, domain
+objects built through their slots (``fastbuild``), each ``Benefit`` built once at its EB
+with its companions (HSD, REF, DTP, AAA, MSG, 2120) stored when the loop closes, lists only
+for companions that occur, parsed numbers and dates memoized, no reference cycles among the
+drafts, and the cyclic garbage collector paused while a read runs (it creates no cycles,
+and on a batch the collector otherwise costs more than the whole read).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -40,6 +48,7 @@ from verifier.x12.envelope import (
     parse_interchange,
     segment_label,
 )
+from verifier.x12.fastbuild import constructor, setter
 from verifier.x12.retry import request_error
 
 __all__ = ["read_271", "read_271_all", "read_response"]
@@ -47,14 +56,21 @@ __all__ = ["read_271", "read_271_all", "read_response"]
 
 def read_271_all(data: bytes | str) -> list[EligibilityResult]:
     """Every subscriber/dependent answer in the interchange, in order."""
-    interchange = parse_interchange(data)
-    transactions = [t for t in interchange.transactions if t.set_id == "271"]
-    if not transactions:
-        raise not_an_eligibility_response(interchange)
-    results: list[EligibilityResult] = []
-    for transaction in transactions:
-        results.extend(_TransactionReader(interchange, transaction).read())
-    return results
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        interchange = parse_interchange(data)
+        transactions = [t for t in interchange.transactions if t.set_id == "271"]
+        if not transactions:
+            raise not_an_eligibility_response(interchange)
+        results: list[EligibilityResult] = []
+        for transaction in transactions:
+            results.extend(_TransactionReader(interchange, transaction).read())
+        return results
+    finally:
+        if paused:
+            gc.enable()
 
 
 def read_271(data: bytes | str) -> EligibilityResult:
@@ -85,6 +101,33 @@ def _with_warning(result: EligibilityResult, warning: str) -> EligibilityResult:
     )
 
 
+# Builders with the dataclasses' own signatures (see ``fastbuild``).
+_new_benefit = constructor(Benefit)
+_new_contact = constructor(Contact)
+_new_date_info = constructor(DateInfo)
+_new_limit = constructor(DeliveryLimit)
+_new_result = constructor(EligibilityResult)
+_new_member = constructor(MemberResult)
+_new_party = constructor(Party)
+_new_reference = constructor(Reference)
+_new_entity = constructor(RelatedEntity)
+_new_trace = constructor(Trace)
+_set_limits = setter(Benefit, "delivery_limits")
+_set_references = setter(Benefit, "references")
+_set_dates = setter(Benefit, "dates")
+_set_errors = setter(Benefit, "errors")
+_set_messages = setter(Benefit, "messages")
+_set_entities = setter(Benefit, "related_entities")
+
+_PADDING = [[""] * n for n in range(16)]
+
+
+def _padded(segment: list[str], length: int) -> list[str]:
+    """``segment`` with empty elements appended up to ``length`` (elements 0..length-1)."""
+    missing = length - len(segment)
+    return segment + _PADDING[missing] if missing > 0 else segment
+
+
 def _v(segment: list[str], index: int) -> str | None:
     if index < len(segment):
         value = segment[index].strip()
@@ -98,21 +141,63 @@ def _s(segment: list[str], index: int) -> str:
 
 
 def _contact(segment: list[str]) -> Contact:
+    segment = _padded(segment, 9)
     pairs = []
     for index in (3, 5, 7):
-        qualifier, number = _v(segment, index), _v(segment, index + 1)
+        qualifier, number = segment[index].strip(), segment[index + 1].strip()
         if qualifier and number:
             pairs.append((qualifier, number))
-    return Contact(function_code=_v(segment, 1), name=_v(segment, 2), communications=tuple(pairs))
+    return _new_contact(segment[1].strip() or None, segment[2].strip() or None, tuple(pairs))
+
+
+# Memoized value parsing: payers repeat the same amounts and plan dates in every answer.
+_CACHE_LIMIT = 4096
+_DECIMALS: dict[str, Decimal | None] = {}
+_DATES: dict[str, dt.date | None] = {}
+_PERIODS: dict[tuple[str, str], tuple[dt.date | None, dt.date | None]] = {}
+
+
+def _decimal_value(raw: str) -> Decimal | None:
+    try:
+        return _DECIMALS[raw]
+    except KeyError:
+        pass
+    if len(_DECIMALS) >= _CACHE_LIMIT:
+        _DECIMALS.clear()
+    number = _DECIMALS[raw] = values.decimal(raw)
+    return number
+
+
+def _date_value(raw: str) -> dt.date | None:
+    try:
+        return _DATES[raw]
+    except KeyError:
+        pass
+    if len(_DATES) >= _CACHE_LIMIT:
+        _DATES.clear()
+    born = _DATES[raw] = values.date(raw)
+    return born
+
+
+def _period_value(format_code: str, raw: str) -> tuple[dt.date | None, dt.date | None]:
+    key = (format_code, raw)
+    try:
+        return _PERIODS[key]
+    except KeyError:
+        pass
+    if len(_PERIODS) >= _CACHE_LIMIT:
+        _PERIODS.clear()
+    found = _PERIODS[key] = values.period(format_code, raw)
+    return found
 
 
 class _PartyDraft:
     __slots__ = ("children", "contacts", "errors", "hl_id", "id_qualifier", "identifier",
-                 "name", "named", "parent")
+                 "is_provider", "name", "named")
 
-    def __init__(self, hl_id: str, parent: _PartyDraft | None) -> None:
+    def __init__(self, hl_id: str, is_provider: bool) -> None:
         self.hl_id = hl_id
-        self.parent = parent
+        self.is_provider = is_provider  # an HL 21 under an information source
         self.children: list[_PartyDraft | _MemberDraft] = []
         self.name: str | None = None
         self.id_qualifier: str | None = None
@@ -122,13 +207,8 @@ class _PartyDraft:
         self.named = False
 
     def build(self) -> Party:
-        return Party(
-            name=self.name,
-            id_qualifier=self.id_qualifier,
-            identifier=self.identifier,
-            contacts=tuple(self.contacts),
-            errors=tuple(self.errors),
-        )
+        return _new_party(self.name, self.id_qualifier, self.identifier, tuple(self.contacts),
+                          tuple(self.errors))
 
 
 class _EntityDraft:
@@ -151,64 +231,23 @@ class _EntityDraft:
         self.provider_id: str | None = None
 
     def build(self) -> RelatedEntity:
-        return RelatedEntity(
-            entity_code=self.entity_code,
-            name=self.name,
-            id_qualifier=self.id_qualifier,
-            identifier=self.identifier,
-            contacts=tuple(self.contacts),
-            address_lines=self.address_lines,
-            city=self.city,
-            state=self.state,
-            postal_code=self.postal_code,
-            provider_code=self.provider_code,
-            provider_id_qualifier=self.provider_id_qualifier,
-            provider_id=self.provider_id,
-        )
-
-
-# EB01..EB13 as Benefit's first thirteen fields, in order.
-_EBFields = tuple[
-    str, str | None, tuple[str, ...], str | None, str | None, str | None, Decimal | None,
-    Decimal | None, str | None, Decimal | None, str | None, str | None, ProcedureCode | None,
-]
-
-
-class _BenefitDraft:
-    __slots__ = ("dates", "entities", "errors", "fields", "limits", "messages", "references")
-
-    def __init__(self, fields: _EBFields) -> None:
-        self.fields = fields  # EB01..EB13 in Benefit's field order
-        self.limits: list[DeliveryLimit] = []
-        self.references: list[Reference] = []
-        self.dates: list[DateInfo] = []
-        self.errors: list[RequestError] = []
-        self.messages: list[str] = []
-        self.entities: list[_EntityDraft] = []
-
-    def build(self) -> Benefit:
-        entities = self.entities
-        return Benefit(
-            *self.fields,
-            tuple(self.limits),
-            tuple(self.references),
-            tuple(self.dates),
-            tuple(self.errors),
-            tuple(self.messages),
-            tuple(entity.build() for entity in entities) if entities else (),
+        return _new_entity(
+            self.entity_code, self.name, self.id_qualifier, self.identifier,
+            tuple(self.contacts), self.address_lines, self.city, self.state,
+            self.postal_code, self.provider_code, self.provider_id_qualifier,
+            self.provider_id,
         )
 
 
 class _MemberDraft:
     __slots__ = ("address_lines", "benefits", "city", "date_of_birth", "dates", "dependents",
                  "errors", "first_name", "gender", "hl_id", "last_name", "loop", "member_id",
-                 "middle_name", "parent", "postal_code", "references", "relationship_code",
-                 "state", "traces")
+                 "middle_name", "postal_code", "references", "relationship_code", "state",
+                 "traces")
 
-    def __init__(self, loop: str, hl_id: str, parent: _PartyDraft | _MemberDraft | None) -> None:
+    def __init__(self, loop: str, hl_id: str) -> None:
         self.loop = loop
         self.hl_id = hl_id
-        self.parent = parent
         self.dependents: list[_MemberDraft] = []
         self.first_name: str | None = None
         self.last_name: str | None = None
@@ -221,46 +260,62 @@ class _MemberDraft:
         self.references: list[Reference] = []
         self.dates: list[DateInfo] = []
         self.errors: list[RequestError] = []
-        self.benefits: list[_BenefitDraft] = []
+        self.benefits: list[Benefit] = []  # each complete once its 2110 loop closed
         self.address_lines: tuple[str, ...] = ()
         self.city: str | None = None
         self.state: str | None = None
         self.postal_code: str | None = None
 
     def build(self) -> MemberResult:
-        return MemberResult(
-            loop=self.loop,
-            first_name=self.first_name,
-            last_name=self.last_name,
-            middle_name=self.middle_name,
-            member_id=self.member_id,
-            date_of_birth=self.date_of_birth,
-            gender=self.gender,
-            relationship_code=self.relationship_code,
-            traces=tuple(self.traces),
-            references=tuple(self.references),
-            dates=tuple(self.dates),
-            errors=tuple(self.errors),
-            benefits=tuple(benefit.build() for benefit in self.benefits),
-            address_lines=self.address_lines,
-            city=self.city,
-            state=self.state,
-            postal_code=self.postal_code,
+        return _new_member(
+            self.loop, self.first_name, self.last_name, self.middle_name, self.member_id,
+            self.date_of_birth, self.gender, self.relationship_code, tuple(self.traces),
+            tuple(self.references), tuple(self.dates), tuple(self.errors),
+            tuple(self.benefits), self.address_lines, self.city, self.state,
+            self.postal_code,
         )
 
 
+def _built_party(built: dict[int, Party], draft: _PartyDraft | None) -> Party | None:
+    if draft is None:
+        return None
+    party = built.get(id(draft))
+    if party is None:
+        party = built[id(draft)] = draft.build()
+    return party
+
+
+def _built_member(built: dict[int, MemberResult], draft: _MemberDraft | None
+                  ) -> MemberResult | None:
+    if draft is None:
+        return None
+    member = built.get(id(draft))
+    if member is None:
+        member = built[id(draft)] = draft.build()
+    return member
+
+
 _MEMBER_LOOPS = {"22": ("2100C", "2110C"), "23": ("2100D", "2110D")}
-_EB_PADDING = [[""] * (15 - n) for n in range(15)]
 _RESPONSE_BHT02 = frozenset({"11", "06"})
+_Chain = tuple["_PartyDraft | None", "_PartyDraft | None", "_MemberDraft | None",
+               "_MemberDraft | None"]
 
 
 class _TransactionReader:
     """One pass over one 271 transaction set, building drafts, then domain objects."""
 
+    __slots__ = ("b_dates", "b_entities", "b_errors", "b_limits", "b_messages", "b_pending",
+                 "b_references", "benefit", "benefit_loop", "by_id", "component", "entity",
+                 "in_2120", "interchange", "last_payer", "last_provider", "last_subscriber",
+                 "member", "orphans", "party", "party_loops", "payers", "position",
+                 "repetition", "transaction", "warnings")
+
     def __init__(self, interchange: Interchange, transaction: TransactionSet) -> None:
         self.interchange = interchange
         self.transaction = transaction
-        self.separators = interchange.separators
+        separators = interchange.separators
+        self.repetition = separators.repetition
+        self.component = separators.component
         self.warnings: list[str] = []
         self.position = transaction.position
         self.by_id: dict[str, _PartyDraft | _MemberDraft] = {}
@@ -272,30 +327,18 @@ class _TransactionReader:
         self.party_loops = ("", "")
         self.member: _MemberDraft | None = None
         self.benefit_loop = "2110C"
-        self.benefit: _BenefitDraft | None = None
+        self.benefit: Benefit | None = None
+        # The open benefit's companions, None until one occurs (b_pending: any occurred).
+        self.b_pending = False
+        self.b_limits: list[DeliveryLimit] | None = None
+        self.b_references: list[Reference] | None = None
+        self.b_dates: list[DateInfo] | None = None
+        self.b_errors: list[RequestError] | None = None
+        self.b_messages: list[str] | None = None
+        self.b_entities: list[_EntityDraft] | None = None
         self.in_2120 = False
         self.entity: _EntityDraft | None = None
         self.orphans: list[_MemberDraft] = []
-        self.handlers: dict[str, Callable[[list[str]], None]] = {
-            "BHT": self._bht,
-            "HL": self._hl,
-            "NM1": self._nm1,
-            "PER": self._per,
-            "AAA": self._aaa,
-            "TRN": self._trn,
-            "REF": self._ref,
-            "N3": self._n3,
-            "N4": self._n4,
-            "DMG": self._dmg,
-            "INS": self._ins,
-            "DTP": self._dtp,
-            "EB": self._eb,
-            "HSD": self._hsd,
-            "MSG": self._msg,
-            "LS": self._ls,
-            "LE": self._le,
-            "PRV": self._prv,
-        }
 
     # -- driver -------------------------------------------------------------------------
 
@@ -307,13 +350,21 @@ class _TransactionReader:
         segments = self.transaction.segments
         if self.transaction.version is None:
             self.warnings.append("neither ST03 nor GS08 names the implementation version")
-        handlers = self.handlers
-        start = self.transaction.position
-        for offset, segment in enumerate(segments[1:], start=1):  # SE has no handler
-            handler = handlers.get(segment[0].strip())
-            if handler is not None:
-                self.position = start + offset
-                handler(segment)
+        handlers = _HANDLERS
+        position = self.transaction.position
+        for segment in segments[1:]:  # SE has no handler
+            position += 1
+            tag = segment[0]
+            handler = handlers.get(tag)
+            if handler is None:
+                stripped = tag.strip()
+                if stripped == tag:
+                    continue
+                handler = handlers.get(stripped)
+                if handler is None:
+                    continue
+            self.position = position
+            handler(self, segment)
         self._close_member()
         return self._results()
 
@@ -327,28 +378,28 @@ class _TransactionReader:
         if not chains:
             raise not_an_eligibility_response(self.interchange, empty_271=True)
         frozen_warnings = tuple(warnings)
+        control_number = transaction.control_number or None
+        interchange_control_number = self.interchange.control_number or None
+        parties: dict[int, Party] = {}  # a draft shared by several chains is built once
+        members: dict[int, MemberResult] = {}
         results = []
         for payer, provider, subscriber, dependent in chains:
             results.append(
-                EligibilityResult(
-                    payer=payer.build() if payer is not None else Party(),
-                    provider=provider.build() if provider is not None else None,
-                    subscriber=subscriber.build() if subscriber is not None else None,
-                    dependent=dependent.build() if dependent is not None else None,
-                    version=version,
-                    control_number=transaction.control_number or None,
-                    interchange_control_number=self.interchange.control_number or None,
-                    warnings=frozen_warnings,
+                _new_result(
+                    _built_party(parties, payer) or _new_party(),
+                    _built_party(parties, provider),
+                    _built_member(members, subscriber),
+                    _built_member(members, dependent),
+                    version,
+                    control_number,
+                    interchange_control_number,
+                    frozen_warnings,
                 )
             )
         return results
 
-    def _chains(
-        self,
-    ) -> list[tuple[_PartyDraft | None, _PartyDraft | None, _MemberDraft | None,
-                    _MemberDraft | None]]:
-        chains: list[tuple[_PartyDraft | None, _PartyDraft | None, _MemberDraft | None,
-                           _MemberDraft | None]] = []
+    def _chains(self) -> list[_Chain]:
+        chains: list[_Chain] = []
         for payer in self.payers:
             providers = [c for c in payer.children if isinstance(c, _PartyDraft)]
             if not providers:
@@ -372,9 +423,34 @@ class _TransactionReader:
     def _close_benefit(self) -> None:
         if self.in_2120:
             self.warn("2120 loop not closed by LE")
-        self.in_2120 = False
+            self.in_2120 = False
         self.entity = None
+        if self.b_pending:
+            self._store_companions()
         self.benefit = None
+
+    def _store_companions(self) -> None:
+        """Store the open benefit's companions into it (it is not yet handed out)."""
+        benefit = self.benefit
+        if self.b_limits is not None:
+            _set_limits(benefit, tuple(self.b_limits))
+            self.b_limits = None
+        if self.b_references is not None:
+            _set_references(benefit, tuple(self.b_references))
+            self.b_references = None
+        if self.b_dates is not None:
+            _set_dates(benefit, tuple(self.b_dates))
+            self.b_dates = None
+        if self.b_errors is not None:
+            _set_errors(benefit, tuple(self.b_errors))
+            self.b_errors = None
+        if self.b_messages is not None:
+            _set_messages(benefit, tuple(self.b_messages))
+            self.b_messages = None
+        if self.b_entities is not None:
+            _set_entities(benefit, tuple(entity.build() for entity in self.b_entities))
+            self.b_entities = None
+        self.b_pending = False
 
     def _close_member(self) -> None:
         self._close_benefit()
@@ -387,9 +463,10 @@ class _TransactionReader:
 
     def _hl(self, segment: list[str]) -> None:
         self._close_member()
-        hl_id, parent_id, level = _s(segment, 1), _s(segment, 2), _s(segment, 3)
+        segment = _padded(segment, 4)
+        hl_id, parent_id, level = segment[1].strip(), segment[2].strip(), segment[3].strip()
         if level == "20":
-            payer = _PartyDraft(hl_id, None)
+            payer = _PartyDraft(hl_id, False)
             self.payers.append(payer)
             self.last_payer = payer
             self.party, self.party_loops = payer, ("2000A", "2100A")
@@ -400,17 +477,17 @@ class _TransactionReader:
                 parent = self.last_payer
             if parent is None:
                 self.warn("HL 21 without an information source")
-                parent = _PartyDraft("", None)
+                parent = _PartyDraft("", False)
                 self.payers.append(parent)
                 self.last_payer = parent
-            provider = _PartyDraft(hl_id, parent)
+            provider = _PartyDraft(hl_id, True)
             parent.children.append(provider)
             self.last_provider = provider
             self.party, self.party_loops = provider, ("2000B", "2100B")
             self.by_id[hl_id] = provider
         elif level in _MEMBER_LOOPS:
             loop, self.benefit_loop = _MEMBER_LOOPS[level]
-            member = _MemberDraft(loop, hl_id, None)
+            member = _MemberDraft(loop, hl_id)
             if level == "22":
                 self._attach_subscriber(member, parent_id)
             else:
@@ -422,13 +499,12 @@ class _TransactionReader:
 
     def _attach_subscriber(self, member: _MemberDraft, parent_id: str) -> None:
         parent = self._parent(parent_id, self.last_provider)
-        if not isinstance(parent, _PartyDraft) or parent.parent is None:
+        if not isinstance(parent, _PartyDraft) or not parent.is_provider:
             parent = self.last_provider
         if parent is None:
             self.warn("subscriber HL without an information receiver")
             self.orphans.append(member)
         else:
-            member.parent = parent
             parent.children.append(member)
         self.last_subscriber = member
 
@@ -440,7 +516,6 @@ class _TransactionReader:
             self.warn("dependent HL without a subscriber")
             self.orphans.append(member)
         else:
-            member.parent = parent
             parent.dependents.append(member)
 
     # -- segments -----------------------------------------------------------------------
@@ -450,39 +525,47 @@ class _TransactionReader:
             self.warn("BHT02 is not 11 (response) or 06 (confirmation)")
 
     def _nm1(self, segment: list[str]) -> None:
-        code = _s(segment, 1)
+        segment = _padded(segment, 10)
         if self.benefit is not None:
             if not self.in_2120:
                 self.warn("NM1 after EB without LS; read as a 2120 entity")
                 self.in_2120 = True
-            entity = _EntityDraft(code)
+            entity = _EntityDraft(segment[1].strip())
             entity.name = _entity_name(segment)
-            entity.id_qualifier, entity.identifier = _v(segment, 8), _v(segment, 9)
-            self.benefit.entities.append(entity)
-            self.entity = entity
+            entity.id_qualifier = segment[8].strip() or None
+            entity.identifier = segment[9].strip() or None
+            self._add_entity(entity)
             return
         member = self.member
         if member is not None:
-            member.last_name = _v(segment, 3)
-            member.first_name = _v(segment, 4)
-            member.middle_name = _v(segment, 5)
-            member.member_id = _v(segment, 9)
+            member.last_name = segment[3].strip() or None
+            member.first_name = segment[4].strip() or None
+            member.middle_name = segment[5].strip() or None
+            member.member_id = segment[9].strip() or None
             return
         party = self.party
         if party is not None:
             party.name = _entity_name(segment)
-            party.id_qualifier, party.identifier = _v(segment, 8), _v(segment, 9)
+            party.id_qualifier = segment[8].strip() or None
+            party.identifier = segment[9].strip() or None
             party.named = True
             return
         self.warn("NM1 outside any loop ignored")
+
+    def _add_entity(self, entity: _EntityDraft) -> None:
+        if self.b_entities is None:
+            self.b_entities = [entity]
+            self.b_pending = True
+        else:
+            self.b_entities.append(entity)
+        self.entity = entity
 
     def _current_entity(self, tag: str) -> _EntityDraft | None:
         if self.benefit is None or not self.in_2120:
             return None
         if self.entity is None:
             self.warn(f"{tag} in a 2120 loop without NM1")
-            self.entity = _EntityDraft("")
-            self.benefit.entities.append(self.entity)
+            self._add_entity(_EntityDraft(""))
         return self.entity
 
     def _per(self, segment: list[str]) -> None:
@@ -532,7 +615,11 @@ class _TransactionReader:
             self.warn("AAA03 code not recognized")
         error = request_error(loop, _s(segment, 1) == "Y", code, _v(segment, 4))
         if self.benefit is not None:
-            self.benefit.errors.append(error)
+            if self.b_errors is None:
+                self.b_errors = [error]
+                self.b_pending = True
+            else:
+                self.b_errors.append(error)
         elif self.member is not None:
             self.member.errors.append(error)
         elif self.party is not None:
@@ -542,31 +629,42 @@ class _TransactionReader:
         if self.member is None:
             self.warn("TRN outside a subscriber or dependent loop ignored")
             return
+        segment = _padded(segment, 5)
         self.member.traces.append(
-            Trace(trace_type=_s(segment, 1), number=_s(segment, 2),
-                  originator=_v(segment, 3), secondary=_v(segment, 4))
+            _new_trace(segment[1].strip(), segment[2].strip(), segment[3].strip() or None,
+                       segment[4].strip() or None)
         )
 
     def _ref(self, segment: list[str]) -> None:
         if self.in_2120:
             return
-        reference = Reference(qualifier=_s(segment, 1), value=_s(segment, 2),
-                              description=_v(segment, 3))
+        segment = _padded(segment, 4)
+        reference = _new_reference(segment[1].strip(), segment[2].strip(),
+                                   segment[3].strip() or None)
         if self.benefit is not None:
-            self.benefit.references.append(reference)
+            if self.b_references is None:
+                self.b_references = [reference]
+                self.b_pending = True
+            else:
+                self.b_references.append(reference)
         elif self.member is not None:
             self.member.references.append(reference)
 
     def _dtp(self, segment: list[str]) -> None:
         if self.in_2120:
             return
-        format_code, raw = _s(segment, 2), _s(segment, 3)
-        start, end = values.period(format_code, raw)
+        segment = _padded(segment, 4)
+        raw = segment[3].strip()
+        start, end = _period_value(segment[2].strip(), raw)
         if start is None and raw:
             self.warn("DTP03 is not a valid date")
-        info = DateInfo(qualifier=_s(segment, 1), start=start, end=end, raw=raw)
+        info = _new_date_info(segment[1].strip(), start, end, raw)
         if self.benefit is not None:
-            self.benefit.dates.append(info)
+            if self.b_dates is None:
+                self.b_dates = [info]
+                self.b_pending = True
+            else:
+                self.b_dates.append(info)
         elif self.member is not None:
             self.member.dates.append(info)
 
@@ -574,7 +672,7 @@ class _TransactionReader:
         if self.member is None:
             return
         raw = _s(segment, 2)
-        born = values.date(raw) if raw else None
+        born = _date_value(raw) if raw else None
         if raw and born is None:
             self.warn("DMG02 is not a valid date")
         self.member.date_of_birth = born
@@ -584,36 +682,32 @@ class _TransactionReader:
         if self.member is not None:
             self.member.relationship_code = _v(segment, 2)
 
-    def _number(self, segment: list[str], index: int, label: str) -> Decimal | None:
-        raw = segment[index].strip() if index < len(segment) else ""
-        return self._decimal(raw, label) if raw else None
-
     def _decimal(self, raw: str, label: str) -> Decimal | None:
-        number = values.decimal(raw)
+        number = _decimal_value(raw)
         if number is None:
             self.warn(f"{label} is not a number")
         return number
 
     def _eb(self, segment: list[str]) -> None:
-        self._close_benefit()
+        if self.benefit is not None or self.in_2120:
+            self._close_benefit()
         member = self.member
         if member is None:
             self.warn("EB outside a subscriber or dependent loop ignored")
             return
-        if len(segment) < 15:
-            segment = segment + _EB_PADDING[len(segment)]
+        if len(segment) < 14:
+            segment = segment + _PADDING[14 - len(segment)]
         (_, info, level, service, insurance, plan, period, amount, percent, qualifier,
          quantity, authorization, network, composite) = map(str.strip, segment[:14])
         if info not in codes.ELIGIBILITY_BENEFIT_INFO:
             self.warn("EB01 code not recognized" if info else "EB without EB01")
-        repetition = self.separators.repetition
         if not service:
             service_types: tuple[str, ...] = ()
-        elif repetition is not None and repetition in service:
+        elif (repetition := self.repetition) is not None and repetition in service:
             service_types = tuple(s for s in (p.strip() for p in service.split(repetition)) if s)
         else:
             service_types = (service,)
-        benefit = _BenefitDraft((
+        benefit = _new_benefit(
             info,
             level or None,
             service_types,
@@ -627,7 +721,7 @@ class _TransactionReader:
             authorization or None,
             network or None,
             self._procedure(composite) if composite else None,
-        ))
+        )
         member.benefits.append(benefit)
         self.benefit = benefit
 
@@ -635,7 +729,7 @@ class _TransactionReader:
         raw = raw.strip()
         if not raw:
             return None
-        parts = [p.strip() for p in raw.split(self.separators.component)]
+        parts = [p.strip() for p in raw.split(self.component)]
         if len(parts) < 2 or not parts[1]:
             self.warn("EB13 has no procedure code")
         modifiers = tuple(p for p in parts[2:6] if p)
@@ -646,26 +740,35 @@ class _TransactionReader:
         if self.benefit is None:
             self.warn("HSD outside a benefit loop ignored")
             return
-        self.benefit.limits.append(
-            DeliveryLimit(
-                quantity_qualifier=_v(segment, 1),
-                quantity=self._number(segment, 2, "HSD02"),
-                unit=_v(segment, 3),
-                sample_modulus=self._number(segment, 4, "HSD04"),
-                time_period=_v(segment, 5),
-                periods=self._number(segment, 6, "HSD06"),
-                calendar_pattern=_v(segment, 7),
-                time_code=_v(segment, 8),
-            )
+        segment = _padded(segment, 9)
+        quantity, modulus, periods = segment[2].strip(), segment[4].strip(), segment[6].strip()
+        limit = _new_limit(
+            segment[1].strip() or None,
+            self._decimal(quantity, "HSD02") if quantity else None,
+            segment[3].strip() or None,
+            self._decimal(modulus, "HSD04") if modulus else None,
+            segment[5].strip() or None,
+            self._decimal(periods, "HSD06") if periods else None,
+            segment[7].strip() or None,
+            segment[8].strip() or None,
         )
+        if self.b_limits is None:
+            self.b_limits = [limit]
+            self.b_pending = True
+        else:
+            self.b_limits.append(limit)
 
     def _msg(self, segment: list[str]) -> None:
         if self.benefit is None or self.in_2120:
             self.warn("MSG outside a benefit loop ignored")
             return
-        text = _s(segment, 1)
+        text = segment[1].strip() if len(segment) > 1 else ""
         if text:
-            self.benefit.messages.append(text)
+            if self.b_messages is None:
+                self.b_messages = [text]
+                self.b_pending = True
+            else:
+                self.b_messages.append(text)
 
     def _ls(self, segment: list[str]) -> None:
         if self.benefit is None:
@@ -679,6 +782,28 @@ class _TransactionReader:
             self.warn(f"{segment_label(segment)} without LS")
         self.in_2120 = False
         self.entity = None
+
+
+_HANDLERS: dict[str, Callable[[_TransactionReader, list[str]], None]] = {
+    "BHT": _TransactionReader._bht,
+    "HL": _TransactionReader._hl,
+    "NM1": _TransactionReader._nm1,
+    "PER": _TransactionReader._per,
+    "AAA": _TransactionReader._aaa,
+    "TRN": _TransactionReader._trn,
+    "REF": _TransactionReader._ref,
+    "N3": _TransactionReader._n3,
+    "N4": _TransactionReader._n4,
+    "DMG": _TransactionReader._dmg,
+    "INS": _TransactionReader._ins,
+    "DTP": _TransactionReader._dtp,
+    "EB": _TransactionReader._eb,
+    "HSD": _TransactionReader._hsd,
+    "MSG": _TransactionReader._msg,
+    "LS": _TransactionReader._ls,
+    "LE": _TransactionReader._le,
+    "PRV": _TransactionReader._prv,
+}
 
 
 def _entity_name(segment: list[str]) -> str | None:

@@ -1,0 +1,71 @@
+"""Build frozen slots dataclasses without the frozen ``__setattr__`` detour.
+
+A ``@dataclass(frozen=True, slots=True)`` ``__init__`` stores each field through
+``object.__setattr__`` (the class's own ``__setattr__`` refuses). Storing through the slot
+descriptors instead is about twice as fast for ``Benefit`` and builds the very same object:
+same type, same field values, same equality and hash, still frozen for everyone else.
+
+``constructor(cls)`` returns such a builder with ``cls.__init__``'s signature, or ``cls``
+itself whenever the class is not a plain frozen slots dataclass (``__post_init__``,
+``init=False``, ``default_factory`` or keyword-only fields, inherited slots): a change to
+``verifier.domain`` can make the reader slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _plain_fields(cls: type) -> list[dataclasses.Field[Any]] | None:
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or hasattr(cls, "__post_init__"):
+        return None
+    fields = list(dataclasses.fields(cls))
+    names = [f.name for f in fields]
+    if tuple(cls.__dict__.get("__slots__", ())) != tuple(names):
+        return None
+    for f in fields:
+        if (not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING
+                or f.name.startswith("_")
+                or not isinstance(cls.__dict__.get(f.name), types.MemberDescriptorType)):
+            return None
+    return fields
+
+
+def constructor(cls: type[T]) -> Callable[..., T]:
+    """A function called like ``cls(...)`` that builds the instance through its slots."""
+    fields = _plain_fields(cls)
+    if fields is None:
+        return cls
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    params, body = [], []
+    for f in fields:
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        body.append(f"    _set_{f.name}(_self, {f.name})\n")
+    source = (f"def build_{cls.__name__}({', '.join(params)}):\n    _self = _new(_cls)\n"
+              + "".join(body) + "    return _self\n")
+    exec(source, namespace)  # noqa: S102 - source built from dataclass field names only
+    built: Callable[..., T] = namespace[f"build_{cls.__name__}"]
+    return built
+
+
+def setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """Store one field of an instance still being built (never one already handed out)."""
+    if _plain_fields(cls) is not None:
+        descriptor_set: Callable[[Any, Any], None] = cls.__dict__[name].__set__
+        return descriptor_set
+
+    def store(instance: Any, value: Any) -> None:
+        object.__setattr__(instance, name, value)
+
+    return store
