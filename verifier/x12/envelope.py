@@ -149,6 +149,29 @@ class _Walker:
         self.closed = True
 
 
+    def segment(self, segment: list[str], position: int, isa: list[str]) -> None:
+        tag = segment[0].strip()
+        if self.closed and not self.trailing_warned:
+            self.warn(f"segment {position}: {segment_label(segment)} after IEA")
+            self.trailing_warned = True
+        if self.current is not None and tag not in _ENVELOPE_TAGS:
+            self.current.segments.append(segment)
+        elif tag == "GS":
+            self.gs(segment, position)
+        elif tag == "ST":
+            self.st(segment, position)
+        elif tag == "SE":
+            self.se(segment, position)
+        elif tag == "GE":
+            self.ge(segment, position)
+        elif tag == "IEA":
+            self.iea(segment, position, isa)
+        elif tag == "TA1":
+            self.acknowledgments.append(segment)
+        else:
+            self.warn(f"segment {position}: {segment_label(segment)} outside a transaction set")
+
+
 def _digits(value: str) -> str:
     return value if value.isdigit() and len(value) <= 9 else "(not a number)"
 
@@ -163,27 +186,23 @@ def parse_interchange(data: bytes | str) -> Interchange:
     walker = _Walker()
     for warning in tokens.warnings:
         walker.warn(warning)
-    for position, segment in enumerate(segments[1:], start=2):
-        tag = segment[0].strip()
-        if walker.closed and not walker.trailing_warned:
-            walker.warn(f"segment {position}: {segment_label(segment)} after IEA")
-            walker.trailing_warned = True
-        if walker.current is not None and tag not in _ENVELOPE_TAGS:
-            walker.current.segments.append(segment)
-        elif tag == "GS":
-            walker.gs(segment, position)
-        elif tag == "ST":
-            walker.st(segment, position)
-        elif tag == "SE":
-            walker.se(segment, position)
-        elif tag == "GE":
-            walker.ge(segment, position)
-        elif tag == "IEA":
-            walker.iea(segment, position, isa)
-        elif tag == "TA1":
-            walker.acknowledgments.append(segment)
-        else:
-            walker.warn(f"segment {position}: {segment_label(segment)} outside a transaction set")
+    # Only envelope segments need the walker's attention: find them in one comprehension,
+    # then hand each transaction its content segments as one slice.
+    count = len(segments)
+    marks = [i for i in range(1, count) if segments[i][0].strip() in _ENVELOPE_TAGS]
+    marks.append(count)
+    previous = 1  # the first segment not yet walked
+    for index in marks:
+        if index > previous:
+            current = walker.current
+            if current is not None and (not walker.closed or walker.trailing_warned):
+                current.segments += segments[previous:index]
+            else:
+                for position in range(previous + 1, index + 1):
+                    walker.segment(segments[position - 1], position, isa)
+        if index < count:
+            walker.segment(segments[index], index + 1, isa)
+        previous = index + 1
     walker.close_transaction(len(segments) + 1, "end of data")
     if walker.group is not None:
         walker.warn("functional group has no GE")

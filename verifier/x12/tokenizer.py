@@ -150,9 +150,18 @@ def tokenize(data: bytes | str) -> Tokens:
     separators, isa, end = find_separators(text)
     element = separators.element
     warnings: list[str] = []
-    pieces = [chunk.strip(_WHITESPACE) for chunk in text[end + 1 :].split(separators.segment)]
+    body = text[end + 1 :]
     segments: list[list[str]] = [isa]
-    if separators.segment not in _LINE_BREAKS and _has_line_break("\x00".join(pieces)):
+    if separators.segment in _LINE_BREAKS or not _has_line_break(body):
+        # No segment can hide a line break: split, strip and split again in one pass.
+        segments += [
+            piece.split(element)
+            for chunk in body.split(separators.segment)
+            if (piece := chunk.strip(_WHITESPACE))
+        ]
+        return Tokens(separators, segments, warnings, isa[12].strip() if len(isa) > 12 else "")
+    pieces = [chunk.strip(_WHITESPACE) for chunk in body.split(separators.segment)]
+    if _has_line_break("\x00".join(pieces)):
         _split_at_line_breaks(pieces, element, segments, warnings)
     else:
         segments += [piece.split(element) for piece in pieces if piece]
