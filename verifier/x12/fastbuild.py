@@ -1,14 +1,17 @@
 """Build frozen slots dataclasses without the frozen ``__setattr__`` detour.
 
 A ``@dataclass(frozen=True, slots=True)`` ``__init__`` stores each field through
-``object.__setattr__`` (the class's own ``__setattr__`` refuses). Storing through the slot
-descriptors instead is about twice as fast for ``Benefit`` and builds the very same object:
-same type, same field values, same equality and hash, still frozen for everyone else.
+``object.__setattr__`` (the class's own ``__setattr__`` refuses). ``constructor(cls)``
+returns a builder with ``cls.__init__``'s signature that instead stores the fields on a
+*shadow* instance (a plain class with the very same ``__slots__``, so plain attribute
+stores) and then assigns ``__class__ = cls``, which Python allows between classes of
+identical layout. The result is a genuine ``cls`` instance: same type, same field values,
+same equality and hash, frozen for everyone from then on. About 3x faster than
+``cls(...)`` for ``Benefit``; the fallback stores through the slot descriptors (about 1.3x).
 
-``constructor(cls)`` returns such a builder with ``cls.__init__``'s signature, or ``cls``
-itself whenever the class is not a plain frozen slots dataclass (``__post_init__``,
-``init=False``, ``default_factory`` or keyword-only fields, inherited slots): a change to
-``verifier.domain`` can make the reader slower, never wrong.
+The builder is ``cls`` itself whenever the class is not a plain frozen slots dataclass
+(``__post_init__``, ``init=False``, ``default_factory`` or keyword-only fields, inherited
+slots): a change to ``verifier.domain`` can make the reader slower, never wrong.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def constructor(cls: type[T]) -> Callable[..., T]:
     if fields is None:
         return cls
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    params, body = [], []
+    params, stores, descriptor_stores = [], [], []
     for f in fields:
         if f.default is dataclasses.MISSING:
             params.append(f.name)
@@ -51,9 +54,26 @@ def constructor(cls: type[T]) -> Callable[..., T]:
             namespace[f"_default_{f.name}"] = f.default
             params.append(f"{f.name}=_default_{f.name}")
         namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
-        body.append(f"    _set_{f.name}(_self, {f.name})\n")
-    source = (f"def build_{cls.__name__}({', '.join(params)}):\n    _self = _new(_cls)\n"
-              + "".join(body) + "    return _self\n")
+        stores.append(f"        _self.{f.name} = {f.name}\n")
+        descriptor_stores.append(f"    _set_{f.name}(_self, {f.name})\n")
+    signature = ", ".join(params)
+    shadow_source = (
+        f"class Shadow{cls.__name__}:\n    __slots__ = {tuple(f.name for f in fields)!r}\n"
+        f"    def __init__(_self, {signature}):\n" + "".join(stores)
+        + "        _self.__class__ = _cls\n"
+    )
+    exec(shadow_source, namespace)  # noqa: S102 - source built from dataclass field names only
+    shadow: type = namespace[f"Shadow{cls.__name__}"]
+    probe: Any = object.__new__(shadow)
+    try:
+        probe.__class__ = cls  # layouts must match exactly
+    except TypeError:
+        pass
+    else:
+        built_by_shadow: Callable[..., T] = shadow
+        return built_by_shadow
+    source = (f"def build_{cls.__name__}({signature}):\n    _self = _new(_cls)\n"
+              + "".join(descriptor_stores) + "    return _self\n")
     exec(source, namespace)  # noqa: S102 - source built from dataclass field names only
     built: Callable[..., T] = namespace[f"build_{cls.__name__}"]
     return built
