@@ -189,7 +189,8 @@ def parse_interchange(data: bytes | str) -> Interchange:
     # Only envelope segments need the walker's attention: find them in one comprehension,
     # then hand each transaction its content segments as one slice.
     count = len(segments)
-    marks = [i for i in range(1, count) if segments[i][0].strip() in _ENVELOPE_TAGS]
+    marks = [i for i, segment in enumerate(segments)
+             if i and segment[0].strip() in _ENVELOPE_TAGS]
     marks.append(count)
     previous = 1  # the first segment not yet walked
     for index in marks:

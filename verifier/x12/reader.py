@@ -295,6 +295,7 @@ def _built_member(built: dict[int, MemberResult], draft: _MemberDraft | None
     return member
 
 
+_EB01_CODES = codes.ELIGIBILITY_BENEFIT_INFO
 _MEMBER_LOOPS = {"22": ("2100C", "2110C"), "23": ("2100D", "2110D")}
 _RESPONSE_BHT02 = frozenset({"11", "06"})
 _Chain = tuple["_PartyDraft | None", "_PartyDraft | None", "_MemberDraft | None",
@@ -689,8 +690,8 @@ class _TransactionReader:
         return number
 
     def _eb(self, segment: list[str]) -> None:
-        if self.benefit is not None or self.in_2120:
-            self._close_benefit()
+        if self.in_2120 or self.b_pending:
+            self._close_benefit()  # else nothing to close: entity is None outside a 2120
         member = self.member
         if member is None:
             self.warn("EB outside a subscriber or dependent loop ignored")
@@ -699,7 +700,7 @@ class _TransactionReader:
             segment = segment + _PADDING[14 - len(segment)]
         (_, info, level, service, insurance, plan, period, amount, percent, qualifier,
          quantity, authorization, network, composite) = map(str.strip, segment[:14])
-        if info not in codes.ELIGIBILITY_BENEFIT_INFO:
+        if info not in _EB01_CODES:
             self.warn("EB01 code not recognized" if info else "EB without EB01")
         if not service:
             service_types: tuple[str, ...] = ()
@@ -714,10 +715,10 @@ class _TransactionReader:
             insurance or None,
             plan or None,
             period or None,
-            self._decimal(amount, "EB07") if amount else None,
-            self._decimal(percent, "EB08") if percent else None,
+            (_DECIMALS.get(amount) or self._decimal(amount, "EB07")) if amount else None,
+            (_DECIMALS.get(percent) or self._decimal(percent, "EB08")) if percent else None,
             qualifier or None,
-            self._decimal(quantity, "EB10") if quantity else None,
+            (_DECIMALS.get(quantity) or self._decimal(quantity, "EB10")) if quantity else None,
             authorization or None,
             network or None,
             self._procedure(composite) if composite else None,
