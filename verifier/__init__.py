@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Request, g, request
-from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, UnsupportedMediaType
 
 from config.settings import Settings
 
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     web.init_app(app)  # visitor pages, widget, and every response's security headers
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(LookupError, _not_found)
     app.register_error_handler(Exception, _unexpected_error)
     return app
 
@@ -86,6 +87,15 @@ def _http_error(error: HTTPException) -> Any:
 
     api = current_app.extensions["verifier_api"]
     return api.handle_http_exception(error)
+
+
+def _not_found(error: LookupError) -> Any:
+    """A staff action on an id that does not exist (verifier.staff.work.NotFoundError)."""
+    from verifier.staff.work import NotFoundError
+
+    if not isinstance(error, NotFoundError):
+        return _unexpected_error(error)
+    return _http_error(NotFound("No such verification."))
 
 
 def _unexpected_error(error: Exception) -> Any:

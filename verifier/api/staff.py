@@ -147,10 +147,7 @@ class StaffRerun(MethodView):
     @blp.response(202)
     def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
         """Check again (a new attempt; the history stays), optionally for another level."""
-        try:
-            run = work.rerun(runtime_of(current_app), verification_id, args["level_of_care"])
-        except work.NotFoundError:
-            raise NotFound("No such verification.") from None
+        run = work.rerun(runtime_of(current_app), verification_id, args["level_of_care"])
         record("rerun", object_type="verification", object_id=verification_id)
         return {"id": verification_id, "status": "queued", "run": run}
 
@@ -164,10 +161,7 @@ class StaffNotes(MethodView):
         """Add a note (for example a call with the payer)."""
         staff = current_staff()
         assert staff is not None  # noqa: S101 - staff_required guarantees it
-        try:
-            note_id = work.add_note(runtime_of(current_app), staff, verification_id, args["text"])
-        except work.NotFoundError:
-            raise NotFound("No such verification.") from None
+        note_id = work.add_note(runtime_of(current_app), staff, verification_id, args["text"])
         record("note", object_type="verification", object_id=verification_id)
         return {"id": note_id}
 
@@ -182,10 +176,7 @@ class StaffManual(MethodView):
         staff = current_staff()
         assert staff is not None  # noqa: S101 - staff_required guarantees it
         entry = work.ManualEntry(**args)
-        try:
-            number = work.record_manual(runtime_of(current_app), staff, verification_id, entry)
-        except work.NotFoundError:
-            raise NotFound("No such verification.") from None
+        number = work.record_manual(runtime_of(current_app), staff, verification_id, entry)
         record("manual_entry", object_type="verification", object_id=verification_id)
         return {"attempt": number}
 
@@ -198,9 +189,6 @@ class StaffReview(MethodView):
         """Mark reviewed by the signed-in coordinator."""
         staff = current_staff()
         assert staff is not None  # noqa: S101 - staff_required guarantees it
-        try:
-            work.mark_reviewed(runtime_of(current_app), staff, verification_id)
-        except work.NotFoundError:
-            raise NotFound("No such verification.") from None
+        work.mark_reviewed(runtime_of(current_app), staff, verification_id)
         record("review", object_type="verification", object_id=verification_id)
         return {"id": verification_id, "reviewed": True}

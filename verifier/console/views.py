@@ -18,7 +18,7 @@ from flask import (
 )
 from marshmallow import ValidationError
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest
 
 from verifier.api.staff import ManualSchema
 from verifier.domain import LevelOfCare
@@ -180,10 +180,7 @@ def search() -> str:
 @bp.get("/verifications/<verification_id>")
 @staff_required()
 def detail(verification_id: str) -> str:
-    try:
-        data = work.detail(runtime_of(current_app), verification_id)
-    except work.NotFoundError:
-        raise NotFound() from None
+    data = work.detail(runtime_of(current_app), verification_id)  # unknown id: 404
     record("view", object_type="verification", object_id=verification_id)
     for attempt in data["attempts"]:
         attempt["request_lines"] = pretty(attempt["request"]) if attempt.get("request") else []
@@ -204,10 +201,9 @@ def _back(verification_id: str) -> Response:
 @staff_required()
 def rerun(verification_id: str) -> Response:
     level = request.form.get("level_of_care") or None
-    try:
-        work.rerun(runtime_of(current_app), verification_id, LevelOfCare(level) if level else None)
-    except (work.NotFoundError, ValueError):
-        raise NotFound() from None
+    if level is not None and level not in {choice.value for choice in LevelOfCare}:
+        raise BadRequest("Choose a level of care from the list.")
+    work.rerun(runtime_of(current_app), verification_id, LevelOfCare(level) if level else None)
     record("rerun", object_type="verification", object_id=verification_id)
     return _back(verification_id)
 
@@ -219,8 +215,6 @@ def note(verification_id: str) -> Response:
         work.add_note(
             runtime_of(current_app), g.staff, verification_id, request.form.get("text", "")
         )
-    except work.NotFoundError:
-        raise NotFound() from None
     except ValueError:
         raise BadRequest("A note needs 1 to 4000 characters.") from None
     record("note", object_type="verification", object_id=verification_id)
@@ -240,8 +234,6 @@ def manual(verification_id: str) -> Response:
         )
     except ValidationError as exc:
         raise BadRequest(f"Check the fields: {', '.join(sorted(exc.messages))}") from None
-    except work.NotFoundError:
-        raise NotFound() from None
     record("manual_entry", object_type="verification", object_id=verification_id)
     return _back(verification_id)
 
@@ -249,10 +241,7 @@ def manual(verification_id: str) -> Response:
 @bp.post("/verifications/<verification_id>/review")
 @staff_required()
 def review(verification_id: str) -> Response:
-    try:
-        work.mark_reviewed(runtime_of(current_app), g.staff, verification_id)
-    except work.NotFoundError:
-        raise NotFound() from None
+    work.mark_reviewed(runtime_of(current_app), g.staff, verification_id)
     record("review", object_type="verification", object_id=verification_id)
     return _back(verification_id)
 

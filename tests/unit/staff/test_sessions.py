@@ -109,3 +109,11 @@ def test_next_only_redirects_inside_the_console(app: Any, coordinator: Account) 
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/console")
+
+
+def test_a_console_action_on_an_unknown_id_is_404(signed_in: Any) -> None:
+    page = signed_in.get("/console")
+    response = signed_in.post(
+        f"/console/verifications/{'0' * 32}/review", data={"csrf_token": csrf_of(page)}
+    )
+    assert response.status_code == 404

@@ -185,3 +185,10 @@ def test_the_visitor_token_still_gives_only_the_visitor_view(client: Any) -> Non
     data = client.post(URL, json=valid_body()).get_json()
     view = client.get(data["status_url"], headers={"X-Status-Token": data["token"]}).get_json()
     assert "member" not in view
+
+
+@pytest.mark.parametrize("action", ["rerun", "notes", "review"])
+def test_an_action_on_an_unknown_id_is_404(client: Any, bearer: Any, action: str) -> None:
+    body = {"text": "x"} if action == "notes" else {}
+    response = client.post(f"{URL}/{'0' * 32}/{action}", json=body, headers=bearer)
+    assert response.status_code == 404
