@@ -161,8 +161,8 @@ class Settings:
     retention_days: int = 90  # PHI of verifications older than this is erased
     batch_max_rows: int = 10_000
     batch_max_bytes: int = 5 * 1024 * 1024
-    batch_chunk: int = 50  # verifications per batch job
-    worker_threads: int = 32  # concurrent checks inside one batch job
+    batch_chunk: int = 500  # verifications per batch job (fewer, longer jobs: no idle tails)
+    worker_threads: int = 64  # concurrent checks inside one batch job
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -168,6 +168,8 @@ def main() -> int:
             "--serializer",
             "rq.serializers.JSONSerializer",
             "--disable-job-desc-logging",
+            "--worker-class",
+            "workers.worker.VerifierWorker",
             "--worker-ttl",
             "60",
         ]
