@@ -151,9 +151,10 @@ def _contact(segment: list[str]) -> Contact:
 
 
 # Memoized value parsing: payers repeat the same amounts and plan dates in every answer.
+# Bounded, and the keys are bare element values (no names, no ids); birth dates (DMG02)
+# are deliberately not memoized.
 _CACHE_LIMIT = 4096
 _DECIMALS: dict[str, Decimal | None] = {}
-_DATES: dict[str, dt.date | None] = {}
 _PERIODS: dict[tuple[str, str], tuple[dt.date | None, dt.date | None]] = {}
 
 
@@ -166,17 +167,6 @@ def _decimal_value(raw: str) -> Decimal | None:
         _DECIMALS.clear()
     number = _DECIMALS[raw] = values.decimal(raw)
     return number
-
-
-def _date_value(raw: str) -> dt.date | None:
-    try:
-        return _DATES[raw]
-    except KeyError:
-        pass
-    if len(_DATES) >= _CACHE_LIMIT:
-        _DATES.clear()
-    born = _DATES[raw] = values.date(raw)
-    return born
 
 
 def _period_value(format_code: str, raw: str) -> tuple[dt.date | None, dt.date | None]:
@@ -673,7 +663,7 @@ class _TransactionReader:
         if self.member is None:
             return
         raw = _s(segment, 2)
-        born = _date_value(raw) if raw else None
+        born = values.date(raw) if raw else None  # not memoized: a birth date is PHI
         if raw and born is None:
             self.warn("DMG02 is not a valid date")
         self.member.date_of_birth = born
