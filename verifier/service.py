@@ -109,8 +109,13 @@ def blind_indexes(keyring: Keyring, member: MemberRecord) -> dict[str, str]:
     }
 
 
-def submit(runtime: Runtime, submission: Submission, *, source: str = "visitor") -> Submitted:
-    """Store the verification, queue its check, and return at once (never waits on a payer)."""
+def submit(
+    runtime: Runtime, submission: Submission, *, source: str = "visitor", enqueue: bool = True
+) -> Submitted:
+    """Store the verification, queue its check, and return at once (never waits on a payer).
+
+    ``enqueue=False``: the caller queues it (a batch puts many checks in one batch job).
+    """
     if runtime.directory.get(submission.payer_id) is None:
         raise UnknownPayer(submission.payer_id)
     now = utcnow()
@@ -142,6 +147,8 @@ def submit(runtime: Runtime, submission: Submission, *, source: str = "visitor")
     )
     with runtime.db.session() as session:
         session.add(row)
+    if not enqueue:
+        return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
     try:
         enqueue_verification(runtime, verification_id, row.run_seq)
     except Exception:

@@ -55,11 +55,12 @@ class VerifierApi(Api):
 
 def init_app(app: Flask) -> None:
     """One Api per app: flask-smorest keeps per-app state on the instance."""
-    from verifier.api import ops, payers, staff, verifications
+    from verifier.api import batches, ops, payers, staff, verifications
 
     api = VerifierApi(app)
     app.extensions["verifier_api"] = api
     api.register_blueprint(verifications.blp)
     api.register_blueprint(payers.blp)
     api.register_blueprint(staff.blp)
+    api.register_blueprint(batches.blp)
     app.register_blueprint(ops.bp)
