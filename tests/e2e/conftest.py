@@ -115,9 +115,11 @@ class HostSite:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # "localhost" vs the verifier's 127.0.0.1: another site, not just another port.
-        self.origin = f"http://localhost:{self.server.server_port}"
+        self.server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self.server.daemon_threads = True
+        # 127.0.0.2 vs the verifier's 127.0.0.1: another site, not just another port (and no
+        # "localhost" lookup that may try ::1 first).
+        self.origin = f"http://127.0.0.2:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def serve(self, snippet: str) -> None:
@@ -128,9 +130,10 @@ class HostSite:
         self.thread.start()
 
     def close(self) -> None:
-        self.server.shutdown()
+        if self.thread.is_alive():  # shutdown() waits forever on a server never started
+            self.server.shutdown()
+            self.thread.join(5)
         self.server.server_close()
-        self.thread.join(5)
 
 
 @pytest.fixture
