@@ -32,6 +32,7 @@ bench: $(VENV)/.dev
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/intake.py
 	$(PY) bench/x12_read.py
+	$(PY) bench/refresh.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

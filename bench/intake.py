@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from verifier.store.crypto import generate_key_spec  # noqa: E402
-from verifier.supervisor import redis_server_binary, wait_for_port  # noqa: E402
+from verifier.supervisor import redis_server_argv, wait_for_port  # noqa: E402
 
 BODY = json.dumps(
     {
@@ -118,17 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         redis_port = free_port()
         redis = subprocess.Popen(
-            [
-                redis_server_binary(),
-                "--port",
-                str(redis_port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                scratch,
-            ],
+            redis_server_argv(redis_port, Path(scratch), persistent=False),
             stdout=subprocess.DEVNULL,
         )
         wait_for_port(redis_port)

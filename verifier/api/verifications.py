@@ -86,7 +86,7 @@ class Verifications(MethodView):
 
 @blp.route("/<string:verification_id>")
 class Verification(MethodView):
-    @rate_limited("status")
+    @rate_limited("status", unless=wants_staff_view)
     @blp.arguments(StatusTokenHeaderSchema, location="headers")
     @blp.response(200, VisitorVerificationSchema)
     @blp.alt_response(404, description="Unknown id, or a wrong or expired token")

@@ -246,6 +246,29 @@ def review(verification_id: str) -> Response:
     return _back(verification_id)
 
 
+@bp.get("/callbacks")
+@staff_required()
+def callbacks() -> str:
+    items = work.callbacks(runtime_of(current_app))
+    record("view", object_type="callback_requests", object_id=f"rows:{len(items)}")
+    return render_template(
+        "console/callbacks.html", items=items, states=work.CALLBACK_STATES, csrf_token=g.csrf_token
+    )
+
+
+@bp.post("/callbacks/<request_id>")
+@staff_required()
+def callback_status(request_id: str) -> Response:
+    try:
+        work.set_callback_status(
+            runtime_of(current_app), request_id, request.form.get("status", "")
+        )
+    except ValueError:
+        raise BadRequest("Choose a status from the list.") from None
+    record("note", object_type="callback_request", object_id=request_id)
+    return redirect(url_for("console.callbacks"))  # type: ignore[return-value]
+
+
 @bp.get("/export.csv")
 @staff_required()
 def export() -> Response:

@@ -45,6 +45,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("console.review", "POST"): COORDINATOR,
     ("console.export", "GET"): COORDINATOR,
     ("console.audit_log", "GET"): ADMIN,
+    ("console.callbacks", "GET"): COORDINATOR,
+    ("console.callback_status", "POST"): COORDINATOR,
     ("web.static", "GET"): PUBLIC,
     ("web.form", "GET"): PUBLIC,
     ("web.submit", "POST"): PUBLIC,

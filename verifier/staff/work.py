@@ -97,7 +97,13 @@ def _filtered(runtime: Runtime, query: SearchQuery) -> Select[Verification]:
     return statement
 
 
-def _member(runtime: Runtime, row: Verification) -> MemberRecord:
+ERASED = "(erased)"
+
+
+def _member(runtime: Runtime, row: Verification) -> MemberRecord | None:
+    """The member, or None once the retention purge erased it."""
+    if row.purged_at is not None:
+        return None
     return MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
 
 
@@ -116,9 +122,10 @@ def _row(runtime: Runtime, row: Verification) -> dict[str, Any]:
         "source": row.source,
         "callback_requested": row.callback_requested,
         "reviewed": row.reviewed_at is not None,
-        "member_name": f"{member.first_name} {member.last_name}",
-        "date_of_birth": member.date_of_birth.isoformat(),
-        "member_id": member.member_id,
+        "member_name": f"{member.first_name} {member.last_name}" if member else ERASED,
+        "date_of_birth": member.date_of_birth.isoformat() if member else ERASED,
+        "member_id": member.member_id if member else ERASED,
+        "purged": row.purged_at is not None,
     }
 
 
@@ -188,7 +195,7 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
         member = _member(runtime, row)
         contact = (
             ContactRecord.from_json(unseal(keyring, "contact", row.id, row.contact_enc))
-            if row.contact_enc
+            if row.contact_enc and member is not None
             else None
         )
         attempts = []
@@ -244,7 +251,8 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
             "source": row.source,
             "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else None,
             "reviewed_by": row.reviewed_by,
-            "member": member.as_public_dict(),
+            "member": member.as_public_dict() if member else None,
+            "purged_at": row.purged_at.isoformat() if row.purged_at else None,
             "contact": contact.__dict__ if contact else None,
             "callback_requested": row.callback_requested,
             "summary": row.summary,
@@ -407,3 +415,42 @@ def record_manual(runtime: Runtime, staff: Staff, verification_id: str, entry: M
             row.completed_at = now
         row.updated_at = now
         return number
+
+
+CALLBACK_STATES = ("new", "called", "closed")
+
+
+def callbacks(runtime: Runtime) -> list[dict[str, Any]]:
+    """Calls visitors asked for on their own, newest first, with how to reach them (PHI)."""
+    from verifier.service import callback_contact, list_callback_requests
+
+    found = []
+    for listing in list_callback_requests(runtime):
+        if listing.kind != "callback":
+            continue  # ticked on a verification: shown with that verification
+        opened = callback_contact(runtime, listing.id)
+        name, contact = opened if opened else (None, None)
+        found.append(
+            {
+                "id": listing.id,
+                "requested_at": listing.requested_at.isoformat(),
+                "status": listing.status,
+                "name": name,
+                "phone": contact.phone if contact else None,
+                "email": contact.email if contact else None,
+                "best_time": contact.best_time if contact else None,
+            }
+        )
+    return found
+
+
+def set_callback_status(runtime: Runtime, request_id: str, status: str) -> None:
+    from verifier.store.models import CallbackRequest
+
+    if status not in CALLBACK_STATES:
+        raise ValueError(f"status must be one of {', '.join(CALLBACK_STATES)}")
+    with runtime.db.session() as session:
+        row = session.get(CallbackRequest, request_id)
+        if row is None:
+            raise NotFoundError(request_id)
+        row.status = status

@@ -117,3 +117,22 @@ def test_a_console_action_on_an_unknown_id_is_404(signed_in: Any) -> None:
         f"/console/verifications/{'0' * 32}/review", data={"csrf_token": csrf_of(page)}
     )
     assert response.status_code == 404
+
+
+def test_callback_requests_show_up_for_staff_and_can_be_marked_called(
+    signed_in: Any, runtime: Any
+) -> None:
+    from verifier import service
+    from verifier.store.records import ContactRecord
+
+    request_id = service.request_callback(
+        runtime, ContactRecord(phone="555-777-1212", callback_requested=True), name="Ana"
+    )
+    page = signed_in.get("/console/callbacks")
+    assert page.status_code == 200 and b"555-777-1212" in page.data
+    response = signed_in.post(
+        f"/console/callbacks/{request_id}", data={"csrf_token": csrf_of(page), "status": "called"}
+    )
+    assert response.status_code == 302
+    listed = [c for c in service.list_callback_requests(runtime) if c.id == request_id]
+    assert listed[0].status == "called"

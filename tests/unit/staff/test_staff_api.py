@@ -192,3 +192,27 @@ def test_an_action_on_an_unknown_id_is_404(client: Any, bearer: Any, action: str
     body = {"text": "x"} if action == "notes" else {}
     response = client.post(f"{URL}/{'0' * 32}/{action}", json=body, headers=bearer)
     assert response.status_code == 404
+
+
+def test_a_purged_verification_shows_no_personal_details(
+    client: Any, runtime: Any, bearer: Any, submitted: str
+) -> None:
+    from verifier.maintenance import _purge_one
+
+    assert _purge_one(runtime, submitted, service.utcnow())
+    data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
+    assert data["member"] is None and data["contact"] is None and data["purged_at"]
+    listed = client.get(URL, query_string={"status": "completed", "per_page": 200}, headers=bearer)
+    row = next(item for item in listed.get_json()["items"] if item["id"] == submitted)
+    assert row["member_name"] == "(erased)" and row["purged"] is True
+
+
+def test_the_console_shows_a_purged_verification_as_erased(
+    signed_in: Any, runtime: Any, submitted: str
+) -> None:
+    from verifier.maintenance import _purge_one
+
+    _purge_one(runtime, submitted, service.utcnow())
+    page = signed_in.get(f"/console/verifications/{submitted}")
+    assert page.status_code == 200
+    assert b"Personal details were erased" in page.data

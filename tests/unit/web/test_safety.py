@@ -112,3 +112,23 @@ def test_rate_limit_keys_hold_no_address(limited_app: Any, redis: Any, address: 
     prefix = limited_app.extensions["verifier"].settings.queue_prefix
     keys = [k.decode() for k in redis.scan_iter(f"{prefix}:ratelimit:*")]
     assert keys and not any(address in key for key in keys)
+
+
+def test_staff_reads_from_one_office_address_are_not_held_by_the_visitor_limit(
+    limited_app: Any, runtime: Any, address: str
+) -> None:
+    from verifier.staff import accounts
+
+    staff = accounts.create_user(runtime, f"office-{address}@center.example", "coordinator")
+    token = accounts.issue_token(runtime, staff.staff.email)[1]
+    client = limited_app.test_client()
+    submitted = client.post("/api/v1/verifications", json=valid_body()).get_json()
+    codes = [
+        client.get(
+            submitted["status_url"],
+            headers={"Authorization": f"Bearer {token}"},
+            environ_base={"REMOTE_ADDR": address},
+        ).status_code
+        for _ in range(5)
+    ]
+    assert codes == [200] * 5
