@@ -161,6 +161,8 @@ def submit(
 # --- the worker's side -----------------------------------------------------------------
 
 
+# 270 fields that come from what the visitor typed; any other field is ours to fix.
+MEMBER_FIELDS = ("subscriber.", "dependent.", "relationship", "group_number")
 RETRY_TOLERANCE = dt.timedelta(seconds=2)  # RQ's scheduler may fire a little early
 
 
@@ -308,6 +310,12 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
         exchange = exc.exchange
         verdict = _verdict_for_error(runtime, exc, taken, now)
     except X12InputError as exc:
+        if not exc.field.startswith(MEMBER_FIELDS):
+            # Our own envelope, provider or ladder data: a bug or a configuration error,
+            # not the visitor's input. Recorded and raised like any other crash.
+            verdict = _verdict_for_crash(runtime, taken, now, f"X12InputError({exc.field})")
+            _finish(runtime, taken, attempt.id, verdict, exchange, None, None, None, started)
+            raise
         verdict = Verdict(lifecycle.FAILED, "invalid_input", exc.field, outcome="refused")
     except Exception as exc:
         verdict = _verdict_for_crash(runtime, taken, now, type(exc).__name__)

@@ -75,12 +75,15 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """The page at phone and desktop widths, for a person to look at."""
+    """The page at phone and desktop widths, for a person to look at.
+
+    Leaves the page at desktop width: resizing a page back while a cross-site iframe
+    lays itself out once hung Chromium (no timeout covers a resize), so call it last.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(PHONE)
 
 
 def fill_form(page: Any, member_id: str, *, callback: bool = False) -> None:

@@ -70,3 +70,21 @@ def test_each_attempt_is_recorded_with_its_sealed_exchange(client: Any, runtime:
         assert attempt.request_enc and attempt.response_enc
         assert "ISA" not in attempt.request_enc
         assert attempt.trace_number == f"{verification_id}-1"
+
+
+def test_a_bad_provider_configuration_is_not_blamed_on_the_visitor(
+    client: Any, runtime: Any, monkeypatch: Any
+) -> None:
+    """An X12 refusal of our own data (here the NPI) is an internal error, retried."""
+    import dataclasses
+
+    import pytest
+
+    verification_id = submit(client)
+    broken = dataclasses.replace(runtime.facility, npi="12")
+    monkeypatch.setattr(type(runtime), "facility", property(lambda _self: broken))
+    with pytest.raises(Exception, match="provider.npi"):
+        service.run_check(runtime, verification_id)
+    with runtime.db.session() as session:
+        row = session.get_one(Verification, verification_id)
+        assert (row.status, row.reason) == ("retry_wait", "internal_error")

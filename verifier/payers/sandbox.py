@@ -368,13 +368,14 @@ def _with_patient(
 
 def _envelope(request: EligibilityRequest) -> Envelope:
     now = dt.datetime.now(dt.UTC)
-    control = int(now.timestamp()) % 1_000_000_000
+    # Control numbers run 1..999999999 (ST02 1..9999 here): never 0, which X12 refuses.
+    control = 1 + int(now.timestamp()) % 999_999_999
     return Envelope(
         sender_id="VERIFIER",
         receiver_id=request.payer_id[:15],
         interchange_control_number=control,
         group_control_number=control,
-        transaction_control_number=control % 10000,
+        transaction_control_number=1 + control % 9999,
         created_at=now,
         usage_indicator="T",
     )
