@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests.unit.api.test_intake import URL, valid_body
 from verifier import service
 from verifier.store.models import Attempt, Verification
+from verifier.x12.charset import X12InputError
 
 
 def submit(client: Any, member_id: str = "SBX-ACTIVE-IDEM") -> str:
@@ -83,7 +84,7 @@ def test_a_bad_provider_configuration_is_not_blamed_on_the_visitor(
     verification_id = submit(client)
     broken = dataclasses.replace(runtime.facility, npi="12")
     monkeypatch.setattr(type(runtime), "facility", property(lambda _self: broken))
-    with pytest.raises(Exception, match="provider.npi"):
+    with pytest.raises(X12InputError, match=r"provider\.npi"):
         service.run_check(runtime, verification_id)
     with runtime.db.session() as session:
         row = session.get_one(Verification, verification_id)
