@@ -61,7 +61,8 @@ def clean_name(value: str, field: str) -> str:
         value,
         field,
         _NAME,
-        "letters, spaces, hyphens, apostrophes, periods and commas, starting with a letter",
+        "letters A to Z without accents (as on most insurance cards), spaces, hyphens, "
+        "apostrophes, periods and commas, starting with a letter",
         NAME_MAX,
     )
 

@@ -293,3 +293,9 @@ def test_runs_of_spaces_are_folded(client: Any, runtime: Any) -> None:
         row = session.get_one(Verification, data["id"])
         member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
     assert member.last_name == "VAN DER BERG"
+
+
+def test_an_accented_name_is_refused_with_words_that_say_how_to_type_it(client: Any) -> None:
+    response = post(client, with_change("member.last_name", "Peña"))
+    assert response.status_code == 422
+    assert "without accents" in response.get_json()["errors"]["member.last_name"][0]
