@@ -21,11 +21,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT
+from verifier.domain import Relationship
+from verifier.store.records import MemberRecord
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 PHONE = {"width": 375, "height": 812}
@@ -65,9 +72,14 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     errors: list[str] = []
     # Only script and policy errors: a 422 or a missing favicon is the network's business.
-    tab.on("console", lambda message: errors.append(message.text)
-           if message.type == "error" and not message.text.startswith("Failed to load resource")
-           else None)
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
     context.close()
@@ -146,6 +158,16 @@ def host_site() -> Iterator[HostSite]:
     site.close()
 
 
+MEMBER = MemberRecord(
+    first_name="ZELPHA",
+    last_name="QUINTAVIUS",
+    date_of_birth=dt.date(1988, 4, 12),
+    member_id="SBX-ACTIVE-STORED",
+    group_number=None,
+    relationship=Relationship.SELF,
+)
+
+
 @pytest.fixture
 def stored_result(runtime: Any) -> Callable[[dict[str, Any]], tuple[str, str]]:
     """Write a finished verification with this visitor summary; return its id and token."""
@@ -157,16 +179,28 @@ def stored_result(runtime: Any) -> Callable[[dict[str, Any]], tuple[str, str]]:
         now = service.utcnow()
         verification_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
         with runtime.db.session() as session:
-            session.add(Verification(
-                id=verification_id, status="completed", created_at=now, updated_at=now,
-                level_of_care="iop", condition="mental_health", payer_id="SANDBOX",
-                service_date=now.date(), source="visitor",
-                token_hash=service.hash_token(token),
-                token_expires_at=now + dt.timedelta(hours=1),
-                member_enc=seal(runtime.keyring, "member", verification_id, "{}"),
-                callback_requested=False, visitor_summary=summary, completed_at=now,
-                attempt_count=1, run_attempts=1, run_seq=1,
-            ))
+            session.add(
+                Verification(
+                    id=verification_id,
+                    status="completed",
+                    created_at=now,
+                    updated_at=now,
+                    level_of_care="iop",
+                    condition="mental_health",
+                    payer_id="SANDBOX",
+                    service_date=now.date(),
+                    source="visitor",
+                    token_hash=service.hash_token(token),
+                    token_expires_at=now + dt.timedelta(hours=1),
+                    member_enc=seal(runtime.keyring, "member", verification_id, MEMBER.to_json()),
+                    callback_requested=False,
+                    visitor_summary=summary,
+                    completed_at=now,
+                    attempt_count=1,
+                    run_attempts=1,
+                    run_seq=1,
+                )
+            )
         return verification_id, token
 
     return store

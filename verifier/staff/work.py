@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
 
+log = logging.getLogger(__name__)
 MAX_PAGE = 200
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -98,6 +100,7 @@ def _filtered(runtime: Runtime, query: SearchQuery) -> Select[Verification]:
 
 
 ERASED = "(erased)"
+UNREADABLE = "(unreadable)"
 
 
 def _member(runtime: Runtime, row: Verification) -> MemberRecord | None:
@@ -108,7 +111,14 @@ def _member(runtime: Runtime, row: Verification) -> MemberRecord | None:
 
 
 def _row(runtime: Runtime, row: Verification) -> dict[str, Any]:
-    member = _member(runtime, row)
+    """One line of a list. A row that cannot be opened shows as unreadable (and is logged)
+    instead of taking the whole work queue down with it."""
+    missing = ERASED
+    try:
+        member = _member(runtime, row)
+    except (ValueError, KeyError, TypeError):
+        log.warning("verification %s: member record cannot be read", row.id)
+        member, missing = None, UNREADABLE
     return {
         "id": row.id,
         "status": row.status,
@@ -122,9 +132,9 @@ def _row(runtime: Runtime, row: Verification) -> dict[str, Any]:
         "source": row.source,
         "callback_requested": row.callback_requested,
         "reviewed": row.reviewed_at is not None,
-        "member_name": f"{member.first_name} {member.last_name}" if member else ERASED,
-        "date_of_birth": member.date_of_birth.isoformat() if member else ERASED,
-        "member_id": member.member_id if member else ERASED,
+        "member_name": f"{member.first_name} {member.last_name}" if member else missing,
+        "date_of_birth": member.date_of_birth.isoformat() if member else missing,
+        "member_id": member.member_id if member else missing,
         "purged": row.purged_at is not None,
     }
 

@@ -98,7 +98,11 @@ class Verification(Base):
         back_populates="verification", order_by="Attempt.number.desc()"
     )
 
-    __table_args__ = (Index("ix_verifications_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_verifications_status_next", "status", "next_attempt_at"),
+        Index("ix_verifications_status_service_date", "status", "service_date"),  # re-checks
+        Index("ix_verifications_created_purged", "created_at", "purged_at"),  # retention purge
+    )
 
 
 class Attempt(Base):

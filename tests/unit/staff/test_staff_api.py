@@ -216,3 +216,23 @@ def test_the_console_shows_a_purged_verification_as_erased(
     page = signed_in.get(f"/console/verifications/{submitted}")
     assert page.status_code == 200
     assert b"Personal details were erased" in page.data
+
+
+def test_one_unreadable_row_does_not_take_the_list_down(
+    client: Any, runtime: Any, bearer: Any, submitted: str
+) -> None:
+    from sqlalchemy import update
+
+    from verifier.store.models import Verification
+    from verifier.store.records import seal
+
+    with runtime.db.session() as session:
+        session.execute(
+            update(Verification)
+            .where(Verification.id == submitted)
+            .values(member_enc=seal(runtime.keyring, "member", submitted, "{}"))
+        )
+    listed = client.get(URL, query_string={"status": "completed", "per_page": 200}, headers=bearer)
+    assert listed.status_code == 200
+    row = next(item for item in listed.get_json()["items"] if item["id"] == submitted)
+    assert row["member_name"] == "(unreadable)"
