@@ -9,6 +9,7 @@ unique prev_hash keeps concurrent appends from forking the chain (the loser retr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -52,6 +53,9 @@ class Entry:
     request_id: str | None = None
 
 
+ENTRY_FIELDS = tuple(field.name for field in dataclasses.fields(Entry))
+
+
 def _digest(prev_hash: str, at: dt.datetime, entry: Entry) -> str:
     body = json.dumps(
         [
@@ -85,13 +89,7 @@ def record(db: Database, entry: Entry, *, attempts: int = 20) -> None:
                 session.add(
                     AuditEvent(
                         at=at,
-                        actor=entry.actor,
-                        action=entry.action,
-                        object_type=entry.object_type,
-                        object_id=entry.object_id,
-                        outcome=entry.outcome,
-                        source_addr=entry.source_addr,
-                        request_id=entry.request_id,
+                        **dataclasses.asdict(entry),
                         prev_hash=prev_hash,
                         hash=_digest(prev_hash, at, entry),
                     )
@@ -115,15 +113,7 @@ def verify(db: Database) -> ChainReport:
     with db.session() as session:
         for event in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
             count += 1
-            entry = Entry(
-                actor=event.actor,
-                action=event.action,
-                outcome=event.outcome,
-                object_type=event.object_type,
-                object_id=event.object_id,
-                source_addr=event.source_addr,
-                request_id=event.request_id,
-            )
+            entry = Entry(**{name: getattr(event, name) for name in ENTRY_FIELDS})
             if event.prev_hash != prev or event.hash != _digest(prev, event.at, entry):
                 return ChainReport(rows=count, broken_at=event.id)
             prev = event.hash
