@@ -203,6 +203,18 @@ def settings(service_env: dict[str, str]) -> Settings:
 
 
 @pytest.fixture
+def inline_settings(service_env: dict[str, str], redis: Redis) -> Iterator[Settings]:
+    """Settings whose queues no worker serves: tests that run checks in-process
+    (service.run_check) own their verifications, with no session worker racing them."""
+    from rq import Queue
+
+    prefix = f"inline{uuid.uuid4().hex[:8]}"
+    yield Settings.from_env(service_env | {"VERIFIER_QUEUE_PREFIX": prefix})
+    for kind in ("visitor", "batch"):
+        Queue(f"{prefix}-{kind}", connection=redis).delete(delete_jobs=True)
+
+
+@pytest.fixture
 def app(settings: Settings) -> Iterator[Any]:
     application = create_app(settings)
     application.config["TESTING"] = True

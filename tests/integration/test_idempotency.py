@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.unit.api.test_intake import URL, valid_body
 from verifier import service
 from verifier.store.models import Attempt, Verification
 from verifier.x12.charset import X12InputError
+
+
+@pytest.fixture
+def settings(inline_settings: Any) -> Any:
+    """These tests run each check in-process; no session worker may take their jobs."""
+    return inline_settings
 
 
 def submit(client: Any, member_id: str = "SBX-ACTIVE-IDEM") -> str:
@@ -78,8 +85,6 @@ def test_a_bad_provider_configuration_is_not_blamed_on_the_visitor(
 ) -> None:
     """An X12 refusal of our own data (here the NPI) is an internal error, retried."""
     import dataclasses
-
-    import pytest
 
     verification_id = submit(client)
     broken = dataclasses.replace(runtime.facility, npi="12")

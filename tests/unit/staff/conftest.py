@@ -82,3 +82,9 @@ def signed_in(app: Any, coordinator: Account) -> Any:
     response = sign_in(client, coordinator)
     assert response.status_code == 302, response.data
     return client
+
+
+@pytest.fixture
+def settings(inline_settings: Any) -> Any:
+    """Staff tests run checks in-process; no session worker may take their jobs."""
+    return inline_settings
