@@ -96,14 +96,21 @@ class Supervisor:
         self.children.append((name, process))
 
     def stop(self) -> None:
+        """Everything that uses Redis first, then Redis itself (no shutdown-time errors)."""
         if self.stopping:
             return
         self.stopping = True
-        for _name, process in reversed(self.children):
+        users = [p for name, p in self.children if name != "redis"]
+        self._end(users)
+        self._end([p for name, p in self.children if name == "redis"])
+
+    @staticmethod
+    def _end(processes: list[subprocess.Popen[bytes]]) -> None:
+        for process in processes:
             if process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + 15
-        for _name, process in reversed(self.children):
+        for process in processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
