@@ -63,7 +63,7 @@ from verifier.retries import backoff
 from verifier.runtime import Runtime
 from verifier.store.crypto import Keyring
 from verifier.store.models import Attempt, Verification
-from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
+from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
 from verifier.x12.charset import X12InputError
 from verifier.x12.jsonify import to_jsonable
 
@@ -407,18 +407,31 @@ def _record_attempt(
     exchange: Exchange,
     started: float,
 ) -> None:
-    key = f"{taken.verification.id}:{taken.attempt_number}:{attempt_id}"
     with runtime.db.session() as session:
         attempt = session.get_one(Attempt, attempt_id)
-        attempt.finished_at = utcnow()
-        attempt.duration_ms = int((time.monotonic() - started) * 1000)
-        attempt.outcome = outcome
-        attempt.reason = reason
-        attempt.error_codes = []
-        if exchange.request is not None:
-            attempt.request_enc = seal(runtime.keyring, "attempt.request", key, exchange.request)
-        if exchange.response is not None:
-            attempt.response_enc = seal(runtime.keyring, "attempt.response", key, exchange.response)
+        _close_attempt(runtime, attempt, outcome, reason, (), exchange, started)
+
+
+def _close_attempt(
+    runtime: Runtime,
+    attempt: Attempt,
+    outcome: str,
+    reason: str | None,
+    codes: tuple[str, ...],
+    exchange: Exchange,
+    started: float,
+) -> None:
+    """Finish an attempt row: timing, outcome, and the raw exchange sealed to that row."""
+    attempt.finished_at = utcnow()
+    attempt.duration_ms = int((time.monotonic() - started) * 1000)
+    attempt.outcome = outcome
+    attempt.reason = reason
+    attempt.error_codes = list(codes)
+    key = attempt_key(attempt.id)
+    if exchange.request is not None:
+        attempt.request_enc = seal(runtime.keyring, "attempt.request", key, exchange.request)
+    if exchange.response is not None:
+        attempt.response_enc = seal(runtime.keyring, "attempt.response", key, exchange.response)
 
 
 def _retry_or_fail(
@@ -523,20 +536,19 @@ def _finish(
     now = utcnow()
     keyring = runtime.keyring
     vid = taken.verification.id
-    key = f"{vid}:{taken.attempt_number}"
     with runtime.db.session() as session:
         attempt = session.get_one(Attempt, attempt_id)
-        attempt.finished_at = now
-        attempt.duration_ms = int((time.monotonic() - started) * 1000)
-        attempt.outcome = verdict.outcome
-        attempt.reason = verdict.reason
-        attempt.error_codes = list(verdict.error_codes)
+        _close_attempt(
+            runtime,
+            attempt,
+            verdict.outcome,
+            verdict.reason,
+            verdict.error_codes,
+            exchange,
+            started,
+        )
         attempt.level_of_care = taken.verification.level_of_care
         attempt.summary = summary
-        if exchange.request is not None:
-            attempt.request_enc = seal(keyring, "attempt.request", key, exchange.request)
-        if exchange.response is not None:
-            attempt.response_enc = seal(keyring, "attempt.response", key, exchange.response)
         values: dict[str, Any] = {
             "status": verdict.status,
             "reason": verdict.reason,

@@ -24,7 +24,7 @@ from verifier.queue import enqueue_verification
 from verifier.runtime import Runtime
 from verifier.staff.accounts import Staff
 from verifier.store.models import Attempt, Note, Verification
-from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
+from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
 
@@ -210,7 +210,6 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
         )
         attempts = []
         for attempt in sorted(row.attempts, key=lambda a: (a.number, a.id), reverse=True):
-            key = f"{row.id}:{attempt.number}"
             item: dict[str, Any] = {
                 "number": attempt.number,
                 "started_at": attempt.started_at.isoformat(),
@@ -226,8 +225,8 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
                 "summary": attempt.summary,
             }
             if raw:
-                item["request"] = _open_raw(keyring, attempt, "request", key)
-                item["response"] = _open_raw(keyring, attempt, "response", key)
+                item["request"] = _open_raw(keyring, attempt, "request")
+                item["response"] = _open_raw(keyring, attempt, "response")
             attempts.append(item)
         notes = [
             {
@@ -272,16 +271,11 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
         }
 
 
-def _open_raw(keyring: Any, attempt: Attempt, which: str, key: str) -> str | None:
+def _open_raw(keyring: Any, attempt: Attempt, which: str) -> str | None:
     token = attempt.request_enc if which == "request" else attempt.response_enc
     if token is None:
         return None
-    for context_key in (key, f"{key}:{attempt.id}"):  # carve-out attempts use a longer key
-        try:
-            return str(unseal(keyring, f"attempt.{which}", context_key, token))
-        except ValueError:
-            continue
-    return None
+    return str(unseal(keyring, f"attempt.{which}", attempt_key(attempt.id), token))
 
 
 def rerun(runtime: Runtime, verification_id: str, level: LevelOfCare | None = None) -> int:

@@ -83,6 +83,11 @@ class ContactRecord:
         return cls(**json.loads(text))
 
 
+def attempt_key(attempt_id: int) -> str:
+    """The row key an attempt's raw exchange is sealed to (attempt ids are unique)."""
+    return f"attempt-{attempt_id}"
+
+
 def context(column: str, row_id: str) -> str:
     return f"{column}:{row_id}"
 
