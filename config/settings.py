@@ -163,6 +163,7 @@ class Settings:
     batch_max_bytes: int = 5 * 1024 * 1024
     batch_chunk: int = 500  # verifications per batch job (fewer, longer jobs: no idle tails)
     worker_threads: int = 64  # concurrent checks inside one batch job
+    metrics_token: str | None = field(default=None, repr=False)  # Bearer for GET /metrics
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -227,6 +228,7 @@ class Settings:
             ),
             batch_chunk=_int(env, "VERIFIER_BATCH_CHUNK", defaults.batch_chunk, 1),
             worker_threads=_int(env, "VERIFIER_WORKER_THREADS", defaults.worker_threads, 1),
+            metrics_token=(env.get("VERIFIER_METRICS_TOKEN") or "").strip() or None,
         )
         settings.validate()
         return settings
@@ -240,6 +242,8 @@ class Settings:
             raise SettingsError("VERIFIER_RETRY_JITTER must be between 0 and 1")
         if self.payer_timeout >= self.job_timeout:
             raise SettingsError("VERIFIER_PAYER_TIMEOUT must be shorter than VERIFIER_JOB_TIMEOUT")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise SettingsError("VERIFIER_METRICS_TOKEN must be at least 16 characters")
         if self.is_production:
             if not self.data_key:
                 raise SettingsError("VERIFIER_DATA_KEY is required in production")

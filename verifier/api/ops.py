@@ -1,10 +1,10 @@
-"""Liveness and readiness for load balancers and orchestrators."""
+"""Liveness and readiness for load balancers and orchestrators; metrics for Prometheus."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, current_app, request, send_from_directory
 from sqlalchemy import text
 
 from verifier.runtime import runtime_of
@@ -48,3 +48,28 @@ def readyz() -> tuple[dict[str, Any], int]:
     return {"status": "ready" if ready else "unavailable", "checks": checks}, (
         200 if ready else 503
     )
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus exposition, read from the database and Redis at each scrape.
+
+    Always 200 once authorized: a component that does not answer is ``verifier_up 0``.
+    With VERIFIER_METRICS_TOKEN set, ``Authorization: Bearer <token>`` is required;
+    without it, expose this path on the internal network only (it reveals volume).
+    Not rate limited and not audited, like the other ops routes.
+    """
+    from verifier import metrics as exposition  # prometheus_client loads on first scrape
+
+    runtime = runtime_of(current_app)
+    if not exposition.authorized(
+        runtime.settings.metrics_token, request.headers.get("Authorization")
+    ):
+        return Response(
+            "metrics token required\n",
+            status=401,
+            mimetype="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    body, content_type = exposition.render(runtime, request.headers.get("Accept"))
+    return Response(body, status=200, content_type=content_type)

@@ -20,6 +20,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("ops.docs_assets", "GET"): PUBLIC,
     ("ops.healthz", "GET"): PUBLIC,
     ("ops.readyz", "GET"): PUBLIC,
+    ("ops.metrics", "GET"): PUBLIC,  # network-restricted, or VERIFIER_METRICS_TOKEN
     ("verifications.Verifications", "POST"): PUBLIC,
     ("verifications.Verification", "GET"): VISITOR_TOKEN,
     ("payers.Payers", "GET"): PUBLIC,
