@@ -10,21 +10,26 @@ see verifier.check_many), so visitors' checks are never behind a batch. A batch 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 
-from verifier import lifecycle, maintenance, service
+from verifier import intake, lifecycle, service
 from verifier.api import flatten_errors
 from verifier.api.schemas import SubmitSchema
 from verifier.api.verifications import submission_from
+from verifier.queue import BATCH, chunk_job_id, enqueue_many
 from verifier.runtime import Runtime
 from verifier.store.models import Batch, BatchRow, Verification
+
+log = logging.getLogger(__name__)
 
 # CSV columns: the submit body flattened (DESIGN §5); subscriber_* only for dependents.
 MEMBER_COLUMNS = (
@@ -88,96 +93,196 @@ def items_from_json(items: Iterable[Any]) -> list[tuple[int, dict[str, Any]]]:
 def create(
     runtime: Runtime, items: list[tuple[int, Any]], *, created_by: str, source: str
 ) -> Created:
-    """Validate each row, create a verification per good row, queue them in batch jobs."""
+    """Validate every row, store the good ones in bulk, queue them in batch jobs.
+
+    Rows are sealed and built in memory first, then written a chunk per transaction
+    (verifications and their batch rows together). A failure part-way removes what was
+    stored, so a batch is either whole or absent.
+    """
     if len(items) > runtime.settings.batch_max_rows:
         raise BatchInvalid(f"at most {runtime.settings.batch_max_rows} rows per batch")
     if not items:
         raise BatchInvalid("the batch has no rows")
     batch_id = uuid.uuid4().hex
     now = service.utcnow()
-    schema = SubmitSchema()
-    rows: list[BatchRow] = []
-    queued: list[maintenance.Due] = []
-    for line, body in items:
-        errors: dict[str, list[str]] | None = None
-        try:
-            if not isinstance(body, dict):
-                raise ValidationError({"_schema": ["Each item must be an object."]})
-            data = schema.load(body)
-            submitted = service.submit(
-                runtime, submission_from(data), source="batch", enqueue=False
+    checked = _checked(runtime, items, now)
+    jobs = _jobs(runtime, [row.values for row in checked if row.values is not None])
+    accepted = sum(len(ids) for ids in jobs.values())
+    stored: list[str] = []
+    try:
+        with runtime.db.session() as session:
+            session.add(
+                Batch(
+                    id=batch_id,
+                    created_at=now,
+                    created_by=created_by,
+                    source=source,
+                    total=len(items),
+                    accepted=accepted,
+                    rejected=len(items) - accepted,
+                )
             )
-        except ValidationError as exc:
-            errors = flatten_errors(exc.messages)
-        except service.UnknownPayer:
-            errors = {"payer_id": ["Unknown insurance company."]}
-        if errors is not None:
-            rows.append(BatchRow(batch_id=batch_id, line=line, errors=errors))
-            continue
-        rows.append(BatchRow(batch_id=batch_id, line=line, verification_id=submitted.id))
-        queued.append(maintenance.Due(submitted.id, 1, lifecycle.QUEUED, "batch", None))
-    accepted = len(queued)
-    with runtime.db.session() as session:
-        session.add(
-            Batch(
-                id=batch_id,
-                created_at=now,
-                created_by=created_by,
-                source=source,
-                total=len(items),
-                accepted=accepted,
-                rejected=len(items) - accepted,
-            )
-        )
-        session.add_all(rows)
-    maintenance.requeue(runtime, queued, now, batched=True)
+        for start in range(0, len(checked), intake.CHUNK):
+            stored.extend(_store(runtime, batch_id, checked[start : start + intake.CHUNK]))
+    except Exception:
+        _abandon(runtime, batch_id, stored)
+        raise
+    try:
+        for job, ids in jobs.items():
+            enqueue_many(runtime, job, ids, BATCH)
+    except Exception:
+        # The rows are safe as queued; the reconciler enqueues them once Redis is back.
+        log.warning("enqueue failed for batch %s; left for reconcile", batch_id)
     return Created(batch_id, len(items), accepted, len(items) - accepted)
 
 
-def progress(runtime: Runtime, batch_id: str) -> dict[str, Any] | None:
-    """The batch's counts by state, ``status`` (running | completed) and each row."""
+def _jobs(runtime: Runtime, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Group the rows into batch jobs of VERIFIER_BATCH_CHUNK and note each row's job.
+
+    What ``maintenance.requeue(batched=True)`` does to stored rows, done before they are
+    stored: one conditional UPDATE per row was most of a 10,000-row batch's time.
+    """
+    size = runtime.settings.batch_chunk
+    jobs: dict[str, list[str]] = {}
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        job = chunk_job_id([(values["id"], values["run_seq"]) for values in part])
+        for values in part:
+            values["job_id"] = job
+        jobs[job] = [values["id"] for values in part]
+    return jobs
+
+
+@dataclass(frozen=True)
+class _Checked:
+    line: int
+    values: dict[str, Any] | None  # the verification's columns, or
+    errors: dict[str, list[str]] | None  # the fields at fault (never their values)
+
+
+def _checked(runtime: Runtime, items: list[tuple[int, Any]], now: dt.datetime) -> list[_Checked]:
+    schema = SubmitSchema()
+    checked = []
+    for line, body in items:
+        try:
+            if not isinstance(body, dict):
+                raise ValidationError({"_schema": ["Each item must be an object."]})
+            submission = submission_from(schema.load(body))
+            values = intake.verification_values(runtime, submission, source="batch", now=now)
+        except ValidationError as exc:
+            checked.append(_Checked(line, None, flatten_errors(exc.messages)))
+        except service.UnknownPayer:
+            checked.append(_Checked(line, None, {"payer_id": ["Unknown insurance company."]}))
+        else:
+            checked.append(_Checked(line, values, None))
+    return checked
+
+
+def _store(runtime: Runtime, batch_id: str, part: list[_Checked]) -> list[str]:
+    """One transaction: these rows' verifications, then their batch rows; the ids stored."""
+    verifications = [row.values for row in part if row.values is not None]
+    with runtime.db.session() as session:
+        if verifications:
+            session.execute(insert(Verification), verifications)
+            session.execute(
+                insert(BatchRow),
+                [
+                    {"batch_id": batch_id, "line": row.line, "verification_id": row.values["id"]}
+                    for row in part
+                    if row.values is not None
+                ],
+            )
+        rejected = [row for row in part if row.errors is not None]
+        if rejected:
+            session.execute(
+                insert(BatchRow),
+                [
+                    {"batch_id": batch_id, "line": row.line, "errors": row.errors}
+                    for row in rejected
+                ],
+            )
+    return [values["id"] for values in verifications]
+
+
+def _abandon(runtime: Runtime, batch_id: str, stored: list[str]) -> None:
+    with runtime.db.session() as session:
+        session.execute(delete(Batch).where(Batch.id == batch_id))
+    intake.discard(runtime, stored)
+
+
+DEFAULT_PER_PAGE = 500
+MAX_PER_PAGE = 1000
+
+
+def progress(
+    runtime: Runtime, batch_id: str, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> dict[str, Any] | None:
+    """The batch's counts by state, ``status`` (running | completed) and one page of rows.
+
+    Counts come from one GROUP BY over the whole batch; only the page's rows are read.
+    The batch is completed when its final rows and rejected rows add up to its total.
+    """
     with runtime.db.session() as session:
         batch = session.get(Batch, batch_id)
         if batch is None:
             return None
-        found = session.execute(
-            select(
-                BatchRow.line,
-                BatchRow.verification_id,
-                BatchRow.errors,
-                Verification.status,
-                Verification.reason,
-                Verification.reason_detail,
-                Verification.summary,
-            )
-            .outerjoin(Verification, Verification.id == BatchRow.verification_id)
+        by_state = session.execute(
+            select(Verification.status, func.count())
+            .join(BatchRow, BatchRow.verification_id == Verification.id)
             .where(BatchRow.batch_id == batch_id)
-            .order_by(BatchRow.line)
+            .group_by(Verification.status)
         ).all()
         counts = dict.fromkeys(lifecycle.STATES, 0) | {"rejected": batch.rejected}
-        for row in found:
-            if row.status is not None:
-                counts[row.status] += 1
-        done = all(r.errors is not None or r.status in lifecycle.FINAL for r in found)
-        if done and batch.completed_at is None:
-            batch.completed_at = service.utcnow()
+        for state, count in by_state:
+            counts[state] = int(count)
+        final = batch.rejected + sum(counts[state] for state in lifecycle.FINAL)
+        done = final == batch.total
+        completed_at = batch.completed_at
+        if done and completed_at is None:
+            completed_at = service.utcnow()
             session.execute(
                 update(Batch)
                 .where(Batch.id == batch_id, Batch.completed_at.is_(None))
-                .values(completed_at=batch.completed_at)
+                .values(completed_at=completed_at)
+                .execution_options(synchronize_session=False)
             )
+        found = session.execute(
+            _rows_query(batch_id).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        pages = -(-batch.total // per_page)
         return {
             "id": batch.id,
             "status": "completed" if done else "running",
             "created_at": batch.created_at.isoformat(),
-            "completed_at": batch.completed_at.isoformat() if batch.completed_at else None,
+            "completed_at": completed_at.isoformat() if completed_at else None,
             "source": batch.source,
             "total": batch.total,
             "accepted": batch.accepted,
             "rejected": batch.rejected,
             "counts": counts,
+            "page": page,
+            "per_page": per_page,
+            "pages": pages,
+            "next_page": page + 1 if page < pages else None,
             "rows": [_row(r) for r in found],
         }
+
+
+def _rows_query(batch_id: str) -> Select[Any]:
+    return (
+        select(
+            BatchRow.line,
+            BatchRow.verification_id,
+            BatchRow.errors,
+            Verification.status,
+            Verification.reason,
+            Verification.reason_detail,
+            Verification.summary,
+        )
+        .outerjoin(Verification, Verification.id == BatchRow.verification_id)
+        .where(BatchRow.batch_id == batch_id)
+        .order_by(BatchRow.line)
+    )
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -210,37 +315,51 @@ RESULT_COLUMNS = (
 )
 
 
-def results_csv(runtime: Runtime, batch_id: str) -> str | None:
-    """One line per input row: its outcome and the answer's key facts (no identifiers)."""
-    view = progress(runtime, batch_id)
-    if view is None:
-        return None
+def results_csv(runtime: Runtime, batch_id: str) -> Iterator[str] | None:
+    """One line per input row: its outcome and the answer's key facts (no identifiers).
+
+    None for an unknown batch; otherwise the CSV as it is read, RESULTS_CHUNK rows at a
+    time (by line), so a 10,000-row batch is never held whole in memory.
+    """
     with runtime.db.session() as session:
-        summaries: dict[str, Any] = dict(
-            session.execute(
-                select(Verification.id, Verification.summary)
-                .join(BatchRow, BatchRow.verification_id == Verification.id)
-                .where(BatchRow.batch_id == batch_id)
-            ).all()
-        )
+        if session.get(Batch, batch_id) is None:
+            return None
+    return _result_lines(runtime, batch_id)
+
+
+RESULTS_CHUNK = 1000
+
+
+def _result_lines(runtime: Runtime, batch_id: str) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(RESULT_COLUMNS)
-    for row in view["rows"]:
-        summary = summaries.get(row.get("verification_id")) or {}
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in (row.get("errors") or {}).items())
-        writer.writerow(
-            [
-                row["line"],
-                row.get("verification_id", ""),
-                row["status"],
-                row.get("reason") or "",
-                row.get("detail") or "",
-                errors,
-                *(_cell(summary, path) for path in _SUMMARY_PATHS),
-            ]
-        )
-    return out.getvalue()
+    after = 0
+    while True:
+        with runtime.db.session() as session:
+            found = session.execute(
+                _rows_query(batch_id).where(BatchRow.line > after).limit(RESULTS_CHUNK)
+            ).all()
+        for row in found:
+            view = _row(row)
+            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in (row.errors or {}).items())
+            writer.writerow(
+                [
+                    view["line"],
+                    view.get("verification_id", ""),
+                    view["status"],
+                    view.get("reason") or "",
+                    view.get("detail") or "",
+                    errors,
+                    *(_cell(row.summary or {}, path) for path in _SUMMARY_PATHS),
+                ]
+            )
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+        if len(found) < RESULTS_CHUNK:
+            return
+        after = found[-1].line
 
 
 _SUMMARY_PATHS = (

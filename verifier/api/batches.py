@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
+from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, NotFound
 
 from verifier import batches
 from verifier.api.blueprint import Blueprint
+from verifier.api.schemas import StrictSchema
 from verifier.runtime import runtime_of
 from verifier.staff.auth import current_staff, record, staff_required
 
@@ -27,6 +29,16 @@ blp = Blueprint(
     description="Staff: verify many members at once",
 )
 
+
+class PageArgs(StrictSchema):
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1), metadata={"description": "From 1"}
+    )
+    per_page = fields.Integer(
+        load_default=batches.DEFAULT_PER_PAGE,
+        validate=validate.Range(min=1, max=batches.MAX_PER_PAGE),
+        metadata={"description": f"Rows per page, at most {batches.MAX_PER_PAGE}"},
+    )
 
 
 def _items() -> tuple[list[tuple[int, Any]], str]:
@@ -74,28 +86,49 @@ class Batches(MethodView):
 @blp.route("/<string:batch_id>")
 class BatchProgress(MethodView):
     @staff_required()
-    @blp.response(200, description="Counts by state, status (running | completed), each row")
-    def get(self, batch_id: str) -> Any:
-        """Progress and per-row outcome (line number, verification, state, errors)."""
-        view = batches.progress(runtime_of(current_app), batch_id)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(
+        200,
+        description=(
+            "Counts by state over the whole batch; status (running | completed: every row "
+            "final); one page of rows in line order (page, per_page, pages; next_page and "
+            "next_url are null on the last page)"
+        ),
+    )
+    @blp.alt_response(404, description="No batch with this id")
+    @blp.alt_response(422, description="page or per_page out of range: {errors: {field: [...]}}")
+    def get(self, args: dict[str, Any], batch_id: str) -> Any:
+        """Progress and one page of per-row outcomes (line, verification, state, errors)."""
+        view = batches.progress(runtime_of(current_app), batch_id, **args)
         if view is None:
             raise NotFound("No batch with this id.")
         record("view", object_type="batch", object_id=batch_id)
+        view["next_url"] = (
+            url_for(
+                "batches.BatchProgress",
+                batch_id=batch_id,
+                page=view["next_page"],
+                per_page=view["per_page"],
+            )
+            if view["next_page"]
+            else None
+        )
         return view
 
 
 @blp.route("/<string:batch_id>/results.csv")
 class BatchResults(MethodView):
     @staff_required()
-    @blp.response(200, description="CSV: one line per input row")
+    @blp.response(200, description="CSV: one line per input row, all rows (streamed)")
+    @blp.alt_response(404, description="No batch with this id")
     def get(self, batch_id: str) -> Response:
         """The outcome of every row as CSV (no member identifiers; the line maps back)."""
-        body = batches.results_csv(runtime_of(current_app), batch_id)
-        if body is None:
+        lines = batches.results_csv(runtime_of(current_app), batch_id)
+        if lines is None:
             raise NotFound("No batch with this id.")
         record("export", object_type="batch", object_id=batch_id)
         return Response(
-            body,
+            lines,
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename=batch-{batch_id}.csv"},
         )
