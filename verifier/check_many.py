@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from sqlalchemy import update
 
 from verifier import lifecycle, service
-from verifier.maintenance import compare_recheck, utcnow
+from verifier.maintenance import utcnow
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
 
@@ -35,9 +35,7 @@ def check_one(runtime: Runtime, verification_id: str) -> str | None:
     except Exception as exc:  # recorded on the row by run_check; never stop the others
         log.warning("verification %s: check crashed (%s)", verification_id, type(exc).__name__)
         return None
-    if status in lifecycle.FINAL:
-        compare_recheck(runtime, verification_id)
-    return status
+    return status  # a re-check's comparison is written with its outcome (service._finish)
 
 
 def check_many(runtime: Runtime, verification_ids: list[str], job: str | None = None) -> int:

@@ -31,9 +31,9 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, select
 
-from verifier import lifecycle
+from verifier import changes, lifecycle
 from verifier.coverage.messages import VISITOR, text
 from verifier.coverage.model import CoverageSummary
 from verifier.coverage.plain import visitor_view as summary_visitor_view
@@ -61,8 +61,9 @@ from verifier.payers.directory import PayerEntry
 from verifier.queue import enqueue_verification
 from verifier.retries import backoff
 from verifier.runtime import Runtime
+from verifier.store import checks
 from verifier.store.crypto import Keyring
-from verifier.store.models import Attempt, Verification
+from verifier.store.models import Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
 from verifier.x12.charset import X12InputError
 from verifier.x12.jsonify import to_jsonable
@@ -167,60 +168,105 @@ RETRY_TOLERANCE = dt.timedelta(seconds=2)  # RQ's scheduler may fire a little ea
 
 
 @dataclass(frozen=True)
+class ClaimedRow:
+    """The columns of a claimed verification that a check reads (no ORM instance)."""
+
+    id: str
+    payer_id: str
+    level_of_care: str
+    condition: str
+    service_date: dt.date
+    summary: dict[str, Any] | None  # the last answer: what a re-check compares against
+    previous_summary: dict[str, Any] | None
+    changes: list[Any] | None
+
+
+@dataclass(frozen=True)
 class Claim:
-    verification: Verification
+    verification: ClaimedRow
     member: MemberRecord
     attempt_number: int
     run_attempt: int
     run_started_at: dt.datetime  # the first attempt of this run: the retry window's start
+    attempt_id: int  # the attempt row this claim opened
 
 
 def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | None:
-    """Take the row for this worker with a lease, or None if it is not ours to run."""
+    """Take the row for this worker with a lease and open its attempt, or None.
+
+    One transaction: the conditional UPDATE ... RETURNING that takes the lease, and the
+    INSERT of the attempt row (statements prebuilt in ``verifier.store.checks``: a batch
+    worker runs hundreds a second). The run's start is looked up only on a retry.
+    """
     lease_until = now + dt.timedelta(seconds=runtime.settings.lease_seconds)
-    with runtime.db.session() as session:
-        taken = session.execute(
-            update(Verification)
-            .where(
-                Verification.id == verification_id,
-                or_(
-                    Verification.status == lifecycle.QUEUED,
-                    # A retry waits for its time (a payer's Retry-After may exceed RQ's
-                    # interval; refresh_due then picks the row up).
-                    (Verification.status == lifecycle.RETRY_WAIT)
-                    & or_(
-                        Verification.next_attempt_at.is_(None),
-                        Verification.next_attempt_at <= now + RETRY_TOLERANCE,
-                    ),
-                    (Verification.status == lifecycle.RUNNING)
-                    & (Verification.lease_expires_at < now),
-                ),
-            )
-            .values(
-                status=lifecycle.RUNNING,
-                lease_expires_at=lease_until,
-                attempt_count=Verification.attempt_count + 1,
-                run_attempts=Verification.run_attempts + 1,
-                next_attempt_at=None,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+    with runtime.db.engine.begin() as connection:
+        row = connection.execute(
+            checks.claim(),
+            {
+                "p_id": verification_id,
+                "p_now": now,
+                # A retry waits for its time (a payer's Retry-After may exceed RQ's
+                # interval; refresh_due then picks the row up).
+                "p_due_by": now + RETRY_TOLERANCE,
+                "p_lease_expires_at": lease_until,
+            },
+        ).one_or_none()
+        if row is None:
             return None
-        row = session.execute(
-            select(Verification).where(Verification.id == verification_id)
-        ).scalar_one()
-        member = MemberRecord.from_json(
-            unseal(runtime.keyring, "member", verification_id, row.member_enc)
+        started: dt.datetime | None = None
+        if row.run_attempts > 1:
+            started = connection.execute(
+                checks.run_started(),
+                {
+                    "p_verification_id": verification_id,
+                    "p_number": row.attempt_count - row.run_attempts + 1,
+                },
+            ).scalar_one_or_none()
+        entry = runtime.directory.get(row.payer_id)
+        attempt_id = _open_attempt(
+            connection,
+            verification_id,
+            row.attempt_count,
+            now,
+            entry.adapter if entry else "unknown",
+            row.payer_id,
+            f"{verification_id}-{row.attempt_count}",
         )
-        first_of_run = row.attempt_count - row.run_attempts + 1
-        started = session.execute(
-            select(func.min(Attempt.started_at)).where(
-                Attempt.verification_id == verification_id, Attempt.number >= first_of_run
-            )
-        ).scalar_one_or_none()
-        return Claim(row, member, row.attempt_count, row.run_attempts, started or now)
+    member = MemberRecord.from_json(
+        unseal(runtime.keyring, "member", verification_id, row.member_enc)
+    )
+    claimed = ClaimedRow(
+        id=row.id,
+        payer_id=row.payer_id,
+        level_of_care=row.level_of_care,
+        condition=row.condition,
+        service_date=row.service_date,
+        summary=row.summary,
+        previous_summary=row.previous_summary,
+        changes=row.changes,
+    )
+    return Claim(claimed, member, row.attempt_count, row.run_attempts, started or now, attempt_id)
+
+
+def _open_attempt(
+    connection: Connection,
+    verification_id: str,
+    number: int,
+    now: dt.datetime,
+    adapter: str,
+    payer_id: str,
+    trace_number: str,
+) -> int:
+    """Insert an attempt row (started, not finished) and return its id."""
+    opened = {
+        "verification_id": verification_id,
+        "number": number,
+        "started_at": now,
+        "adapter": adapter,
+        "payer_id": payer_id,
+        "trace_number": trace_number,
+    }
+    return int(connection.execute(checks.open_attempt(), checks.params(opened)).scalar_one())
 
 
 def build_request(runtime: Runtime, claim: Claim, trace_number: str) -> EligibilityRequest:
@@ -278,18 +324,8 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
         log.info("verification %s not claimable; nothing to do", verification_id)
         return None
     entry = runtime.directory.get(taken.verification.payer_id)
-    adapter_name = entry.adapter if entry else "unknown"
     trace_number = f"{verification_id}-{taken.attempt_number}"
-    with runtime.db.session() as session:
-        attempt = Attempt(
-            verification_id=verification_id,
-            number=taken.attempt_number,
-            started_at=now,
-            adapter=adapter_name,
-            payer_id=taken.verification.payer_id,
-            trace_number=trace_number,
-        )
-        session.add(attempt)
+    attempt_id = taken.attempt_id
     started = time.monotonic()
     outcome: CheckOutcome | None = None
     exchange = Exchange()
@@ -314,14 +350,14 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
             # Our own envelope, provider or ladder data: a bug or a configuration error,
             # not the visitor's input. Recorded and raised like any other crash.
             verdict = _verdict_for_crash(runtime, taken, now, f"X12InputError({exc.field})")
-            _finish(runtime, taken, attempt.id, verdict, exchange, None, None, None, started)
+            _finish(runtime, taken, attempt_id, verdict, exchange, None, None, None, started)
             raise
         verdict = Verdict(lifecycle.FAILED, "invalid_input", exc.field, outcome="refused")
     except Exception as exc:
         verdict = _verdict_for_crash(runtime, taken, now, type(exc).__name__)
-        _finish(runtime, taken, attempt.id, verdict, exchange, None, None, None, started)
+        _finish(runtime, taken, attempt_id, verdict, exchange, None, None, None, started)
         raise
-    _finish(runtime, taken, attempt.id, verdict, exchange, outcome, summary, visitor, started)
+    _finish(runtime, taken, attempt_id, verdict, exchange, outcome, summary, visitor, started)
     log.info(
         "verification %s attempt %s: %s %s",
         verification_id,
@@ -335,7 +371,7 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
 
 
 def _summarize(
-    runtime: Runtime, row: Verification, outcome: CheckOutcome, entry: PayerEntry | None
+    runtime: Runtime, row: ClaimedRow, outcome: CheckOutcome, entry: PayerEntry | None
 ) -> CoverageSummary:
     return summarize(
         outcome.result,
@@ -366,28 +402,27 @@ def _check_carve_out(
     if entry is None or entry.id == row.payer_id:
         return summary, visitor, lifecycle.verdict_for_summary(summary)
     carve_request = replace(request, payer_id=entry.id, payer_name=entry.name)
-    now = utcnow()
-    with runtime.db.session() as session:
-        attempt = Attempt(
-            verification_id=row.id,
-            number=taken.attempt_number,
-            started_at=now,
-            adapter=entry.adapter,
-            payer_id=entry.id,
-            trace_number=request.trace_number,
+    with runtime.db.engine.begin() as connection:
+        attempt_id = _open_attempt(
+            connection,
+            row.id,
+            taken.attempt_number,
+            utcnow(),
+            entry.adapter,
+            entry.id,
+            request.trace_number,
         )
-        session.add(attempt)
     started = time.monotonic()
     exchange = Exchange()
     try:
         outcome = runtime.adapters.for_payer(entry.id).check(carve_request)
     except PayerError as exc:
-        _record_attempt(runtime, attempt.id, taken, "carve_out", exc.reason, exc.exchange, started)
+        _record_attempt(runtime, attempt_id, "carve_out", exc.reason, exc.exchange, started)
         summary = summary | {"carve_out": {"payer_id": entry.id, "error": exc.reason}}
         detail = f"carve-out check with {entry.id} failed: {exc.reason}"
         return summary, visitor, Verdict(lifecycle.NEEDS_REVIEW, "review", detail)
     exchange = outcome.exchange
-    _record_attempt(runtime, attempt.id, taken, "completed", None, exchange, started)
+    _record_attempt(runtime, attempt_id, "completed", None, exchange, started)
     carve = _summarize(runtime, row, outcome, entry)
     carve_summary = carve.to_dict()
     summary = summary | {"carve_out": carve_summary | {"payer_id": entry.id}}
@@ -401,37 +436,41 @@ def _check_carve_out(
 def _record_attempt(
     runtime: Runtime,
     attempt_id: int,
-    taken: Claim,
     outcome: str,
     reason: str | None,
     exchange: Exchange,
     started: float,
 ) -> None:
-    with runtime.db.session() as session:
-        attempt = session.get_one(Attempt, attempt_id)
-        _close_attempt(runtime, attempt, outcome, reason, (), exchange, started)
+    values = _closed_attempt(runtime, attempt_id, outcome, reason, (), exchange, started)
+    with runtime.db.engine.begin() as connection:
+        connection.execute(
+            checks.close_attempt(frozenset(values)), checks.params(values, id=attempt_id)
+        )
 
 
-def _close_attempt(
+def _closed_attempt(
     runtime: Runtime,
-    attempt: Attempt,
+    attempt_id: int,
     outcome: str,
     reason: str | None,
     codes: tuple[str, ...],
     exchange: Exchange,
     started: float,
-) -> None:
-    """Finish an attempt row: timing, outcome, and the raw exchange sealed to that row."""
-    attempt.finished_at = utcnow()
-    attempt.duration_ms = int((time.monotonic() - started) * 1000)
-    attempt.outcome = outcome
-    attempt.reason = reason
-    attempt.error_codes = list(codes)
-    key = attempt_key(attempt.id)
+) -> dict[str, Any]:
+    """An attempt's closing values: timing, outcome, and the raw exchange sealed to its row."""
+    key = attempt_key(attempt_id)
+    values: dict[str, Any] = {
+        "finished_at": utcnow(),
+        "duration_ms": int((time.monotonic() - started) * 1000),
+        "outcome": outcome,
+        "reason": reason,
+        "error_codes": list(codes),
+    }
     if exchange.request is not None:
-        attempt.request_enc = seal(runtime.keyring, "attempt.request", key, exchange.request)
+        values["request_enc"] = seal(runtime.keyring, "attempt.request", key, exchange.request)
     if exchange.response is not None:
-        attempt.response_enc = seal(runtime.keyring, "attempt.response", key, exchange.response)
+        values["response_enc"] = seal(runtime.keyring, "attempt.response", key, exchange.response)
+    return values
 
 
 def _retry_or_fail(
@@ -533,50 +572,76 @@ def _finish(
     visitor: dict[str, Any] | None,
     started: float,
 ) -> None:
+    """Close the attempt and write the outcome in one transaction (two UPDATEs).
+
+    A re-check's answer is compared with the one before it here too (see
+    ``_recheck_values``), so a changed answer is flagged in the same write.
+    """
     now = utcnow()
-    keyring = runtime.keyring
     vid = taken.verification.id
-    with runtime.db.session() as session:
-        attempt = session.get_one(Attempt, attempt_id)
-        _close_attempt(
-            runtime,
-            attempt,
-            verdict.outcome,
-            verdict.reason,
-            verdict.error_codes,
-            exchange,
-            started,
+    attempt_values = _closed_attempt(
+        runtime,
+        attempt_id,
+        verdict.outcome,
+        verdict.reason,
+        verdict.error_codes,
+        exchange,
+        started,
+    )
+    attempt_values |= {"level_of_care": taken.verification.level_of_care, "summary": summary}
+    values: dict[str, Any] = {
+        "status": verdict.status,
+        "reason": verdict.reason,
+        "reason_detail": verdict.detail,
+        "updated_at": now,
+        "lease_expires_at": None,
+        "next_attempt_at": (
+            now + dt.timedelta(seconds=verdict.retry_in) if verdict.retry_in is not None else None
+        ),
+    }
+    if summary is not None:
+        values["summary"] = summary
+        values["visitor_summary"] = visitor
+    if outcome is not None:
+        values["result_enc"] = seal(
+            runtime.keyring,
+            "result",
+            vid,
+            json.dumps(to_jsonable(outcome.result), sort_keys=True),
         )
-        attempt.level_of_care = taken.verification.level_of_care
-        attempt.summary = summary
-        values: dict[str, Any] = {
-            "status": verdict.status,
-            "reason": verdict.reason,
-            "reason_detail": verdict.detail,
-            "updated_at": now,
-            "lease_expires_at": None,
-            "next_attempt_at": (
-                now + dt.timedelta(seconds=verdict.retry_in)
-                if verdict.retry_in is not None
-                else None
-            ),
-        }
-        if summary is not None:
-            values["summary"] = summary
-            values["visitor_summary"] = visitor
-        if outcome is not None:
-            values["result_enc"] = seal(
-                keyring, "result", vid, json.dumps(to_jsonable(outcome.result), sort_keys=True)
-            )
-        if verdict.status in lifecycle.FINAL:
-            values["completed_at"] = now
+    if verdict.status in lifecycle.FINAL:
+        values["completed_at"] = now
+        values |= _recheck_values(taken.verification, summary)
+    with runtime.db.engine.begin() as connection:
+        connection.execute(
+            checks.close_attempt(frozenset(attempt_values)),
+            checks.params(attempt_values, id=attempt_id),
+        )
         # Only the holder of the lease may write the outcome.
-        session.execute(
-            update(Verification)
-            .where(Verification.id == vid, Verification.status == lifecycle.RUNNING)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        written = connection.execute(
+            checks.finish(frozenset(values)), checks.params(values, id=vid)
         )
+    if "changes" in values and written.rowcount == 1 and values["changes"]:
+        log.info("verification %s: re-check changed %d fact(s)", vid, len(values["changes"]))
+
+
+def _recheck_values(row: ClaimedRow, summary: dict[str, Any] | None) -> dict[str, Any]:
+    """A finished re-check: the diff against the answer before it, and a flag if it moved.
+
+    The same rule as ``maintenance.compare_recheck`` (which catches up rows written before
+    the comparison moved here): no summary this time means the last one stands.
+    """
+    if row.previous_summary is None or row.changes is not None:
+        return {}
+    found = changes.diff(row.previous_summary, summary if summary is not None else row.summary)
+    values: dict[str, Any] = {"changes": found}
+    if found:
+        values |= {
+            "status": lifecycle.NEEDS_REVIEW,
+            "reason": "changed",
+            "reason_detail": changes.describe(found),
+        }
+    return values
 
 
 # --- the visitor's side ----------------------------------------------------------------

@@ -28,20 +28,18 @@ def run_verification(verification_id: str) -> str | None:
     left), RQ's retry is pointed at the row's ``next_attempt_at``: the database owns the
     schedule and RQ is its fast path (see verifier.service).
     """
-    from verifier.maintenance import compare_recheck
     from verifier.service import run_check
 
     flask_app = app()
     with flask_app.app_context():
         runtime = runtime_of(flask_app)
         try:
-            status = run_check(runtime, verification_id)
+            # A re-check's comparison with the answer before it is written with the
+            # outcome, in the same transaction (service._finish).
+            return run_check(runtime, verification_id)
         except Exception:
             _follow_schedule(runtime, verification_id)
             raise
-        if status is not None:
-            compare_recheck(runtime, verification_id)
-        return status
 
 
 def _follow_schedule(runtime: Runtime, verification_id: str) -> None:
