@@ -159,6 +159,7 @@ class Settings:
     reverify_days: int = 2  # re-check completed verifications admitted within N days ...
     reverify_after_hours: int = 72  # ... when their answer is older than this
     retention_days: int = 90  # PHI of verifications older than this is erased
+    patient_retention_days: int = 0  # ... unless they became patients: 0 = never by us
     batch_max_rows: int = 10_000
     batch_max_bytes: int = 5 * 1024 * 1024
     batch_chunk: int = 500  # verifications per batch job (fewer, longer jobs: no idle tails)
@@ -222,6 +223,9 @@ class Settings:
                 env, "VERIFIER_REVERIFY_AFTER_HOURS", defaults.reverify_after_hours
             ),
             retention_days=_int(env, "VERIFIER_RETENTION_DAYS", defaults.retention_days, 1),
+            patient_retention_days=_int(
+                env, "VERIFIER_PATIENT_RETENTION_DAYS", defaults.patient_retention_days
+            ),
             batch_max_rows=_int(env, "VERIFIER_BATCH_MAX_ROWS", defaults.batch_max_rows, 1),
             batch_max_bytes=_int(
                 env, "VERIFIER_BATCH_MAX_BYTES", defaults.batch_max_bytes, 1024

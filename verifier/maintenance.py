@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, null, or_, select, update
+from sqlalchemy import ColumnElement, and_, null, or_, select, true, update
 
 from verifier import audit, changes, lifecycle
 from verifier.queue import (
@@ -319,10 +319,17 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
     Sealed columns are nulled (member_enc overwritten), summaries and blind indexes
     dropped, raw payer exchanges and notes erased; ids, states, reasons and timestamps
     stay, and each purge leaves an audit row. Only finished visitor rows: a staff or batch
-    verification belongs to an admission, kept under the facility's records policy.
+    verification belongs to an admission, kept under the facility's records policy. A
+    visitor staff marked as having become a patient is an admission too: kept, unless
+    VERIFIER_PATIENT_RETENTION_DAYS (counted from the mark) is set and has passed.
     """
     now = now or utcnow()
-    cutoff = now - dt.timedelta(days=runtime.settings.retention_days)
+    settings = runtime.settings
+    cutoff = now - dt.timedelta(days=settings.retention_days)
+    expired: ColumnElement[bool] = Verification.became_patient_at.is_(None)
+    if settings.patient_retention_days > 0:
+        patient_cutoff = now - dt.timedelta(days=settings.patient_retention_days)
+        expired = or_(expired, Verification.became_patient_at < patient_cutoff)
     with runtime.db.session() as session:
         ids = (
             session.execute(
@@ -331,6 +338,7 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
                     Verification.created_at < cutoff,
                     Verification.purged_at.is_(None),
                     Verification.status.in_(lifecycle.FINAL),
+                    expired,
                 )
             )
             .scalars()
@@ -338,7 +346,7 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
         )
     purged = 0
     for vid in ids:
-        if _purge_one(runtime, vid, now):
+        if _purge_one(runtime, vid, now, expired):
             purged += 1
             audit.record(
                 runtime.db,
@@ -351,11 +359,22 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
     return purged
 
 
-def _purge_one(runtime: Runtime, verification_id: str, now: dt.datetime) -> bool:
+def _purge_one(
+    runtime: Runtime,
+    verification_id: str,
+    now: dt.datetime,
+    still: ColumnElement[bool] | None = None,
+) -> bool:
+    """Erase one row's PHI; ``still``: a condition re-checked in the update (a member
+    marked as a patient since the row was selected is not purged)."""
     with runtime.db.session() as session:
         result = session.execute(
             update(Verification)
-            .where(Verification.id == verification_id, Verification.purged_at.is_(None))
+            .where(
+                Verification.id == verification_id,
+                Verification.purged_at.is_(None),
+                true() if still is None else still,
+            )
             .values(
                 member_enc=PURGED_MEMBER,
                 contact_enc=None,

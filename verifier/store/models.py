@@ -93,6 +93,9 @@ class Verification(Base):
     changes: Mapped[list | None] = mapped_column(JSON)  # old vs new; None = not compared
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     job_id: Mapped[str | None] = mapped_column(String(64))  # a batch job carrying this run
+    # The member became a patient (migration 0005): kept past the visitors' retention.
+    became_patient_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    became_patient_by: Mapped[str | None] = mapped_column(String(254))  # staff email
 
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="verification", order_by="Attempt.number.desc()"
