@@ -36,6 +36,8 @@ ACTIONS = (
     "review",
     "purge",
     "batch",
+    "patient_marked",
+    "patient_unmarked",
     "user_created",
     "user_disabled",
     "token_issued",

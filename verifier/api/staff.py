@@ -12,14 +12,14 @@ import marshmallow as ma
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from marshmallow import fields, validate
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Conflict, NotFound
 
 from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import StrictSchema
 from verifier.domain import LevelOfCare
 from verifier.lifecycle import STATES
 from verifier.runtime import runtime_of
-from verifier.staff import work
+from verifier.staff import patients, work
 from verifier.staff.auth import current_staff, record, staff_required
 
 blp = Blueprint(
@@ -123,7 +123,8 @@ def staff_detail(verification_id: str) -> Response:
             record("view", "not_found", "verification", verification_id)
             raise NotFound("No such verification.") from None
         record("view", object_type="verification", object_id=verification_id)
-        return jsonify(data)
+        marker = patients.marker(runtime_of(current_app), verification_id)
+        return jsonify(data | marker.as_dict())
 
     result: Response = view()
     return result
@@ -192,3 +193,33 @@ class StaffReview(MethodView):
         work.mark_reviewed(runtime_of(current_app), staff, verification_id)
         record("review", object_type="verification", object_id=verification_id)
         return {"id": verification_id, "reviewed": True}
+
+
+@blp.route("/<string:verification_id>/patient")
+class StaffPatient(MethodView):
+    @staff_required()
+    @blp.response(200, description="{id, became_patient, became_patient_at, became_patient_by}")
+    @blp.alt_response(404, description="No such verification")
+    @blp.alt_response(409, description="Personal details already erased by the retention purge")
+    def post(self, verification_id: str) -> dict[str, Any]:
+        """The member became a patient: kept past the visitors' retention (first mark stays)."""
+        staff = current_staff()
+        assert staff is not None  # noqa: S101 - staff_required guarantees it
+        try:
+            marker, changed = patients.mark(runtime_of(current_app), staff, verification_id)
+        except patients.Erased:
+            record("patient_marked", "erased", "verification", verification_id)
+            raise Conflict("This verification's personal details were already erased.") from None
+        outcome = "ok" if changed else "unchanged"
+        record("patient_marked", outcome, "verification", verification_id)
+        return {"id": verification_id} | marker.as_dict()
+
+    @staff_required()
+    @blp.response(200, description="{id, became_patient: false, ...}")
+    @blp.alt_response(404, description="No such verification")
+    def delete(self, verification_id: str) -> dict[str, Any]:
+        """Undo a mark made by mistake (the visitors' retention applies again)."""
+        marker, changed = patients.unmark(runtime_of(current_app), verification_id)
+        outcome = "ok" if changed else "unchanged"
+        record("patient_unmarked", outcome, "verification", verification_id)
+        return {"id": verification_id} | marker.as_dict()

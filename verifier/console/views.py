@@ -24,7 +24,7 @@ from verifier.api.staff import ManualSchema
 from verifier.domain import LevelOfCare
 from verifier.lifecycle import FAILED, NEEDS_REVIEW, RETRY_WAIT, STATES
 from verifier.runtime import runtime_of
-from verifier.staff import accounts, sessions, work
+from verifier.staff import accounts, patients, sessions, work
 from verifier.staff.auth import current_staff, record, staff_required
 from verifier.store.models import AuditEvent
 from verifier.x12.pretty import pretty
@@ -180,7 +180,9 @@ def search() -> str:
 @bp.get("/verifications/<verification_id>")
 @staff_required()
 def detail(verification_id: str) -> str:
-    data = work.detail(runtime_of(current_app), verification_id)  # unknown id: 404
+    runtime = runtime_of(current_app)
+    data = work.detail(runtime, verification_id)  # unknown id: 404
+    data |= patients.marker(runtime, verification_id).as_dict()
     record("view", object_type="verification", object_id=verification_id)
     for attempt in data["attempts"]:
         attempt["request_lines"] = pretty(attempt["request"]) if attempt.get("request") else []
@@ -243,6 +245,28 @@ def manual(verification_id: str) -> Response:
 def review(verification_id: str) -> Response:
     work.mark_reviewed(runtime_of(current_app), g.staff, verification_id)
     record("review", object_type="verification", object_id=verification_id)
+    return _back(verification_id)
+
+
+@bp.post("/verifications/<verification_id>/patient")
+@staff_required()
+def patient(verification_id: str) -> Response:
+    """Mark (``became_patient=yes``) or undo (``no``) the member's admission."""
+    runtime = runtime_of(current_app)
+    choice = request.form.get("became_patient")
+    if choice == "yes":
+        try:
+            _, changed = patients.mark(runtime, g.staff, verification_id)
+        except patients.Erased:
+            record("patient_marked", "erased", "verification", verification_id)
+            raise BadRequest("Personal details were already erased.") from None
+        action = "patient_marked"
+    elif choice == "no":
+        _, changed = patients.unmark(runtime, verification_id)
+        action = "patient_unmarked"
+    else:
+        raise BadRequest("Choose yes or no.")
+    record(action, "ok" if changed else "unchanged", "verification", verification_id)
     return _back(verification_id)
 
 
