@@ -63,6 +63,7 @@ def json_reply(data: Any, status: int = 200, **kwargs: Any) -> Reply:
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 1024  # a real payer's backlog, not socketserver's 5
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up mid-answer are what the timeout tests do; stay quiet."""
@@ -76,6 +77,7 @@ class FakePayer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.captured: list[Captured] = []
+        self.connections = 0  # TCP connections accepted: tells reuse from reconnecting
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self._thread = threading.Thread(
@@ -120,6 +122,11 @@ class FakePayer:
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
+
+            def setup(self) -> None:
+                with payer._lock:
+                    payer.connections += 1
+                super().setup()
 
             def do_GET(self) -> None:
                 self._serve()

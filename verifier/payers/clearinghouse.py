@@ -35,7 +35,7 @@ from verifier.payers.clearinghouse_mapping import MappingError, request_errors, 
 from verifier.payers.credentials import secret
 from verifier.payers.directory import PayerEntry
 from verifier.payers.oauth import TokenSource
-from verifier.payers.transport import HttpReply, HttpTransport, raise_for_status
+from verifier.payers.transport import HttpReply, HttpTransport, pool_size, raise_for_status
 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f3f0e-5c1e-4f55-9a43-2f4f6bb0c1a7")
 
@@ -97,7 +97,10 @@ class ClearinghouseAdapter:
         self.entry = entry
         self.endpoint = entry.endpoint
         self.service_id = str(entry.options.get("trading_partner_service_id") or entry.id)
-        self.transport = HttpTransport(timeout=entry.timeout or settings.payer_timeout)
+        self.transport = HttpTransport(
+            timeout=entry.timeout or settings.payer_timeout,
+            pool=pool_size(settings, entry.max_concurrency),
+        )
         self._tokens: TokenSource | None = None
 
     def tokens(self) -> TokenSource:

@@ -63,7 +63,7 @@ from verifier.payers.base import (
 from verifier.payers.classify import check_correlation, classify
 from verifier.payers.credentials import optional_secret
 from verifier.payers.directory import PayerEntry
-from verifier.payers.transport import HttpReply, HttpTransport, raise_for_status
+from verifier.payers.transport import HttpReply, HttpTransport, pool_size, raise_for_status
 from verifier.x12.retry import request_error
 
 STC_SYSTEM = "https://x12.org/codes/service-type-codes"
@@ -356,7 +356,10 @@ class FhirAdapter:
             raise PayerAuthError(f"payers.{entry.id}.endpoint is not set")
         self.entry = entry
         self.url = entry.endpoint.rstrip("/") + "/CoverageEligibilityRequest/$submit"
-        self.transport = HttpTransport(timeout=entry.timeout or settings.payer_timeout)
+        self.transport = HttpTransport(
+            timeout=entry.timeout or settings.payer_timeout,
+            pool=pool_size(settings, entry.max_concurrency),
+        )
 
     def check(self, request: EligibilityRequest) -> CheckOutcome:
         payload = json.dumps(request_resource(request))

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
+from config.settings import Settings
 from verifier.domain import RequestError, RetryClass
 from verifier.payers import deadline
 from verifier.payers.base import (
@@ -33,6 +35,17 @@ CHUNK_BYTES = 16 * 1024
 CONNECT_TIMEOUT = 5.0
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 USER_AGENT = "verifier-eligibility/0.1"
+POOL_SIZE = 10  # requests' own default: kept connections per host
+
+
+def pool_size(settings: Settings, max_concurrency: int | None = None) -> int:
+    """Connections worth keeping to one payer: as many as this process calls it at once.
+
+    A batch job calls from ``worker_threads`` threads; with requests' default pool of 10,
+    every call past the tenth opened a new connection and threw it away afterwards.
+    """
+    size = max(POOL_SIZE, settings.worker_threads)
+    return min(size, max_concurrency) if max_concurrency else size
 
 
 @dataclass(frozen=True)
@@ -60,10 +73,15 @@ class HttpTransport:
         max_bytes: int = MAX_RESPONSE_BYTES,
         cert: str | tuple[str, str] | None = None,
         verify: bool | str = True,
+        pool: int = POOL_SIZE,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.session = requests.Session()
+        # No retries here (the resilience layer counts calls); a pool for every thread.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool), max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.cert = cert
         self.session.verify = verify

@@ -38,7 +38,13 @@ from verifier.payers.base import (
 from verifier.payers.classify import ack_rejection, check_correlation, classify
 from verifier.payers.credentials import optional_secret
 from verifier.payers.directory import PayerEntry
-from verifier.payers.transport import HttpReply, HttpTransport, raise_for_status, transport_error
+from verifier.payers.transport import (
+    HttpReply,
+    HttpTransport,
+    pool_size,
+    raise_for_status,
+    transport_error,
+)
 from verifier.x12.encoder import Envelope, encode_270
 from verifier.x12.errors import X12ParseError, X12Rejected
 from verifier.x12.reader import read_response
@@ -90,6 +96,7 @@ class X12HttpAdapter:
         )
         self._transport: HttpTransport | None = None
         self._timeout = entry.timeout or settings.payer_timeout
+        self._pool = pool_size(settings, entry.max_concurrency)
 
     @property
     def transport(self) -> HttpTransport:
@@ -99,6 +106,7 @@ class X12HttpAdapter:
             self._transport = HttpTransport(
                 timeout=self._timeout,
                 cert=(cert, key) if cert and key else cert,
+                pool=self._pool,
             )
         return self._transport
 
