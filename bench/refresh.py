@@ -7,7 +7,11 @@ wait in ``retry_wait`` (a payer outage just ended); the clock starts when ``refr
 runs and stops when every row is final. Workers are real ``rq worker`` processes on an
 embedded Redis and a scratch SQLite database; each batch job checks its ids in threads.
 
-    .venv/bin/python bench/refresh.py [--count 2000] [--workers 2] [--threads 64]
+    .venv/bin/python bench/refresh.py [--count 2000] [--workers 2] [--threads 80]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test]
+
+SQLite by default (``make run``'s store); ``--postgres`` names a server (and a database
+to connect through) on which a scratch database is created for the run and dropped.
 
 Prints the wall time next to the floor and the peak RSS of all worker processes
 (workers and their work-horses, summed).
@@ -24,14 +28,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 from redis import Redis  # noqa: E402
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 from tests.fakes import x12_responses as x12  # noqa: E402
@@ -41,6 +48,7 @@ from verifier import create_app, lifecycle, maintenance, service  # noqa: E402
 from verifier.api.schemas import SubmitSchema  # noqa: E402
 from verifier.api.verifications import submission_from  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
+from verifier.store.db import normalize_url  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
 from verifier.store.models import Verification  # noqa: E402
 from verifier.supervisor import (  # noqa: E402
@@ -73,6 +81,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="rq worker processes")
     parser.add_argument("--threads", type=int, default=80, help="checks at once per job")
     parser.add_argument("--chunk", type=int, default=1000, help="verifications per batch job")
+    parser.add_argument("--postgres", metavar="URL", help="run on a scratch PostgreSQL database")
     return parser.parse_args()
 
 
@@ -101,14 +110,39 @@ class RssSampler(threading.Thread):
             self.peak = max(self.peak, total)
 
 
+@contextlib.contextmanager
+def scratch_postgres(server_url: str) -> Iterator[str]:
+    """A database of its own on ``server_url``'s server, dropped afterwards."""
+    admin_url = normalize_url(server_url)
+    name = f"verifier_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> int:
     args = arguments()
+    if args.postgres:
+        with scratch_postgres(args.postgres) as url:
+            return run(args, url)
+    return run(args, None)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     port = free_port()
     redis_server = subprocess.Popen(
         redis_server_argv(port, scratch, persistent=False), stdout=subprocess.DEVNULL
     )
     workers: list[subprocess.Popen[bytes]] = []
+    engines: list[Any] = []
     try:
         wait_for_port(port)
         with FakePayer() as payer:
@@ -121,7 +155,7 @@ def main() -> int:
             )
             env = {
                 "VERIFIER_ENV": "development",
-                "DATABASE_URL": f"sqlite:///{scratch / 'verifier.db'}",
+                "DATABASE_URL": database_url or f"sqlite:///{scratch / 'verifier.db'}",
                 "REDIS_URL": f"redis://127.0.0.1:{port}/0",
                 "VERIFIER_DATA_KEY": generate_key_spec("bench"),
                 "SECRET_KEY": "bench",
@@ -134,6 +168,7 @@ def main() -> int:
             upgrade(env["DATABASE_URL"])
             app = create_app(Settings.from_env(env))
             runtime = app.extensions["verifier"]
+            engines.append(runtime.db)
             seeded = time.monotonic()
             ids = seed(runtime, args.count)
             print(f"seeded {len(ids)} in {time.monotonic() - seeded:.1f} s", file=sys.stderr)
@@ -149,7 +184,7 @@ def main() -> int:
             wall = time.monotonic() - started
             sampler.stop.set()
             sampler.join()
-            report(args, wall, sampler.peak, final, payer.count("/x12"))
+            report(args, wall, sampler.peak, final, payer.count("/x12"), env["DATABASE_URL"])
             own = psutil.Process().cpu_times()
             print(
                 f"cpu seconds       horses {sum(sampler.cpu.values()):.1f}, "
@@ -165,6 +200,8 @@ def main() -> int:
                 worker.kill()
         redis_server.terminate()
         redis_server.wait(10)
+        for db in engines:
+            db.dispose()  # before a scratch PostgreSQL database is dropped
     return 0
 
 
@@ -219,9 +256,15 @@ def wait_final(runtime: object, count: int, timeout: float = 600) -> dict[str, i
 
 
 def report(
-    args: argparse.Namespace, wall: float, peak_rss: int, final: dict[str, int], calls: int
+    args: argparse.Namespace,
+    wall: float,
+    peak_rss: int,
+    final: dict[str, int],
+    calls: int,
+    database_url: str,
 ) -> None:
     floor = args.count / args.rate
+    print(f"database          {make_url(database_url).get_backend_name()}")
     print(f"verifications     {args.count} (final: {final})")
     print(f"payer calls       {calls}")
     print(f"workers x threads {args.workers} x {args.threads} (chunk {args.chunk})")
