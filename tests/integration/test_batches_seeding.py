@@ -6,13 +6,16 @@ nothing behind. No worker runs here: these tests read the rows and the queues.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from config.settings import Settings
+from tests.conftest import postgres_database
 from tests.integration.test_batches import (  # noqa: F401 - fixtures
     batch_app,
     batch_env,
@@ -20,12 +23,13 @@ from tests.integration.test_batches import (  # noqa: F401 - fixtures
     body_for,
 )
 from tests.integration.test_scheduler import clear_queues
-from verifier import batches, create_app, intake, service
+from verifier import batches, create_app, intake, maintenance, service
 from verifier.api.schemas import SubmitSchema
 from verifier.api.verifications import submission_from
 from verifier.queue import BATCH, VISITOR, get_queue
 from verifier.runtime import Runtime
 from verifier.store.crypto import DecryptionError
+from verifier.store.migrate import upgrade
 from verifier.store.models import Batch, BatchRow, Verification
 from verifier.store.records import unseal
 
@@ -144,3 +148,44 @@ def test_a_failure_while_storing_leaves_no_batch_and_no_verifications(
         assert session.execute(select(func.count(Verification.id))).scalar_one() == before
         assert session.execute(select(func.count(Batch.id))).scalar_one() == batches_before
     assert get_queue(runtime, BATCH).count == 0
+
+
+@pytest.fixture
+def own_env(
+    batch_env: dict[str, str],  # noqa: F811 - fixture
+    database_url: str,
+    tmp_path: Path,
+) -> Iterator[dict[str, str]]:
+    """A database of its own: reconcile "as of" later would touch other tests' rows."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'verifier.db'}"
+        upgrade(url)
+        yield batch_env | {"DATABASE_URL": url}
+        return
+    with postgres_database() as url:
+        upgrade(url)
+        yield batch_env | {"DATABASE_URL": url}
+
+
+def test_a_batch_stored_while_redis_is_down_is_queued_later_by_reconcile(
+    own_env: dict[str, str],
+) -> None:
+    settings = Settings.from_env(own_env)
+    offline = create_app(dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0"))
+    online = create_app(settings)
+    runtime = online.extensions["verifier"]
+    try:
+        items = batches.items_from_json([body_for(f"SBX-ACTIVE-{n}") for n in range(3)])
+        created = batches.create(
+            offline.extensions["verifier"], items, created_by="c@center.example", source="json"
+        )
+        ids = batch_ids(runtime, created.id)
+        assert len(ids) == 3 and get_queue(runtime, BATCH).count == 0
+        later = service.utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
+        assert maintenance.reconcile(runtime, now=later) == 3
+        queued = [vid for job in get_queue(runtime, BATCH).get_jobs() for vid in job.args[0]]
+        assert sorted(queued) == sorted(ids)
+    finally:
+        clear_queues(runtime)
+        for application in (offline, online):
+            application.extensions["verifier"].db.dispose()
