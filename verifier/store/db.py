@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
+
 
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for plain postgresql:// URLs (the driver we install)."""
@@ -36,10 +38,14 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
         if not pooled:
             kwargs["poolclass"] = NullPool
-    elif not pooled:
-        kwargs["poolclass"] = NullPool
     else:
-        kwargs["pool_pre_ping"] = True
+        # An unreachable server (blackholed, not refusing) must fail a readiness check or a
+        # job in seconds, not after the kernel's TCP timeout of minutes.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+        if not pooled:
+            kwargs["poolclass"] = NullPool
+        else:
+            kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
