@@ -76,10 +76,14 @@ class CircuitBreaker:
 
     def admit(self, probe_seconds: float) -> Admission:
         """May a call go out now? In half-open only one caller probes at a time."""
-        open_ms = int(self.redis.pttl(self.open_key))
-        if open_ms > 0:
-            return Admission(False, retry_after=open_ms / 1000)
-        if not self.redis.exists(self.tripped_key):
+        # One round trip for the common case (closed): every call to the payer asks this.
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.pttl(self.open_key)
+        pipe.exists(self.tripped_key)
+        open_ms, tripped = pipe.execute()
+        if int(open_ms) > 0:
+            return Admission(False, retry_after=int(open_ms) / 1000)
+        if not tripped:
             return Admission(True)
         lease_ms = max(1, int(probe_seconds * 1000))
         if self.redis.set(self.probe_key, "1", nx=True, px=lease_ms):
