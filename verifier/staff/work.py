@@ -54,7 +54,11 @@ class SearchQuery:
 
 
 def _term_conditions(runtime: Runtime, term: str) -> list[Any]:
-    """One search word: a date of birth, or a member id / first / last name, exactly."""
+    """One search word: a date of birth, or a member id / first / last name, exactly.
+
+    Each blind index is matched under every key in the ring: after a key rotation,
+    rows not yet re-indexed by ``flask db rekey`` still carry the old key's hash.
+    """
     keyring = runtime.keyring
     match = _DATE.fullmatch(term)
     if match:
@@ -65,16 +69,18 @@ def _term_conditions(runtime: Runtime, term: str) -> list[Any]:
                 born = dt.date(int(match.group(6)), int(match.group(4)), int(match.group(5)))
         except ValueError:
             return [Verification.id.is_(None)]  # not a real date: matches nothing
-        index = keyring.blind_index(born.isoformat(), "birth_date")
-        return [Verification.index_birth_date == index]
+        indexes = keyring.blind_indexes(born.isoformat(), "birth_date")
+        return [Verification.index_birth_date.in_(indexes)]
     options = []
     with contextlib.suppress(X12InputError):
         member_id = clean_identifier(term, "q")
-        options.append(Verification.index_member_id == keyring.blind_index(member_id, "member_id"))
+        options.append(
+            Verification.index_member_id.in_(keyring.blind_indexes(member_id, "member_id"))
+        )
     try:
         name = clean_name(term, "q")
-        options.append(Verification.index_last_name == keyring.blind_index(name, "last_name"))
-        options.append(Verification.index_first_name == keyring.blind_index(name, "first_name"))
+        options.append(Verification.index_last_name.in_(keyring.blind_indexes(name, "last_name")))
+        options.append(Verification.index_first_name.in_(keyring.blind_indexes(name, "first_name")))
     except X12InputError:
         pass
     return [or_(*options)] if options else [Verification.id.is_(None)]

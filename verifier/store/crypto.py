@@ -105,12 +105,37 @@ class Keyring:
     def key_id_of(self, token: str) -> str:
         return token.split(".", 2)[1]
 
+    def sealed_prefix(self, kid: str | None = None) -> str:
+        """What every value sealed under ``kid`` (default: the primary) starts with.
+
+        Lets the database tell which values a rotation still has to re-seal
+        (``LIKE 'v1.<kid>.%'``) without opening any of them; key ids are alphanumeric,
+        so the prefix holds no LIKE wildcard.
+        """
+        return f"{_VERSION}.{kid or self.primary}."
+
     def blind_index(self, value: str, purpose: str) -> str:
         """A keyed hash for exact-match search without decrypting every row.
 
-        Derived from the primary key, so a rotation means re-indexing (done by the
-        re-encryption command that rotation needs anyway).
+        Written under the primary key. Rows indexed before a rotation keep the old
+        key's hash until ``flask db rekey`` re-indexes them, so searches match any key
+        in the ring (``blind_indexes``).
         """
-        mac = hmac.HMAC(self.keys[self.primary], hashes.SHA256())
+        return self._blind_index(self.keys[self.primary], value, purpose)
+
+    def blind_indexes(self, value: str, purpose: str) -> tuple[str, ...]:
+        """The blind index under every key in the ring, the primary's first.
+
+        Searching with all of them keeps results right before, during and after a
+        re-index: a row still carrying an old key's hash is found, not silently missed.
+        """
+        others = (kid for kid in self.keys if kid != self.primary)
+        return tuple(
+            self._blind_index(self.keys[kid], value, purpose) for kid in (self.primary, *others)
+        )
+
+    @staticmethod
+    def _blind_index(key: bytes, value: str, purpose: str) -> str:
+        mac = hmac.HMAC(key, hashes.SHA256())
         mac.update(f"blind-index:{purpose}:".encode() + value.encode("utf-8"))
         return _b64encode(mac.finalize())
