@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.fakes import clearinghouse_responses as ch
 from tests.fakes.payer_kit import MEMBER_ID, make_entry, make_request, make_settings, resilient
@@ -26,6 +28,7 @@ from verifier.payers.base import (
     PayerUnavailable,
 )
 from verifier.payers.clearinghouse import ClearinghouseAdapter, idempotency_key
+from verifier.store.crypto import Keyring, generate_key_spec
 
 ELIGIBILITY = ch.ELIGIBILITY_PATH
 TOKEN = ch.TOKEN_PATH
@@ -49,10 +52,18 @@ def payer() -> Iterator[FakePayer]:
 
 
 @pytest.fixture
+def shared_tokens(redis: Redis) -> oauth.SharedTokens:
+    """The workers' token cache, on the test's Redis under a prefix of its own."""
+    return oauth.SharedTokens(
+        redis, Keyring.parse(generate_key_spec("t")), make_settings().queue_prefix
+    )
+
+
+@pytest.fixture
 def adapter(payer: FakePayer, redis: Redis) -> Callable[..., Any]:
     """Build the wrapped adapter; keyword arguments become directory values."""
 
-    def build(**values: Any) -> Any:
+    def build(shared: oauth.SharedTokens | None = None, **values: Any) -> Any:
         options = {"token_url": payer.url + TOKEN, "retries": 2, "backoff_base": 0.01}
         options |= values.pop("options", {})
         entry = make_entry(
@@ -63,7 +74,7 @@ def adapter(payer: FakePayer, redis: Redis) -> Callable[..., Any]:
             **values,
         )
         settings = make_settings()
-        return resilient(ClearinghouseAdapter(entry, settings), entry, settings, redis)
+        return resilient(ClearinghouseAdapter(entry, settings, shared), entry, settings, redis)
 
     return build
 
@@ -106,6 +117,70 @@ def test_the_token_is_cached_between_checks(payer: FakePayer, adapter: Any) -> N
     wrapped.check(make_request())
     wrapped.check(make_request(trace_number="other-2"))
     assert (payer.count(TOKEN), payer.count(ELIGIBILITY)) == (1, 2)
+
+
+def test_a_token_is_shared_by_workers_that_start_with_empty_caches(
+    payer: FakePayer, adapter: Any, shared_tokens: oauth.SharedTokens
+) -> None:
+    """A forked work-horse starts with no process cache: the shared one saves a fetch."""
+    payer.on(ELIGIBILITY, Reply(body=ch.active))
+    adapter(shared=shared_tokens).check(make_request())
+    oauth.forget_all()  # the next job's fresh work-horse
+    adapter(shared=shared_tokens).check(make_request(trace_number="other-2"))
+    assert (payer.count(TOKEN), payer.count(ELIGIBILITY)) == (1, 2)
+    assert [c.header("Authorization") for c in payer.calls(ELIGIBILITY)] == ["Bearer tok-1"] * 2
+
+
+def test_the_shared_token_is_sealed_in_redis_and_expires_with_it(
+    payer: FakePayer, adapter: Any, shared_tokens: oauth.SharedTokens, redis: Redis
+) -> None:
+    payer.on(ELIGIBILITY, Reply(body=ch.active))
+    adapter(shared=shared_tokens).check(make_request())
+    keys = list(redis.scan_iter(f"{shared_tokens.prefix}:*"))
+    assert len(keys) == 1
+    stored = redis.get(keys[0])
+    assert isinstance(stored, bytes) and stored.startswith(b"v1.")
+    assert b"tok-1" not in stored and b"client-1" not in keys[0]
+    lifetime = redis.pttl(keys[0]) / 1000
+    assert 0 < lifetime <= 3600 - oauth.EXPIRY_MARGIN  # token_reply: expires_in 3600
+
+
+def test_a_refused_token_is_dropped_for_every_worker(
+    payer: FakePayer, adapter: Any, shared_tokens: oauth.SharedTokens
+) -> None:
+    payer.on(TOKEN, ch.token_reply("old"), ch.token_reply("new"))
+    payer.on(ELIGIBILITY, Reply(body=ch.active), Reply(401), Reply(body=ch.active))
+    adapter(shared=shared_tokens).check(make_request())  # caches "old"
+    oauth.forget_all()
+    adapter(shared=shared_tokens).check(make_request(trace_number="t-2"))  # 401, then "new"
+    oauth.forget_all()
+    adapter(shared=shared_tokens).check(make_request(trace_number="t-3"))
+    tokens = [c.header("Authorization") for c in payer.calls(ELIGIBILITY)]
+    assert tokens == ["Bearer old", "Bearer old", "Bearer new", "Bearer new"]
+    assert payer.count(TOKEN) == 2
+
+
+def test_an_unreachable_shared_cache_only_costs_a_fetch(payer: FakePayer, adapter: Any) -> None:
+    down = oauth.SharedTokens(
+        Redis(port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)),
+        Keyring.parse(generate_key_spec("t")),
+        "x",
+    )
+    payer.on(ELIGIBILITY, Reply(body=ch.active))
+    outcome = adapter(shared=down).check(make_request())
+    assert outcome.result.patient is not None
+    assert (payer.count(TOKEN), payer.count(ELIGIBILITY)) == (1, 1)
+
+
+def test_a_token_sealed_under_a_retired_key_is_fetched_again(
+    payer: FakePayer, adapter: Any, shared_tokens: oauth.SharedTokens, redis: Redis
+) -> None:
+    payer.on(ELIGIBILITY, Reply(body=ch.active))
+    adapter(shared=shared_tokens).check(make_request())
+    oauth.forget_all()
+    rotated = oauth.SharedTokens(redis, Keyring.parse(generate_key_spec("n")), shared_tokens.prefix)
+    adapter(shared=rotated).check(make_request(trace_number="t-2"))
+    assert payer.count(TOKEN) == 2
 
 
 @pytest.mark.parametrize(

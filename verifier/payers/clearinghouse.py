@@ -34,7 +34,7 @@ from verifier.payers.classify import check_correlation, classify
 from verifier.payers.clearinghouse_mapping import MappingError, request_errors, to_result
 from verifier.payers.credentials import secret
 from verifier.payers.directory import PayerEntry
-from verifier.payers.oauth import TokenSource
+from verifier.payers.oauth import SharedTokens, TokenSource
 from verifier.payers.transport import HttpReply, HttpTransport, pool_size, raise_for_status
 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f3f0e-5c1e-4f55-9a43-2f4f6bb0c1a7")
@@ -91,7 +91,9 @@ def request_body(request: EligibilityRequest, service_id: str) -> dict[str, Any]
 class ClearinghouseAdapter:
     name = "clearinghouse"
 
-    def __init__(self, entry: PayerEntry, settings: Settings) -> None:
+    def __init__(
+        self, entry: PayerEntry, settings: Settings, shared_tokens: SharedTokens | None = None
+    ) -> None:
         if not entry.endpoint:
             raise PayerAuthError(f"payers.{entry.id}.endpoint is not set")
         self.entry = entry
@@ -102,6 +104,7 @@ class ClearinghouseAdapter:
             pool=pool_size(settings, entry.max_concurrency),
         )
         self._tokens: TokenSource | None = None
+        self._shared_tokens = shared_tokens
 
     def tokens(self) -> TokenSource:
         if self._tokens is None:
@@ -114,6 +117,7 @@ class ClearinghouseAdapter:
                 secret(self.entry, "client_id"),
                 secret(self.entry, "client_secret"),
                 scope=self.entry.options.get("scope"),
+                shared=self._shared_tokens,
             )
         return self._tokens
 

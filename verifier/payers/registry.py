@@ -44,8 +44,10 @@ def _x12_http(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
 
 def _clearinghouse(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.clearinghouse import ClearinghouseAdapter
+    from verifier.payers.oauth import SharedTokens
 
-    return ClearinghouseAdapter(entry, runtime.settings)
+    shared = SharedTokens(runtime.redis, runtime.keyring, f"{runtime.settings.queue_prefix}:oauth")
+    return ClearinghouseAdapter(entry, runtime.settings, shared)
 
 
 def _fhir(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
