@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from verifier.coverage.facility import Program
-from verifier.coverage.messages import ESTIMATE, text
+from verifier.coverage.messages import DEFAULT_LANGUAGE, assumption_text
 from verifier.coverage.model import (
+    Assumption,
     CoverageStatus,
     Estimate,
     Tier,
@@ -76,10 +77,6 @@ def _cost(case: _Case, allowed: Decimal) -> Decimal:
     return covered + (case.sessions - case.covered_sessions) * allowed
 
 
-def _t(key: str, **fields: object) -> str:
-    return text(ESTIMATE, "en", key, **fields)
-
-
 def _either(copay: Decimal, coinsurance: Decimal, rest: Decimal) -> Decimal:
     """The smaller share when a plan may charge a copay or a coinsurance, not both."""
     if not copay:
@@ -99,46 +96,46 @@ def _tier_range(
     benefits: TierBenefits,
     limit: VisitLimit,
     program: Program,
-    say: Callable[[str], None],
+    say: Callable[..., None],
 ) -> tuple[Decimal, Decimal]:
     low_n, high_n = program.sessions_low, program.sessions_high
     allowed = program.allowed_amount
-    where = _t(tier.value)
+    where = tier.value
     full_low, full_high = low_n * allowed, high_n * allowed
     if benefits.covered is False:
-        say(_t("not_covered", where=where))
+        say("not_covered", where=where)
         return full_low, full_high
 
     copay, coins = benefits.copay.amount, benefits.coinsurance
     if copay is None:
-        say(_t("no_copay", where=where))
+        say("no_copay", where=where)
     if coins is None:
-        say(_t("no_coinsurance", where=where))
+        say("no_coinsurance", where=where)
     per = benefits.copay.per
     if copay is not None and per is None:
-        say(_t("copay_period", where=where))
+        say("copay_period", where=where)
 
     ded = benefits.deductible
     ded_high = _min_known(ded.individual.remaining, ded.family.remaining)
     if ded.individual.remaining is None:
         ded_high = _min_known(ded_high, ded.individual.total)
-        say(_t("no_deductible", where=where))
+        say("no_deductible", where=where)
     ded_low = ZERO if ded.individual.remaining is None else ded_high
     oop = benefits.out_of_pocket
     oop_cap = _min_known(oop.individual.remaining, oop.family.remaining)
     if oop_cap is None:
         oop_cap = _min_known(oop.individual.total, oop.family.total)
         if oop_cap is None:
-            say(_t("no_oop", where=where))
+            say("no_oop", where=where)
 
     low_covered, high_covered = low_n, high_n
     if limit.remaining is not None:
         low_covered, high_covered = min(low_n, limit.remaining), min(high_n, limit.remaining)
         if high_n > limit.remaining:
-            say(_t("visits_remaining", remaining=limit.remaining))
+            say("visits_remaining", remaining=limit.remaining)
     elif limit.allowed is not None:
         low_covered, high_covered = min(low_n, limit.allowed), 0
-        say(_t("visits_used_unknown", allowed=limit.allowed))
+        say("visits_used_unknown", allowed=limit.allowed)
 
     low = _cost(
         _Case(
@@ -155,7 +152,7 @@ def _tier_range(
         allowed,
     )
     if benefits.covered is None:
-        say(_t("coverage_unconfirmed_tier", where=where))
+        say("coverage_unconfirmed_tier", where=where)
         return low, full_high
     high = _cost(
         _Case(
@@ -184,27 +181,35 @@ def estimate(
     visit_limit: VisitLimit,
 ) -> Estimate:
     low_n, high_n = program.sessions_low, program.sessions_high
-    unit = _t(f"unit.{program.unit}")
     schedule = "schedule_range" if low_n != high_n else "schedule_point"
-    assumptions: list[str] = [
-        _t(schedule, low=low_n, high=high_n, unit=unit),
-        _t("allowed", amount=money(program.allowed_amount), unit=program.unit),
-    ]
+    # Kept as keys and codes so a visitor can read them in their own language (plain.py);
+    # the English sentences are rendered from the same keys for staff.
+    assumptions: list[Assumption] = []
 
-    def say(text: str) -> None:
-        if text not in assumptions:
-            assumptions.append(text)
+    def say(key: str, **fields: str | int) -> None:
+        found = Assumption(key, tuple(sorted(fields.items())))
+        if found not in assumptions:
+            assumptions.append(found)
+
+    def done(low: Decimal | None, high: Decimal | None) -> Estimate:
+        english = tuple(
+            assumption_text(DEFAULT_LANGUAGE, a.key, dict(a.fields)) for a in assumptions
+        )
+        return Estimate(low_n, low, high, english, tuple(assumptions))
+
+    say(schedule, low=low_n, high=high_n, unit=program.unit)
+    say("allowed", amount=money(program.allowed_amount) or "0.00", per=program.unit)
 
     full_low, full_high = low_n * program.allowed_amount, high_n * program.allowed_amount
     if status is CoverageStatus.INACTIVE:
-        say(_t("inactive"))
-        return Estimate(low_n, full_low, full_high, tuple(assumptions))
+        say("inactive")
+        return done(full_low, full_high)
     if not has_benefits:
-        say(_t("no_benefits"))
-        return Estimate(low_n, None, None, tuple(assumptions))
+        say("no_benefits")
+        return done(None, None)
 
     if in_network is None:
-        say(_t("network_unknown"))
+        say("network_unknown")
         chosen = [Tier.IN_NETWORK, Tier.OUT_OF_NETWORK]
     else:
         chosen = [Tier.IN_NETWORK if in_network else Tier.OUT_OF_NETWORK]
@@ -212,10 +217,10 @@ def estimate(
     low = min(r[0] for r in ranges)
     high = max(r[1] for r in ranges)
     if Tier.OUT_OF_NETWORK in chosen:
-        say(_t("balance_billing"))
+        say("balance_billing")
     if visit_limit.reported is False:
-        say(_t("no_visit_limit"))
+        say("no_visit_limit")
     if status is CoverageStatus.UNKNOWN:
-        say(_t("coverage_unconfirmed"))
+        say("coverage_unconfirmed")
         high = max(high, full_high)
-    return Estimate(low_n, low, high, tuple(assumptions))
+    return done(low, high)

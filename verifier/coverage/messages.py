@@ -1,8 +1,8 @@
 """Every sentence a website visitor can read, in one place, ready for translation.
 
-Templates use ``str.format`` fields. Each language has the same keys (a test checks it), so a
-translator works from one table. The estimate's assumptions live here too because visitors
-see them next to the range.
+Templates use ``str.format`` fields. Each language has the same keys and the same fields per
+key (a test checks it), so a translator works from one table. The estimate's assumptions live
+here too because visitors see them next to the range.
 """
 
 from __future__ import annotations
@@ -130,13 +130,16 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-# The estimate's assumptions (English only for now; the keys are ready for a translation).
+# The estimate's assumptions. An estimate records each one as a key and language-neutral
+# fields (``Assumption``) so a visitor's page can say it in the visitor's language; the
+# English sentences are also stored for staff. Some fields hold a word, not a number: their
+# value is a code ("in_network", "session") said through the table (see ``WORD_FIELDS``).
 ESTIMATE: Mapping[str, Mapping[str, str]] = {
     "en": {
         "schedule_range": "{low} to {high} {unit} on the program's usual schedule.",
         "schedule_point": "{low} {unit} on the program's usual schedule.",
         "allowed": (
-            "An allowed amount of ${amount} per {unit} is the center's assumption, not a rate "
+            "An allowed amount of ${amount} per {per} is the center's assumption, not a rate "
             "the payer reported."
         ),
         "not_covered": "The plan reports this program as not covered {where}: the full cost "
@@ -176,8 +179,82 @@ ESTIMATE: Mapping[str, Mapping[str, str]] = {
         "out_of_network": "out of network",
         "unit.session": "sessions",
         "unit.day": "days",
+        "per.session": "session",
+        "per.day": "day",
+    },
+    "es": {
+        "schedule_range": (
+            "Entre {low} y {high} {unit}, según el calendario habitual del programa."
+        ),
+        "schedule_point": "{low} {unit}, según el calendario habitual del programa.",
+        "allowed": (
+            "El monto permitido de ${amount} por {per} es una estimación del centro, no una "
+            "tarifa informada por su compañía de seguros."
+        ),
+        "not_covered": (
+            "Su plan informa que este programa no está cubierto {where}: se muestra el costo "
+            "total."
+        ),
+        "no_copay": (
+            "Su plan no informó un copago {where}: la cifra más alta incluye cualquier parte "
+            "del costo que le toque pagar a usted."
+        ),
+        "no_coinsurance": (
+            "Su plan no informó un coseguro {where}: la cifra más alta incluye cualquier parte "
+            "del costo que le toque pagar a usted."
+        ),
+        "copay_period": (
+            "Su plan no indicó cada cuánto se cobra el copago {where}: la cifra más alta lo "
+            "cuenta en cada sesión."
+        ),
+        "no_deductible": (
+            "Su plan no informó cuánto le falta del deducible {where}: la cifra más baja "
+            "supone que usted ya lo cubrió."
+        ),
+        "no_oop": (
+            "Su plan no informó un máximo de gastos de bolsillo {where}: la cifra más alta no "
+            "tiene tope."
+        ),
+        "visits_remaining": (
+            "Solo le quedan {remaining} visitas dentro del límite de su plan: las sesiones "
+            "adicionales se muestran al monto permitido completo."
+        ),
+        "visits_used_unknown": (
+            "Su plan permite {allowed} visitas, pero no indicó cuántas ya usó: la cifra más "
+            "alta supone que ya las usó."
+        ),
+        "coverage_unconfirmed_tier": (
+            "La cobertura de este programa {where} no está confirmada: la cifra más alta es el "
+            "costo total."
+        ),
+        "inactive": "La cobertura no está activa: se muestra el costo total.",
+        "no_benefits": (
+            "Su compañía de seguros no informó beneficios, así que no podemos estimar un costo."
+        ),
+        "network_unknown": (
+            "Todavía no sabemos si el centro está dentro de la red de su plan: el rango incluye "
+            "ambos casos."
+        ),
+        "balance_billing": (
+            "Fuera de la red, el proveedor puede cobrarle más que el monto permitido "
+            "(facturación del saldo); eso no está incluido."
+        ),
+        "no_visit_limit": "Su plan no informó un límite de visitas; no se aplica ninguno.",
+        "coverage_unconfirmed": (
+            "La cobertura no está confirmada: la cifra más alta es el costo total."
+        ),
+        "in_network": "dentro de la red",
+        "out_of_network": "fuera de la red",
+        "unit.session": "sesiones",
+        "unit.day": "días",
+        "per.session": "sesión",
+        "per.day": "día",
     },
 }
+
+# Assumption fields whose value is a code said through the ESTIMATE table, not shown as is:
+# field name -> the key its code is looked up under.
+WORD_FIELDS: Mapping[str, str] = {"where": "{}", "unit": "unit.{}", "per": "per.{}"}
 
 
 def text(
@@ -186,3 +263,17 @@ def text(
     templates = table.get(language) or table[DEFAULT_LANGUAGE]
     template = templates.get(key, table[DEFAULT_LANGUAGE][key])
     return template.format(**fields)
+
+
+def assumption_text(language: str, key: str, fields: Mapping[str, object]) -> str:
+    """One estimate assumption in ``language``; word fields are said in that language too.
+
+    Raises KeyError (unknown key or code) or ValueError/IndexError (a field missing or of the
+    wrong kind) for data this table cannot say; callers holding stored data fall back.
+    """
+    words = {
+        name: text(ESTIMATE, language, WORD_FIELDS[name].format(value))
+        if name in WORD_FIELDS else value
+        for name, value in fields.items()
+    }
+    return text(ESTIMATE, language, key, **words)

@@ -170,11 +170,29 @@ class VisitLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class Assumption:
+    """One estimate assumption: a key of ``messages.ESTIMATE`` and its fields.
+
+    Field values are numbers, money strings or codes ("in_network", "session"), never words
+    of one language, so the sentence can be said in any language when it is shown.
+    """
+
+    key: str
+    fields: tuple[tuple[str, str | int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "fields": dict(self.fields)}
+
+
+@dataclass(frozen=True, slots=True)
 class Estimate:
     sessions: int | None = None
     patient_cost_low: Decimal | None = None
     patient_cost_high: Decimal | None = None
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()  # in English, for staff and existing readers
+    # The same assumptions, one for one, as keys and fields for a visitor's own language.
+    # Summaries stored before these existed have only the English ``assumptions``.
+    assumption_keys: tuple[Assumption, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -182,6 +200,7 @@ class Estimate:
             "patient_cost_low": money(self.patient_cost_low),
             "patient_cost_high": money(self.patient_cost_high),
             "assumptions": list(self.assumptions),
+            "assumption_keys": [a.to_dict() for a in self.assumption_keys],
         }
 
 

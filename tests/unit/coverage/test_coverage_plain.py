@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import string
 
 from coverage_builders import aaa, eb, entity, result
 from hypothesis import HealthCheck, given, settings
@@ -63,11 +64,23 @@ def test_spanish(summarize_iop_mh, facility):
     assert "No es una garantía de pago." in words
 
 
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
 def test_every_language_has_every_visitor_key():
     for table in (VISITOR, ESTIMATE):
+        assert set(table) == {"en", "es"}
         english = set(table["en"])
         for language, templates in table.items():
             assert set(templates) == english, language
+
+
+def test_every_language_has_the_same_fields_per_key():
+    for table in (VISITOR, ESTIMATE):
+        for language, templates in table.items():
+            for key, template in templates.items():
+                assert _fields(template) == _fields(table["en"][key]), (language, key)
 
 
 def test_visitor_view_has_only_the_visitor_keys(summarize_iop_mh, facility):

@@ -1,4 +1,5 @@
-"""to_dict() is exactly the JSON shape of DESIGN §6, plus the staff-only evidence map."""
+"""to_dict() is exactly the JSON shape of DESIGN §6, plus the staff-only evidence map and the
+estimate's structured assumptions."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ DESIGN_6 = {
     "administrator": {"name", "payer_id", "phone"},
     "benefits": {"in_network": TIER, "out_of_network": TIER},
     "visit_limit": {"allowed", "used", "remaining", "period"},
-    "estimate": {"sessions", "patient_cost_low", "patient_cost_high", "assumptions"},
+    # assumption_keys: the same assumptions as keys and fields, so a visitor can read them in
+    # their own language (an addition to DESIGN §6; the English "assumptions" stay).
+    "estimate": {
+        "sessions", "patient_cost_low", "patient_cost_high", "assumptions", "assumption_keys"
+    },
     "messages": None,
     "errors": None,
     "evidence": None,
