@@ -102,11 +102,12 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
             "Verificaremos si su plan necesita aprobación antes del tratamiento."
         ),
         "estimate_range": (
-            "Costo estimado para usted por el programa: de ${low} a ${high} por unas "
-            "{sessions} {unit}."
+            "Costo estimado para usted por el programa: de ${low} a ${high} por alrededor "
+            "de {sessions} {unit}."
         ),
         "estimate_point": (
-            "Costo estimado para usted por el programa: unos ${low} por unas {sessions} {unit}."
+            "Costo estimado para usted por el programa: unos ${low} por alrededor de "
+            "{sessions} {unit}."
         ),
         "visits_remaining": "Su plan cubre {remaining} visitas más {period}.",
         "visits_allowed": "Su plan cubre hasta {allowed} visitas {period}.",
