@@ -8,11 +8,12 @@ can carry any of those). Strings live in ``messages.py``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from verifier.coverage.facility import FacilityProfile
-from verifier.coverage.messages import DEFAULT_LANGUAGE, VISITOR, text
+from verifier.coverage.messages import DEFAULT_LANGUAGE, VISITOR, assumption_text, text
 from verifier.coverage.model import (
     CoverageStatus,
     CoverageSummary,
@@ -100,8 +101,15 @@ _PERIODS = frozenset({"calendar_year", "service_year", "year", "lifetime", None}
 def visitor_view(
     summary: CoverageSummary, facility: FacilityProfile, language: str = DEFAULT_LANGUAGE
 ) -> dict[str, Any]:
-    """The summary without identifiers: what the visitor's status page may show."""
+    """The summary without identifiers: what the visitor's status page may show.
+
+    ``plain_text`` and the estimate's ``assumptions`` are in ``language``; the estimate keeps
+    its ``assumption_keys`` so a stored view can be said in another language later
+    (``assumptions_for``).
+    """
     coverage = summary.coverage
+    estimate = summary.estimate.to_dict()
+    estimate["assumptions"] = assumptions_for(estimate, language)
     return {
         "plain_text": plain_text(summary, facility, language),
         "coverage": {
@@ -111,6 +119,32 @@ def visitor_view(
         },
         "network": {"status": summary.network.status.value},
         "preauthorization": {"required": summary.preauthorization.required},
-        "estimate": summary.estimate.to_dict(),
+        "estimate": estimate,
         "visit_limit": summary.visit_limit.to_dict(),
     }
+
+
+def assumptions_for(
+    estimate: Mapping[str, Any], language: str = DEFAULT_LANGUAGE
+) -> list[str]:
+    """The assumptions of an estimate (``Estimate.to_dict()``, or as stored) in ``language``.
+
+    They are said from ``assumption_keys``. An estimate stored before those existed, or whose
+    keys this version cannot say, shows its stored English ``assumptions`` as they are.
+    """
+    stored = [str(a) for a in estimate.get("assumptions") or []]
+    keys = estimate.get("assumption_keys")
+    if not isinstance(keys, list) or len(keys) != len(stored):
+        return stored
+    said: list[str] = []
+    for item in keys:
+        if not isinstance(item, Mapping):
+            return stored
+        key, fields = item.get("key"), item.get("fields")
+        if not isinstance(key, str) or not isinstance(fields, Mapping):
+            return stored
+        try:
+            said.append(assumption_text(language, key, fields))
+        except (KeyError, ValueError, IndexError, TypeError, AttributeError):
+            return stored
+    return said
