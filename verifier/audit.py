@@ -35,6 +35,7 @@ ACTIONS = (
     "manual_entry",
     "review",
     "purge",
+    "rekey",
     "batch",
     "patient_marked",
     "patient_unmarked",

@@ -108,9 +108,8 @@ class Keyring:
     def sealed_prefix(self, kid: str | None = None) -> str:
         """What every value sealed under ``kid`` (default: the primary) starts with.
 
-        Lets the database tell which values a rotation still has to re-seal
-        (``LIKE 'v1.<kid>.%'``) without opening any of them; key ids are alphanumeric,
-        so the prefix holds no LIKE wildcard.
+        Lets the database tell which values a rotation still has to re-seal, by
+        comparing the start of each stored token, without opening any of them.
         """
         return f"{_VERSION}.{kid or self.primary}."
 
