@@ -676,7 +676,12 @@ def visitor_view(
         if runtime.settings.visitor_result == "summary" and row.visitor_summary is not None:
             view["summary"] = row.visitor_summary
         elif row.status in lifecycle.FINAL:
-            view["summary"] = {"plain_text": plain_text_for_status(runtime, row)}
+            view["summary"] = {
+                "plain_text": plain_text_for_status(runtime, row),
+                "plain_text_by_language": {
+                    language: plain_text_for_status(runtime, row, language) for language in VISITOR
+                },
+            }
         return view
 
 
@@ -686,13 +691,13 @@ _REASON_MESSAGES = {
 }
 
 
-def plain_text_for_status(runtime: Runtime, row: Verification) -> str:
+def plain_text_for_status(runtime: Runtime, row: Verification, language: str = "en") -> str:
     """Kind words for a visitor whose check ended without a summary."""
     key = _REASON_MESSAGES.get(row.reason or "", "unknown")
     lines = [
-        text(VISITOR, "en", key),
-        text(VISITOR, "en", "next"),
-        text(VISITOR, "en", "phone", phone=runtime.facility.phone),
+        text(VISITOR, language, key),
+        text(VISITOR, language, "next"),
+        text(VISITOR, language, "phone", phone=runtime.facility.phone),
     ]
     return "\n".join(lines)
 

@@ -83,11 +83,17 @@ def _program_lines(summary: CoverageSummary, facility: FacilityProfile, say: Any
     limit = summary.visit_limit
     period = say(f"period.{limit.period or 'none'}") if limit.period in _PERIODS else ""
     if limit.remaining is not None:
-        lines.append(say("visits_remaining", remaining=limit.remaining, period=period).replace(
-            "  ", " ").replace(" .", "."))
+        lines.append(
+            say("visits_remaining", remaining=limit.remaining, period=period)
+            .replace("  ", " ")
+            .replace(" .", ".")
+        )
     elif limit.allowed is not None:
-        lines.append(say("visits_allowed", allowed=limit.allowed, period=period).replace(
-            "  ", " ").replace(" .", "."))
+        lines.append(
+            say("visits_allowed", allowed=limit.allowed, period=period)
+            .replace("  ", " ")
+            .replace(" .", ".")
+        )
     return lines
 
 
@@ -112,6 +118,11 @@ def visitor_view(
     estimate["assumptions"] = assumptions_for(estimate, language)
     return {
         "plain_text": plain_text(summary, facility, language),
+        # Every language the page offers: the worker does not know which one the visitor
+        # reads, and a stored view must be said in it later (``plain_text_in``).
+        "plain_text_by_language": {
+            other: plain_text(summary, facility, other) for other in VISITOR
+        },
         "coverage": {
             "status": coverage.status.value,
             "plan_begin": coverage.plan_begin.isoformat() if coverage.plan_begin else None,
@@ -124,9 +135,16 @@ def visitor_view(
     }
 
 
-def assumptions_for(
-    estimate: Mapping[str, Any], language: str = DEFAULT_LANGUAGE
-) -> list[str]:
+def plain_text_in(view: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    """A stored visitor view's plain words in ``language``; views stored before the other
+    languages were kept have only ``plain_text`` (English)."""
+    by_language = view.get("plain_text_by_language")
+    if isinstance(by_language, Mapping) and isinstance(by_language.get(language), str):
+        return str(by_language[language])
+    return str(view.get("plain_text") or "")
+
+
+def assumptions_for(estimate: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The assumptions of an estimate (``Estimate.to_dict()``, or as stored) in ``language``.
 
     They are said from ``assumption_keys``. An estimate stored before those existed, or whose

@@ -12,6 +12,7 @@ from typing import Any
 from verifier import lifecycle
 from verifier.coverage.messages import VISITOR
 from verifier.coverage.messages import text as coverage_text
+from verifier.coverage.plain import assumptions_for, plain_text_in
 from verifier.web.messages import say
 
 PERIOD_KEYS = {"calendar_year", "service_year", "year", "lifetime"}
@@ -55,8 +56,9 @@ def _facts(summary: dict[str, Any], language: str) -> list[tuple[str, str]]:
     estimate = summary.get("estimate") or {}
     low, high = _money(estimate.get("patient_cost_low")), _money(estimate.get("patient_cost_high"))
     if low and high:
-        cost = say(language, "estimate.range", low=low, high=high,
-                   sessions=estimate.get("sessions") or "?")
+        cost = say(
+            language, "estimate.range", low=low, high=high, sessions=estimate.get("sessions") or "?"
+        )
     else:
         cost = say(language, "estimate.none")
     facts.append((say(language, "fact.estimate"), cost))
@@ -94,9 +96,9 @@ def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
     if status == lifecycle.RETRY_WAIT:
         words = [coverage_text(VISITOR, language, "unavailable"), say(language, "retry_hint")]
     elif final:
-        # The coverage engine's sentences, one per line (English today; see messages.py).
+        # The coverage engine's sentences in the visitor's language, one per line.
         shown_below = _next_step_lines(phone)
-        lines = str(summary.get("plain_text") or "").splitlines()
+        lines = plain_text_in(summary, language).splitlines()
         words = [line for line in lines if line and line not in shown_below]
         if reason == "member_not_found":
             words.append(say(language, "not_found_hint"))
@@ -109,7 +111,7 @@ def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
         "headline": _headline(status, reason, language),
         "words": words,
         "facts": _facts(summary, language) if final else [],
-        "assumptions": [str(a) for a in estimate.get("assumptions") or []] if final else [],
+        "assumptions": assumptions_for(estimate, language) if final else [],
         "next": [say(language, "next"), say(language, "call_us", phone=phone)] if final else [],
         "offer_callback": status == lifecycle.RETRY_WAIT or (final and reason is not None),
         "try_again": reason == "member_not_found",

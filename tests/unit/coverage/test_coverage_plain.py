@@ -86,10 +86,19 @@ def test_every_language_has_the_same_fields_per_key():
 def test_visitor_view_has_only_the_visitor_keys(summarize_iop_mh, facility):
     view = visitor_view(summarize_iop_mh(result(ACTIVE, *IOP_BENEFITS)), facility)
     assert set(view) == {
-        "plain_text", "coverage", "network", "preauthorization", "estimate", "visit_limit"
+        "plain_text", "plain_text_by_language", "coverage", "network", "preauthorization",
+        "estimate", "visit_limit",
     }
     assert set(view["coverage"]) == {"status", "plan_begin", "plan_end"}
     assert view["preauthorization"] == {"required": True}
+
+
+def test_visitor_view_keeps_the_plain_words_in_every_language(summarize_iop_mh, facility):
+    """The worker does not know the visitor's language; the page picks from these."""
+    view = visitor_view(summarize_iop_mh(result(ACTIVE, *IOP_BENEFITS)), facility)
+    assert set(view["plain_text_by_language"]) == set(VISITOR)
+    assert view["plain_text_by_language"]["en"] == view["plain_text"]
+    assert VISITOR["es"]["active"] in view["plain_text_by_language"]["es"]
 
 
 _ID = st.from_regex(r"[A-Z]{2}[0-9]{6,10}", fullmatch=True)
