@@ -268,7 +268,7 @@ PAGE: Mapping[str, Mapping[str, str]] = {
         "preauth.true": "Necesaria (nosotros la solicitamos)",
         "preauth.false": "No necesaria",
         "preauth.none": "Lo verificaremos",
-        "estimate.range": "de ${low} a ${high} por unas {sessions} sesiones o días",
+        "estimate.range": "de ${low} a ${high} por alrededor de {sessions} sesiones o días",
         "estimate.none": "Un coordinador revisará los costos con usted",
         "visits.remaining": "Quedan {remaining} de {allowed}",
         "visits.remaining_only": "Quedan {remaining}",
