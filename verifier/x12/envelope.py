@@ -45,6 +45,7 @@ class Interchange:
     transactions: list[TransactionSet]
     acknowledgments: list[list[str]]  # TA1 segments
     warnings: list[str]
+    clean: bool = False  # ``Tokens.clean``: no element needs strip()
 
 
 def segment_label(segment: list[str]) -> str:
@@ -189,8 +190,12 @@ def parse_interchange(data: bytes | str) -> Interchange:
     # Only envelope segments need the walker's attention: find them in one comprehension,
     # then hand each transaction its content segments as one slice.
     count = len(segments)
-    marks = [i for i, segment in enumerate(segments)
-             if i and segment[0].strip() in _ENVELOPE_TAGS]
+    if tokens.clean:  # segment ids need no strip(); segments[0] is the ISA
+        marks = [i for i, segment in enumerate(segments) if segment[0] in _ENVELOPE_TAGS]
+        del marks[0]
+    else:
+        marks = [i for i, segment in enumerate(segments)
+                 if i and segment[0].strip() in _ENVELOPE_TAGS]
     marks.append(count)
     previous = 1  # the first segment not yet walked
     for index in marks:
@@ -221,6 +226,7 @@ def parse_interchange(data: bytes | str) -> Interchange:
         transactions=walker.transactions,
         acknowledgments=walker.acknowledgments,
         warnings=walker.warnings,
+        clean=tokens.clean,
     )
 
 

@@ -128,26 +128,27 @@ def _padded(segment: list[str], length: int) -> list[str]:
     return segment + _PADDING[missing] if missing > 0 else segment
 
 
+# The handlers read elements as they are: ``_TransactionReader.read`` hands them segments
+# whose elements are already stripped (by the tokenizer's ``clean`` check, or by stripping
+# them all up front when it fails).
+
+
 def _v(segment: list[str], index: int) -> str | None:
-    if index < len(segment):
-        value = segment[index].strip()
-        if value:
-            return value
-    return None
+    return (segment[index] or None) if index < len(segment) else None
 
 
 def _s(segment: list[str], index: int) -> str:
-    return segment[index].strip() if index < len(segment) else ""
+    return segment[index] if index < len(segment) else ""
 
 
 def _contact(segment: list[str]) -> Contact:
     segment = _padded(segment, 9)
     pairs = []
     for index in (3, 5, 7):
-        qualifier, number = segment[index].strip(), segment[index + 1].strip()
+        qualifier, number = segment[index], segment[index + 1]
         if qualifier and number:
             pairs.append((qualifier, number))
-    return _new_contact(segment[1].strip() or None, segment[2].strip() or None, tuple(pairs))
+    return _new_contact(segment[1] or None, segment[2] or None, tuple(pairs))
 
 
 # Memoized value parsing: payers repeat the same amounts and plan dates in every answer.
@@ -339,23 +340,18 @@ class _TransactionReader:
 
     def read(self) -> list[EligibilityResult]:
         segments = self.transaction.segments
+        if not self.interchange.clean:  # some element is padded: strip them all, once
+            segments = [[element.strip() for element in segment] for segment in segments]
         if self.transaction.version is None:
             self.warnings.append("neither ST03 nor GS08 names the implementation version")
         handlers = _HANDLERS
         position = self.transaction.position
         for segment in segments[1:]:  # SE has no handler
             position += 1
-            tag = segment[0]
-            handler = handlers.get(tag)
-            if handler is None:
-                stripped = tag.strip()
-                if stripped == tag:
-                    continue
-                handler = handlers.get(stripped)
-                if handler is None:
-                    continue
-            self.position = position
-            handler(self, segment)
+            handler = handlers.get(segment[0])
+            if handler is not None:
+                self.position = position
+                handler(self, segment)
         self._close_member()
         return self._results()
 
@@ -455,7 +451,7 @@ class _TransactionReader:
     def _hl(self, segment: list[str]) -> None:
         self._close_member()
         segment = _padded(segment, 4)
-        hl_id, parent_id, level = segment[1].strip(), segment[2].strip(), segment[3].strip()
+        _, hl_id, parent_id, level = segment[:4]
         if level == "20":
             payer = _PartyDraft(hl_id, False)
             self.payers.append(payer)
@@ -521,24 +517,24 @@ class _TransactionReader:
             if not self.in_2120:
                 self.warn("NM1 after EB without LS; read as a 2120 entity")
                 self.in_2120 = True
-            entity = _EntityDraft(segment[1].strip())
+            entity = _EntityDraft(segment[1])
             entity.name = _entity_name(segment)
-            entity.id_qualifier = segment[8].strip() or None
-            entity.identifier = segment[9].strip() or None
+            entity.id_qualifier = segment[8] or None
+            entity.identifier = segment[9] or None
             self._add_entity(entity)
             return
         member = self.member
         if member is not None:
-            member.last_name = segment[3].strip() or None
-            member.first_name = segment[4].strip() or None
-            member.middle_name = segment[5].strip() or None
-            member.member_id = segment[9].strip() or None
+            member.last_name = segment[3] or None
+            member.first_name = segment[4] or None
+            member.middle_name = segment[5] or None
+            member.member_id = segment[9] or None
             return
         party = self.party
         if party is not None:
             party.name = _entity_name(segment)
-            party.id_qualifier = segment[8].strip() or None
-            party.identifier = segment[9].strip() or None
+            party.id_qualifier = segment[8] or None
+            party.identifier = segment[9] or None
             party.named = True
             return
         self.warn("NM1 outside any loop ignored")
@@ -622,16 +618,14 @@ class _TransactionReader:
             return
         segment = _padded(segment, 5)
         self.member.traces.append(
-            _new_trace(segment[1].strip(), segment[2].strip(), segment[3].strip() or None,
-                       segment[4].strip() or None)
+            _new_trace(segment[1], segment[2], segment[3] or None, segment[4] or None)
         )
 
     def _ref(self, segment: list[str]) -> None:
         if self.in_2120:
             return
         segment = _padded(segment, 4)
-        reference = _new_reference(segment[1].strip(), segment[2].strip(),
-                                   segment[3].strip() or None)
+        reference = _new_reference(segment[1], segment[2], segment[3] or None)
         if self.benefit is not None:
             if self.b_references is None:
                 self.b_references = [reference]
@@ -645,11 +639,11 @@ class _TransactionReader:
         if self.in_2120:
             return
         segment = _padded(segment, 4)
-        raw = segment[3].strip()
-        start, end = _period_value(segment[2].strip(), raw)
+        raw = segment[3]
+        start, end = _period_value(segment[2], raw)
         if start is None and raw:
             self.warn("DTP03 is not a valid date")
-        info = _new_date_info(segment[1].strip(), start, end, raw)
+        info = _new_date_info(segment[1], start, end, raw)
         if self.benefit is not None:
             if self.b_dates is None:
                 self.b_dates = [info]
@@ -686,10 +680,11 @@ class _TransactionReader:
         if member is None:
             self.warn("EB outside a subscriber or dependent loop ignored")
             return
-        if len(segment) < 14:
-            segment = segment + _PADDING[14 - len(segment)]
+        count = len(segment)
+        if count != 14:
+            segment = segment + _PADDING[14 - count] if count < 14 else segment[:14]
         (_, info, level, service, insurance, plan, period, amount, percent, qualifier,
-         quantity, authorization, network, composite) = map(str.strip, segment[:14])
+         quantity, authorization, network, composite) = segment
         if info not in _EB01_CODES:
             self.warn("EB01 code not recognized" if info else "EB without EB01")
         if not service:
@@ -731,17 +726,19 @@ class _TransactionReader:
         if self.benefit is None:
             self.warn("HSD outside a benefit loop ignored")
             return
-        segment = _padded(segment, 9)
-        quantity, modulus, periods = segment[2].strip(), segment[4].strip(), segment[6].strip()
+        count = len(segment)
+        if count != 9:
+            segment = segment + _PADDING[9 - count] if count < 9 else segment[:9]
+        _, unit_qualifier, quantity, unit, modulus, period, periods, pattern, time = segment
         limit = _new_limit(
-            segment[1].strip() or None,
-            self._decimal(quantity, "HSD02") if quantity else None,
-            segment[3].strip() or None,
-            self._decimal(modulus, "HSD04") if modulus else None,
-            segment[5].strip() or None,
-            self._decimal(periods, "HSD06") if periods else None,
-            segment[7].strip() or None,
-            segment[8].strip() or None,
+            unit_qualifier or None,
+            (_DECIMALS.get(quantity) or self._decimal(quantity, "HSD02")) if quantity else None,
+            unit or None,
+            (_DECIMALS.get(modulus) or self._decimal(modulus, "HSD04")) if modulus else None,
+            period or None,
+            (_DECIMALS.get(periods) or self._decimal(periods, "HSD06")) if periods else None,
+            pattern or None,
+            time or None,
         )
         if self.b_limits is None:
             self.b_limits = [limit]
@@ -753,8 +750,7 @@ class _TransactionReader:
         if self.benefit is None or self.in_2120:
             self.warn("MSG outside a benefit loop ignored")
             return
-        text = segment[1].strip() if len(segment) > 1 else ""
-        if text:
+        if len(segment) > 1 and (text := segment[1]):
             if self.b_messages is None:
                 self.b_messages = [text]
                 self.b_pending = True

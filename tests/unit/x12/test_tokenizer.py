@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from verifier.x12.envelope import parse_interchange
@@ -100,3 +102,45 @@ def test_garbage_segments_are_named_generically_not_echoed() -> None:
     interchange = parse_interchange(COLLAPSED.replace("GE*1*1~", "GE*1*1~JOHN DOE 1970~"))
     assert any("segment 14: segment outside" in w for w in interchange.warnings)
     assert not any("JOHN" in w for w in interchange.warnings)
+
+
+def test_the_whitespace_lists_are_every_character_strip_removes() -> None:
+    from verifier.x12 import tokenizer
+
+    everything = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    listed = set(" \r\n" + tokenizer._OTHER_ASCII_WHITESPACE + tokenizer._UNICODE_WHITESPACE)
+    assert listed == everything
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "clean"),
+    [
+        ("", "", True),  # names with inner spaces, no padding
+        ("*PAYER*", "*PAYER *", False),
+        ("*PAYER*", "* PAYER*", False),
+        ("*PAYER*", "*PAYER\t*", False),
+        ("*PAYER*", "*PA\tYER*", False),  # any tab at all: decided conservatively
+        ("*PAYER*", "*PAYER\xa0*", False),
+        ("*PAYER*", "*PA\u3000YER*", False),
+        ("CLINIC", "CLÍNICA", True),  # not ASCII, but no whitespace beyond spaces
+        ("~HL*1*", "~\r\nHL*1*", True),  # line layout between segments
+        ("~HL*1*", "  ~  HL*1*", True),  # padding at segment edges is stripped anyway
+        ("*PAYER*", "*PAYER\r\n*", False),
+    ],
+)
+def test_clean_says_whether_any_element_needs_strip(old: str, new: str, clean: bool) -> None:
+    tokens = tokenize(COLLAPSED.replace(old, new, 1))
+    assert tokens.clean is clean
+    if clean:
+        assert all(e == e.strip() for segment in tokens.segments[1:] for e in segment)
+
+
+@pytest.mark.parametrize("padding", [" ", "\t", "\xa0", "\u2003", "\x0b"])
+def test_padded_elements_read_like_unpadded_ones(padding: str) -> None:
+    padded = COLLAPSED.replace("*", f"{padding}*{padding}").replace(
+        f"ISA{padding}*{padding}", "ISA*", 1)
+    # The ISA keeps its own fixed separators; everything after it is padded on both sides.
+    isa_end = COLLAPSED.index("~") + 1
+    padded = COLLAPSED[:isa_end] + padded[padded.index("~GS") + 1:]
+    assert not tokenize(padded).clean
+    assert read_271(padded) == read_271(COLLAPSED)
