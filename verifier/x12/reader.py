@@ -320,7 +320,7 @@ def _built_member(built: dict[int, MemberResult], draft: _MemberDraft | None
     return member
 
 
-_EB01_CODES = codes.ELIGIBILITY_BENEFIT_INFO
+_EB01_CODES = frozenset(codes.ELIGIBILITY_BENEFIT_INFO)
 _MEMBER_LOOPS = {"22": ("2100C", "2110C"), "23": ("2100D", "2110D")}
 _RESPONSE_BHT02 = frozenset({"11", "06"})
 _Chain = tuple["_PartyDraft | None", "_PartyDraft | None", "_MemberDraft | None",
@@ -545,7 +545,8 @@ class _TransactionReader:
             self.warn("BHT02 is not 11 (response) or 06 (confirmation)")
 
     def _nm1(self, segment: list[str]) -> None:
-        segment = _padded(segment, 10)
+        if len(segment) < 10:
+            segment = segment + _PADDING[10 - len(segment)]
         if self.benefit is not None:
             if not self.in_2120:
                 self.warn("NM1 after EB without LS; read as a 2120 entity")
@@ -611,7 +612,9 @@ class _TransactionReader:
             self.member.address_lines = lines
 
     def _n4(self, segment: list[str]) -> None:
-        city, state, postal = _v(segment, 1), _v(segment, 2), _v(segment, 3)
+        if len(segment) < 4:
+            segment = segment + _PADDING[4 - len(segment)]
+        city, state, postal = segment[1] or None, segment[2] or None, segment[3] or None
         target: _EntityDraft | _MemberDraft | None = self._current_entity("N4")
         if target is None and self.benefit is None:
             target = self.member
