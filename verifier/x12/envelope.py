@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from verifier.x12.errors import X12ParseError
-from verifier.x12.tokenizer import Separators, tokenize
+from verifier.x12.tokenizer import Separators, Tokens, tokenize
 
 MAX_WARNINGS = 50  # garbage input must not turn into a megabyte of warnings
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
@@ -179,7 +179,11 @@ def _digits(value: str) -> str:
 
 def parse_interchange(data: bytes | str) -> Interchange:
     """Tokenize and split into transaction sets; envelope defects become warnings."""
-    tokens = tokenize(data)
+    return interchange_from_tokens(tokenize(data))
+
+
+def interchange_from_tokens(tokens: Tokens) -> Interchange:
+    """``parse_interchange`` for an interchange already tokenized."""
     segments = tokens.segments
     isa = segments[0]
     if len(isa) < 17:
@@ -209,6 +213,41 @@ def parse_interchange(data: bytes | str) -> Interchange:
         if index < count:
             walker.segment(segments[index], index + 1, isa)
         previous = index + 1
+    return _finish(walker, tokens)
+
+
+def simple_interchange(tokens: Tokens) -> Interchange | None:
+    """The common case's envelope without a pass over the content, else None.
+
+    The common case: clean tokens without tokenizer warnings, laid out ISA, GS, ST,
+    content, SE, GE, IEA. The result equals ``interchange_from_tokens(tokens)`` **provided
+    the content (``segments[3:-3]``) holds no envelope segment** (an id in
+    ``ENVELOPE_TAGS``), which this function does not check: a caller that walks the content
+    anyway checks it there (the 271 reader does, and falls back to
+    ``interchange_from_tokens`` when it meets one). The trailers are checked by the
+    ``_Walker`` methods themselves, so warnings and their order are the general path's.
+    """
+    segments = tokens.segments
+    count = len(segments)
+    if (not tokens.clean or tokens.warnings or count < 6 or len(segments[0]) < 17
+            or segments[1][0] != "GS" or segments[2][0] != "ST" or segments[-3][0] != "SE"
+            or segments[-2][0] != "GE" or segments[-1][0] != "IEA"):
+        return None
+    walker = _Walker()
+    walker.gs(segments[1], 2)
+    walker.st(segments[2], 3)
+    current = walker.current
+    assert current is not None  # noqa: S101 - st() just opened it
+    current.segments = segments[2:-3]
+    walker.se(segments[-3], count - 2)
+    walker.ge(segments[-2], count - 1)
+    walker.iea(segments[-1], count, segments[0])
+    return _finish(walker, tokens)
+
+
+def _finish(walker: _Walker, tokens: Tokens) -> Interchange:
+    segments = tokens.segments
+    isa = segments[0]
     walker.close_transaction(len(segments) + 1, "end of data")
     if walker.group is not None:
         walker.warn("functional group has no GE")
@@ -231,3 +270,4 @@ def parse_interchange(data: bytes | str) -> Interchange:
 
 
 _ENVELOPE_TAGS = frozenset({"GS", "ST", "SE", "GE", "IEA", "ISA", "TA1"})
+ENVELOPE_TAGS = _ENVELOPE_TAGS  # the segment ids the envelope walker handles

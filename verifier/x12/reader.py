@@ -45,14 +45,17 @@ from verifier.domain import (
 from verifier.x12 import codes, values
 from verifier.x12.acks import not_an_eligibility_response
 from verifier.x12.envelope import (
+    ENVELOPE_TAGS,
     MAX_WARNINGS,
     Interchange,
     TransactionSet,
-    parse_interchange,
+    interchange_from_tokens,
     segment_label,
+    simple_interchange,
 )
 from verifier.x12.fastbuild import constructor, setter
 from verifier.x12.retry import request_error
+from verifier.x12.tokenizer import tokenize
 
 __all__ = ["read_271", "read_271_all", "read_response"]
 
@@ -61,7 +64,18 @@ def read_271_all(data: bytes | str) -> list[EligibilityResult]:
     """Every subscriber/dependent answer in the interchange, in order."""
     _pause_gc()
     try:
-        interchange = parse_interchange(data)
+        tokens = tokenize(data)
+        # The common case (one ISA/GS/ST..SE/GE/IEA, clean elements) skips the envelope
+        # pass: the reader's own pass checks that the content holds no envelope segment
+        # and, if it meets one, the read starts over on the general path below.
+        interchange = simple_interchange(tokens)
+        if interchange is not None and interchange.transactions[0].set_id == "271":
+            try:
+                return _TransactionReader(interchange, interchange.transactions[0],
+                                          simple=True).read()
+            except _EnvelopeInContent:
+                pass
+        interchange = interchange_from_tokens(tokens)
         transactions = [t for t in interchange.transactions if t.set_id == "271"]
         if not transactions:
             raise not_an_eligibility_response(interchange)
@@ -334,10 +348,12 @@ class _TransactionReader:
                  "b_references", "benefit", "benefit_loop", "by_id", "component", "entity",
                  "in_2120", "interchange", "last_payer", "last_provider", "last_subscriber",
                  "member", "orphans", "party", "party_loops", "payers", "position",
-                 "repetition", "transaction", "warnings")
+                 "repetition", "simple", "transaction", "warnings")
 
-    def __init__(self, interchange: Interchange, transaction: TransactionSet) -> None:
+    def __init__(self, interchange: Interchange, transaction: TransactionSet,
+                 simple: bool = False) -> None:
         self.interchange = interchange
+        self.simple = simple  # from ``simple_interchange``: the content is not yet checked
         self.transaction = transaction
         separators = interchange.separators
         self.repetition = separators.repetition
@@ -378,9 +394,14 @@ class _TransactionReader:
             segments = [[element.strip() for element in segment] for segment in segments]
         if self.transaction.version is None:
             self.warnings.append("neither ST03 nor GS08 names the implementation version")
-        handlers = _HANDLERS
         position = self.transaction.position
-        for segment in segments[1:]:  # SE has no handler
+        if self.simple:  # a ``simple_interchange``: envelope ids in the content abort the read
+            handlers = _SIMPLE_HANDLERS
+            segments = segments[1:-1]  # the SE is not content (it would abort)
+        else:
+            handlers = _HANDLERS
+            segments = segments[1:]  # SE has no handler
+        for segment in segments:
             position += 1
             handler = handlers.get(segment[0])
             if handler is not None:
@@ -827,6 +848,18 @@ _HANDLERS: dict[str, Callable[[_TransactionReader, list[str]], None]] = {
     "LE": _TransactionReader._le,
     "PRV": _TransactionReader._prv,
 }
+
+
+class _EnvelopeInContent(Exception):
+    """A simple interchange's content held an envelope segment: read on the general path."""
+
+
+def _envelope_in_content(reader: _TransactionReader, segment: list[str]) -> None:
+    raise _EnvelopeInContent
+
+
+# ``_HANDLERS`` plus every envelope segment id, which ends a ``simple_interchange`` read.
+_SIMPLE_HANDLERS = {**_HANDLERS, **dict.fromkeys(ENVELOPE_TAGS, _envelope_in_content)}
 
 
 def _entity_name(segment: list[str]) -> str | None:
