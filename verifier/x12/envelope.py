@@ -224,8 +224,8 @@ def simple_interchange(tokens: Tokens) -> Interchange | None:
     the content (``segments[3:-3]``) holds no envelope segment** (an id in
     ``ENVELOPE_TAGS``), which this function does not check: a caller that walks the content
     anyway checks it there (the 271 reader does, and falls back to
-    ``interchange_from_tokens`` when it meets one). The trailers are checked by the
-    ``_Walker`` methods themselves, so warnings and their order are the general path's.
+    ``interchange_from_tokens`` when it meets one). The trailer checks are the ``_Walker``
+    methods' for this layout, inlined: same warnings, same order (keep them in step).
     """
     segments = tokens.segments
     count = len(segments)
@@ -233,16 +233,44 @@ def simple_interchange(tokens: Tokens) -> Interchange | None:
             or segments[1][0] != "GS" or segments[2][0] != "ST" or segments[-3][0] != "SE"
             or segments[-2][0] != "GE" or segments[-1][0] != "IEA"):
         return None
-    walker = _Walker()
-    walker.gs(segments[1], 2)
-    walker.st(segments[2], 3)
-    current = walker.current
-    assert current is not None  # noqa: S101 - st() just opened it
-    current.segments = segments[2:-3]
-    walker.se(segments[-3], count - 2)
-    walker.ge(segments[-2], count - 1)
-    walker.iea(segments[-1], count, segments[0])
-    return _finish(walker, tokens)
+    # What the _Walker's gs, st, se, ge and iea methods find for this layout, in their order.
+    isa, gs, st, se, ge, iea = (segments[0], segments[1], segments[2], segments[-3],
+                                segments[-2], segments[-1])
+    warnings: list[str] = []
+    if len(gs) < 9 or not gs[8].strip():
+        warnings.append("segment 2: GS has no GS08 version")
+    control_number = _element(st, 2)
+    transaction = TransactionSet(_element(st, 1), control_number,
+                                 _element(st, 3) or _element(gs, 8) or None, _element(gs, 1),
+                                 3, segments[2:-2])
+    declared, actual = _element(se, 1), str(count - 4)
+    if declared != actual and declared.lstrip("0") != actual:
+        transaction.warnings.append(
+            f"SE01 segment count {_digits(declared)} does not match the {actual} segments")
+    if _element(se, 2) != control_number:
+        transaction.warnings.append("SE02 control number does not match ST02")
+    if _element(ge, 1).lstrip("0") != "1":
+        warnings.append(f"segment {count - 1}: GE01 does not match the transaction set count")
+    if _element(ge, 2).lstrip("0") != _element(gs, 6).lstrip("0"):
+        warnings.append(f"segment {count - 1}: GE02 does not match GS06")
+    if _element(iea, 1).lstrip("0") != "1":
+        warnings.append(f"segment {count}: IEA01 does not match the functional group count")
+    if _element(iea, 2) != _element(isa, 13):
+        warnings.append(f"segment {count}: IEA02 does not match ISA13")
+    return Interchange(
+        separators=tokens.separators,
+        isa_version=tokens.isa_version,
+        control_number=_element(isa, 13),
+        sender_qualifier=_element(isa, 5),
+        sender_id=_element(isa, 6),
+        receiver_qualifier=_element(isa, 7),
+        receiver_id=_element(isa, 8),
+        usage=_element(isa, 15),
+        transactions=[transaction],
+        acknowledgments=[],
+        warnings=warnings,
+        clean=True,
+    )
 
 
 def _finish(walker: _Walker, tokens: Tokens) -> Interchange:

@@ -394,17 +394,24 @@ class _TransactionReader:
             segments = [[element.strip() for element in segment] for segment in segments]
         if self.transaction.version is None:
             self.warnings.append("neither ST03 nor GS08 names the implementation version")
-        position = self.transaction.position
+        first = self.transaction.position + 1  # of segments[1]
         if self.simple:  # a ``simple_interchange``: envelope ids in the content abort the read
             handlers = _SIMPLE_HANDLERS
             segments = segments[1:-1]  # the SE is not content (it would abort)
         else:
             handlers = _HANDLERS
             segments = segments[1:]  # SE has no handler
-        for segment in segments:
-            position += 1
-            handler = handlers.get(segment[0])
-            if handler is not None:
+        eb, msg = _TransactionReader._eb, _TransactionReader._msg
+        for position, segment in enumerate(segments, first):
+            tag = segment[0]
+            # The two commonest ids first: a str comparison is cheaper than hashing a tag.
+            if tag == "EB":
+                self.position = position
+                eb(self, segment)
+            elif tag == "MSG":
+                self.position = position
+                msg(self, segment)
+            elif (handler := handlers.get(tag)) is not None:
                 self.position = position
                 handler(self, segment)
         self._close_member()
