@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from verifier.payers.registry import AdapterRegistry
 
 
+REDIS_CONNECTIONS = 100  # redis-py's default pool cap
+REDIS_SPARE_CONNECTIONS = 16  # the job's heartbeat, RQ's own calls, the web's requests
+
+
+def redis_connections(settings: Settings) -> int:
+    """Connections one process may open to Redis: every check thread, and some to spare."""
+    return max(REDIS_CONNECTIONS, settings.worker_threads + REDIS_SPARE_CONNECTIONS)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -48,6 +57,9 @@ class Runtime:
             socket_connect_timeout=5,
             socket_timeout=30,
             health_check_interval=30,
+            # A batch job's threads each hold a connection while they talk to Redis (rate,
+            # slots, breaker); redis-py's default cap of 100 made checks past it crash.
+            max_connections=redis_connections(self.settings),
         )
 
     @cached_property

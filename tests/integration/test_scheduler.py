@@ -554,3 +554,23 @@ def test_flask_jobs_run_runs_one_job_once(
     assert row_of(runtime, vid).run_seq == 2
     assert runner.invoke(args=["jobs", "run", "nope"]).exit_code == 2
     assert runner.invoke(args=["jobs", "run", "reconcile", "--now", "soon"]).exit_code == 2
+
+
+def test_a_batch_job_with_more_threads_than_redis_pys_default_pool_checks_every_row(
+    sched_env: dict[str, str],
+    payer: FakePayer,
+    runtime_for: Callable[..., Runtime],
+    tmp_path: Path,
+) -> None:
+    """Each check thread holds a Redis connection while it takes its rate token and slot;
+    past redis-py's default cap of 100 they crashed (MaxConnectionsError)."""
+    threads = 200
+    payer.on("/x12", Reply(body=x12.answer(), delay=0.5))
+    limits = "rate_limit = 400\nmax_concurrency = 400"
+    directory = write_directory(tmp_path / "limited.toml", payer.url, limits=limits)
+    env = sched_env | {"VERIFIER_PAYERS_FILE": str(directory)}
+    runtime = runtime_for(env, worker_threads=threads)
+    ids = [submit(runtime, member_id=f"W{n:09d}", source="batch") for n in range(threads)]
+    assert check_many(runtime, ids) == threads
+    assert {row_of(runtime, vid).status for vid in ids} == {"completed"}
+    assert payer.count("/x12") == threads
