@@ -357,17 +357,19 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
         verdict = _verdict_for_crash(runtime, taken, now, type(exc).__name__)
         _finish(runtime, taken, attempt_id, verdict, exchange, None, None, None, started)
         raise
-    _finish(runtime, taken, attempt_id, verdict, exchange, outcome, summary, visitor, started)
+    status = _finish(
+        runtime, taken, attempt_id, verdict, exchange, outcome, summary, visitor, started
+    )
     log.info(
         "verification %s attempt %s: %s %s",
         verification_id,
         taken.attempt_number,
-        verdict.status,
+        status,
         verdict.reason or "",
     )
     if verdict.retry_in is not None:
         raise RetryScheduled(verification_id, verdict.retry_in)
-    return verdict.status
+    return status
 
 
 def _summarize(
@@ -571,8 +573,11 @@ def _finish(
     summary: dict[str, Any] | None,
     visitor: dict[str, Any] | None,
     started: float,
-) -> None:
+) -> str:
     """Close the attempt and write the outcome in one transaction (two UPDATEs).
+
+    Returns the state written: the verdict's, or ``needs_review`` when a re-check's
+    answer changed.
 
     A re-check's answer is compared with the one before it here too (see
     ``_recheck_values``), so a changed answer is flagged in the same write.
@@ -623,6 +628,7 @@ def _finish(
         )
     if "changes" in values and written.rowcount == 1 and values["changes"]:
         log.info("verification %s: re-check changed %d fact(s)", vid, len(values["changes"]))
+    return str(values["status"])
 
 
 def _recheck_values(row: ClaimedRow, summary: dict[str, Any] | None) -> dict[str, Any]:

@@ -495,6 +495,24 @@ def test_a_recheck_before_admission_flags_a_met_deductible(
     assert row_of(runtime, far).rechecked_at is None
 
 
+def test_a_changed_recheck_reports_the_state_it_wrote(
+    sched_env: dict[str, str], payer: FakePayer, runtime_for: Callable[..., Runtime]
+) -> None:
+    """run_check's answer (the job's result, the log line) is the row's state."""
+    payer.on(
+        "/x12",
+        Reply(body=x12.answer(_deductible_left("400.00"))),
+        Reply(body=x12.answer(_deductible_left("0.00"))),
+    )
+    runtime = runtime_for(sched_env)
+    vid = submit(runtime, service_date=utcnow().date() + dt.timedelta(days=4))
+    assert service.run_check(runtime, vid) == "completed"
+    clear_queues(runtime)
+    assert maintenance.reverify_upcoming(runtime, now=utcnow() + dt.timedelta(hours=73)) == 1
+    assert service.run_check(runtime, vid) == "needs_review"
+    assert row_of(runtime, vid).status == "needs_review"
+
+
 # --- purge ----------------------------------------------------------------------------
 
 
