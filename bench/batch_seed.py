@@ -12,27 +12,23 @@ answer. Redis: ``--redis`` (default the local server).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
+from tests.scratch_postgres import scratch_postgres  # noqa: E402
 from verifier import create_app  # noqa: E402
 from verifier.batches import CSV_COLUMNS  # noqa: E402
 from verifier.queue import BATCH, VISITOR, get_queue  # noqa: E402
 from verifier.staff import accounts  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
-from verifier.store.db import normalize_url  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
 
 
@@ -52,27 +48,6 @@ def census(rows: int) -> str:
         }
         lines.append(",".join(cells[c] for c in CSV_COLUMNS))
     return "\n".join(lines) + "\n"
-
-
-@contextlib.contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    admin = create_engine(normalize_url(admin_url), isolation_level="AUTOCOMMIT")
-    name = f"verifier_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def measure(database_url: str, redis_url: str, body: str) -> float:
@@ -124,7 +99,7 @@ def main() -> None:
             seconds = measure(f"sqlite:///{scratch}/bench.db", args.redis, body)
             print(f"sqlite      {seconds:6.2f} s")
     if args.backend in ("postgresql", "both"):
-        with scratch_postgres(args.postgres) as url:
+        with scratch_postgres(args.postgres, "verifier_bench_seed") as url:
             seconds = measure(url, args.redis, body)
             print(f"postgresql  {seconds:6.2f} s")
 

@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +36,18 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 from redis import Redis  # noqa: E402
-from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 from tests.fakes import x12_responses as x12  # noqa: E402
 from tests.fakes.payer_server import FakePayer, Reply  # noqa: E402
+from tests.scratch_postgres import scratch_postgres  # noqa: E402
 from tests.unit.api.test_intake import valid_body  # noqa: E402
 from verifier import create_app, lifecycle, maintenance, service  # noqa: E402
 from verifier.api.schemas import SubmitSchema  # noqa: E402
 from verifier.api.verifications import submission_from  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
-from verifier.store.db import normalize_url  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
 from verifier.store.models import Verification  # noqa: E402
 from verifier.supervisor import (  # noqa: E402
@@ -110,27 +109,10 @@ class RssSampler(threading.Thread):
             self.peak = max(self.peak, total)
 
 
-@contextlib.contextmanager
-def scratch_postgres(server_url: str) -> Iterator[str]:
-    """A database of its own on ``server_url``'s server, dropped afterwards."""
-    admin_url = normalize_url(server_url)
-    name = f"verifier_bench_{os.getpid()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> int:
     args = arguments()
     if args.postgres:
-        with scratch_postgres(args.postgres) as url:
+        with scratch_postgres(args.postgres, "verifier_bench_refresh") as url:
             return run(args, url)
     return run(args, None)
 

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from config.settings import Settings
+from tests.scratch_postgres import scratch_postgres
 from verifier import create_app
 from verifier.store.crypto import generate_key_spec
 from verifier.store.db import normalize_url
@@ -124,24 +125,8 @@ def postgres_database() -> Iterator[str]:
     reason = _postgres_unavailable_reason()
     if reason:
         _skip_or_fail_postgres(reason)
-    admin_url = normalize_url(_postgres_admin_url())
-    name = f"verifier_test_{RUN_ID}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with scratch_postgres(_postgres_admin_url(), f"verifier_test_{RUN_ID}") as url:
+        yield url
 
 
 @pytest.fixture(
