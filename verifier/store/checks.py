@@ -11,7 +11,6 @@ Built lazily (``functools.cache``), never at import.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
@@ -128,9 +127,4 @@ def finish(columns: frozenset[str]) -> Update:
 
 def params(values: dict[str, Any], **more: Any) -> dict[str, Any]:
     """``{"p_<column>": value}`` for a statement above."""
-    return {f"p_{name}": value for name, value in _items(values, more)}
-
-
-def _items(values: dict[str, Any], more: dict[str, Any]) -> Iterable[tuple[str, Any]]:
-    yield from values.items()
-    yield from more.items()
+    return {f"p_{name}": value for name, value in (values | more).items()}

@@ -257,30 +257,26 @@ def simple_interchange(tokens: Tokens) -> Interchange | None:
         warnings.append(f"segment {count}: IEA01 does not match the functional group count")
     if _element(iea, 2) != _element(isa, 13):
         warnings.append(f"segment {count}: IEA02 does not match ISA13")
-    return Interchange(
-        separators=tokens.separators,
-        isa_version=tokens.isa_version,
-        control_number=_element(isa, 13),
-        sender_qualifier=_element(isa, 5),
-        sender_id=_element(isa, 6),
-        receiver_qualifier=_element(isa, 7),
-        receiver_id=_element(isa, 8),
-        usage=_element(isa, 15),
-        transactions=[transaction],
-        acknowledgments=[],
-        warnings=warnings,
-        clean=True,
-    )
+    return _interchange(tokens, [transaction], [], warnings)
 
 
 def _finish(walker: _Walker, tokens: Tokens) -> Interchange:
-    segments = tokens.segments
-    isa = segments[0]
-    walker.close_transaction(len(segments) + 1, "end of data")
+    walker.close_transaction(len(tokens.segments) + 1, "end of data")
     if walker.group is not None:
         walker.warn("functional group has no GE")
     if not walker.closed:
         walker.warn("interchange has no IEA")
+    return _interchange(tokens, walker.transactions, walker.acknowledgments, walker.warnings)
+
+
+def _interchange(
+    tokens: Tokens,
+    transactions: list[TransactionSet],
+    acknowledgments: list[list[str]],
+    warnings: list[str],
+) -> Interchange:
+    """The interchange with its ISA's header fields, whichever pass found its contents."""
+    isa = tokens.segments[0]
     return Interchange(
         separators=tokens.separators,
         isa_version=tokens.isa_version,
@@ -290,9 +286,9 @@ def _finish(walker: _Walker, tokens: Tokens) -> Interchange:
         receiver_qualifier=_element(isa, 7),
         receiver_id=_element(isa, 8),
         usage=_element(isa, 15),
-        transactions=walker.transactions,
-        acknowledgments=walker.acknowledgments,
-        warnings=walker.warnings,
+        transactions=transactions,
+        acknowledgments=acknowledgments,
+        warnings=warnings,
         clean=tokens.clean,
     )
 
