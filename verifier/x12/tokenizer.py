@@ -31,7 +31,10 @@ anywhere, makes the interchange not clean.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 
@@ -186,10 +189,26 @@ def elements_clean(body: str, element: str) -> bool:
     for char in exotic:
         if char in body:
             return False
-    for char in " \r\n":
+    if " " in body:  # names and messages hold spaces: look for one touching a separator
+        space_before, space_after = _space_touching(element)
+        if space_before(body) or space_after(body):
+            return False
+    for char in "\r\n":  # rare in a body read here; ``in`` is enough
         if char in body and (char + element in body or element + char in body):
             return False
     return True
+
+
+@lru_cache(maxsize=64)
+def _space_touching(element: str) -> tuple[Callable[[str], object], Callable[[str], object]]:
+    """Searches for a space before and after ``element``.
+
+    A literal compiled pattern finds a two-character string about twice as fast as
+    ``in`` when its second character is frequent, and an element separator is the most
+    frequent character of a 271 (``in`` was a fifth of ``tokenize``'s time).
+    """
+    return (re.compile(re.escape(" " + element)).search,
+            re.compile(re.escape(element + " ")).search)
 
 
 def tokenize(data: bytes | str) -> Tokens:
