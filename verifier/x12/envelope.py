@@ -54,6 +54,12 @@ def segment_label(segment: list[str]) -> str:
     return tag if _SEGMENT_ID.fullmatch(tag) else "segment"
 
 
+def _padded(segment: list[str], length: int) -> list[str]:
+    """``segment`` itself, or a copy with empty elements up to ``length``."""
+    missing = length - len(segment)
+    return segment + [""] * missing if missing > 0 else segment
+
+
 def _element(segment: list[str], index: int) -> str:
     return segment[index].strip() if index < len(segment) else ""
 
@@ -234,28 +240,30 @@ def simple_interchange(tokens: Tokens) -> Interchange | None:
             or segments[-2][0] != "GE" or segments[-1][0] != "IEA"):
         return None
     # What the _Walker's gs, st, se, ge and iea methods find for this layout, in their order.
-    isa, gs, st, se, ge, iea = (segments[0], segments[1], segments[2], segments[-3],
-                                segments[-2], segments[-1])
+    # The tokens are clean, so these elements need no strip(): padded copies, indexed.
+    isa = segments[0]
+    gs, st, se, ge, iea = (_padded(segments[1], 9), _padded(segments[2], 4),
+                           _padded(segments[-3], 3), _padded(segments[-2], 3),
+                           _padded(segments[-1], 3))
     warnings: list[str] = []
-    if len(gs) < 9 or not gs[8].strip():
+    if not gs[8]:
         warnings.append("segment 2: GS has no GS08 version")
-    control_number = _element(st, 2)
-    transaction = TransactionSet(_element(st, 1), control_number,
-                                 _element(st, 3) or _element(gs, 8) or None, _element(gs, 1),
+    control_number = st[2]
+    transaction = TransactionSet(st[1], control_number, st[3] or gs[8] or None, gs[1],
                                  3, segments[2:-2])
-    declared, actual = _element(se, 1), str(count - 4)
+    declared, actual = se[1], str(count - 4)
     if declared != actual and declared.lstrip("0") != actual:
         transaction.warnings.append(
             f"SE01 segment count {_digits(declared)} does not match the {actual} segments")
-    if _element(se, 2) != control_number:
+    if se[2] != control_number:
         transaction.warnings.append("SE02 control number does not match ST02")
-    if _element(ge, 1).lstrip("0") != "1":
+    if ge[1].lstrip("0") != "1":
         warnings.append(f"segment {count - 1}: GE01 does not match the transaction set count")
-    if _element(ge, 2).lstrip("0") != _element(gs, 6).lstrip("0"):
+    if ge[2].lstrip("0") != gs[6].lstrip("0"):
         warnings.append(f"segment {count - 1}: GE02 does not match GS06")
-    if _element(iea, 1).lstrip("0") != "1":
+    if iea[1].lstrip("0") != "1":
         warnings.append(f"segment {count}: IEA01 does not match the functional group count")
-    if _element(iea, 2) != _element(isa, 13):
+    if iea[2] != _element(isa, 13):
         warnings.append(f"segment {count}: IEA02 does not match ISA13")
     return _interchange(tokens, [transaction], [], warnings)
 
