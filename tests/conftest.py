@@ -136,9 +136,20 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Every store-touching test runs against SQLite and PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("sqlite") / "verifier.db"
-        url = f"sqlite:///{path}"
+    with migrated_database(request.param, tmp_path_factory.mktemp("sqlite")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def migrated_database(kind: str, directory: Path) -> Iterator[str]:
+    """A fresh database at the head migration: SQLite in ``directory`` when ``kind`` starts
+    with "sqlite" (a kind or a URL), else a scratch PostgreSQL database dropped afterwards.
+
+    For the tests whose jobs sweep the whole database (cron, retention, metrics), which
+    would otherwise see and change every other test's rows.
+    """
+    if kind.startswith("sqlite"):
+        url = f"sqlite:///{directory / 'verifier.db'}"
         upgrade(url)
         yield url
         return

@@ -29,7 +29,7 @@ from tests.conftest import (
     LiveServer,
     WorkerProcess,
     _free_port,
-    postgres_database,
+    migrated_database,
     wait_until,
 )
 from tests.unit.api.test_intake import valid_body
@@ -37,7 +37,6 @@ from verifier import service
 from verifier.api.schemas import SubmitSchema
 from verifier.api.verifications import submission_from
 from verifier.runtime import Runtime
-from verifier.store.migrate import upgrade
 from verifier.store.models import Verification
 
 TOKEN = "metrics-" + "k" * 24
@@ -83,13 +82,7 @@ def names(samples: Samples) -> set[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database only this test writes to."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'metrics.db'}"
-        upgrade(url)
-        yield url
-        return
-    with postgres_database() as url:
-        upgrade(url)
+    with migrated_database(request.param, tmp_path) as url:
         yield url
 
 

@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from config.settings import Settings, SettingsError
-from tests.conftest import postgres_database
+from tests.conftest import migrated_database
 from tests.integration.test_scheduler import clear_queues, row_of, submit
 from verifier import create_app, maintenance, service
 from verifier.runtime import Runtime
@@ -33,13 +33,7 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture(scope="module")
 def own_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('retention') / 'verifier.db'}"
-        upgrade(url)
-        yield url
-        return
-    with postgres_database() as url:
-        upgrade(url)
+    with migrated_database(database_url, tmp_path_factory.mktemp("retention")) as url:
         yield url
 
 

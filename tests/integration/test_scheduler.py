@@ -28,7 +28,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from config.settings import Settings
-from tests.conftest import WorkerProcess, embedded_redis, postgres_database, wait_until
+from tests.conftest import WorkerProcess, embedded_redis, migrated_database, wait_until
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
 from tests.unit.api.test_intake import valid_body
@@ -40,7 +40,6 @@ from verifier.domain import EligibilityRequest, EligibilityResult
 from verifier.payers.sandbox import _tiers
 from verifier.queue import BATCH, VISITOR, get_queue
 from verifier.runtime import Runtime
-from verifier.store.migrate import upgrade
 from verifier.store.models import Attempt, AuditEvent, Verification
 
 PAYER = "FAKEX12"
@@ -84,13 +83,7 @@ def payer() -> Iterator[FakePayer]:
 def own_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database for this module alone: the cron jobs run "as of" days ahead, which
     would otherwise reach the rows of every other test in the session."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('sched') / 'verifier.db'}"
-        upgrade(url)
-        yield url
-        return
-    with postgres_database() as url:
-        upgrade(url)
+    with migrated_database(database_url, tmp_path_factory.mktemp("sched")) as url:
         yield url
 
 
