@@ -54,10 +54,13 @@ def segment_label(segment: list[str]) -> str:
     return tag if _SEGMENT_ID.fullmatch(tag) else "segment"
 
 
-def _padded(segment: list[str], length: int) -> list[str]:
-    """``segment`` itself, or a copy with empty elements up to ``length``."""
+PADDING = [[""] * n for n in range(16)]  # PADDING[n]: n empty elements, built once
+
+
+def padded(segment: list[str], length: int) -> list[str]:
+    """``segment`` itself, or a copy with empty elements up to ``length`` (at most 15 more)."""
     missing = length - len(segment)
-    return segment + [""] * missing if missing > 0 else segment
+    return segment + PADDING[missing] if missing > 0 else segment
 
 
 def _element(segment: list[str], index: int) -> str:
@@ -242,9 +245,9 @@ def simple_interchange(tokens: Tokens) -> Interchange | None:
     # What the _Walker's gs, st, se, ge and iea methods find for this layout, in their order.
     # The tokens are clean, so these elements need no strip(): padded copies, indexed.
     isa = segments[0]
-    gs, st, se, ge, iea = (_padded(segments[1], 9), _padded(segments[2], 4),
-                           _padded(segments[-3], 3), _padded(segments[-2], 3),
-                           _padded(segments[-1], 3))
+    gs, st, se, ge, iea = (padded(segments[1], 9), padded(segments[2], 4),
+                           padded(segments[-3], 3), padded(segments[-2], 3),
+                           padded(segments[-1], 3))
     warnings: list[str] = []
     if not gs[8]:
         warnings.append("segment 2: GS has no GS08 version")

@@ -47,9 +47,11 @@ from verifier.x12.acks import not_an_eligibility_response
 from verifier.x12.envelope import (
     ENVELOPE_TAGS,
     MAX_WARNINGS,
+    PADDING,
     Interchange,
     TransactionSet,
     interchange_from_tokens,
+    padded,
     segment_label,
     simple_interchange,
 )
@@ -167,15 +169,6 @@ _set_errors = setter(Benefit, "errors")
 _set_messages = setter(Benefit, "messages")
 _set_entities = setter(Benefit, "related_entities")
 
-_PADDING = [[""] * n for n in range(16)]
-
-
-def _padded(segment: list[str], length: int) -> list[str]:
-    """``segment`` with empty elements appended up to ``length`` (elements 0..length-1)."""
-    missing = length - len(segment)
-    return segment + _PADDING[missing] if missing > 0 else segment
-
-
 # The handlers read elements as they are: ``_TransactionReader.read`` hands them segments
 # whose elements are already stripped (by the tokenizer's ``clean`` check, or by stripping
 # them all up front when it fails).
@@ -190,7 +183,7 @@ def _s(segment: list[str], index: int) -> str:
 
 
 def _contact(segment: list[str]) -> Contact:
-    segment = _padded(segment, 9)
+    segment = padded(segment, 9)
     pairs = []
     for index in (3, 5, 7):
         qualifier, number = segment[index], segment[index + 1]
@@ -517,7 +510,7 @@ class _TransactionReader:
 
     def _hl(self, segment: list[str]) -> None:
         self._close_member()
-        segment = _padded(segment, 4)
+        segment = padded(segment, 4)
         _, hl_id, parent_id, level = segment[:4]
         if level == "20":
             payer = _PartyDraft(hl_id, False)
@@ -580,7 +573,7 @@ class _TransactionReader:
 
     def _nm1(self, segment: list[str]) -> None:
         if len(segment) < 10:
-            segment = segment + _PADDING[10 - len(segment)]
+            segment = segment + PADDING[10 - len(segment)]
         if self.benefit is not None:
             if not self.in_2120:
                 self.warn("NM1 after EB without LS; read as a 2120 entity")
@@ -647,7 +640,7 @@ class _TransactionReader:
 
     def _n4(self, segment: list[str]) -> None:
         if len(segment) < 4:
-            segment = segment + _PADDING[4 - len(segment)]
+            segment = segment + PADDING[4 - len(segment)]
         city, state, postal = segment[1] or None, segment[2] or None, segment[3] or None
         target: _EntityDraft | _MemberDraft | None = self._current_entity("N4")
         if target is None and self.benefit is None:
@@ -686,7 +679,7 @@ class _TransactionReader:
         if self.member is None:
             self.warn("TRN outside a subscriber or dependent loop ignored")
             return
-        segment = _padded(segment, 5)
+        segment = padded(segment, 5)
         self.member.traces.append(
             _new_trace(segment[1], segment[2], segment[3] or None, segment[4] or None)
         )
@@ -694,7 +687,7 @@ class _TransactionReader:
     def _ref(self, segment: list[str]) -> None:
         if self.in_2120:
             return
-        segment = _padded(segment, 4)
+        segment = padded(segment, 4)
         reference = _new_reference(segment[1], segment[2], segment[3] or None)
         if self.benefit is not None:
             if self.b_references is None:
@@ -708,7 +701,7 @@ class _TransactionReader:
     def _dtp(self, segment: list[str]) -> None:
         if self.in_2120:
             return
-        segment = _padded(segment, 4)
+        segment = padded(segment, 4)
         raw = segment[3]
         start, end = _period_value(segment[2], raw)
         if start is None and raw:
@@ -757,7 +750,7 @@ class _TransactionReader:
             return
         count = len(segment)
         if count != 14:
-            segment = segment + _PADDING[14 - count] if count < 14 else segment[:14]
+            segment = segment + PADDING[14 - count] if count < 14 else segment[:14]
         (_, info, level, service, insurance, plan, period, amount, percent, qualifier,
          quantity, authorization, network, composite) = segment
         if info not in _EB01_CODES:
@@ -808,7 +801,7 @@ class _TransactionReader:
             return
         count = len(segment)
         if count != 9:
-            segment = segment + _PADDING[9 - count] if count < 9 else segment[:9]
+            segment = segment + PADDING[9 - count] if count < 9 else segment[:9]
         _, unit_qualifier, quantity, unit, modulus, period, periods, pattern, time = segment
         limit = _new_limit(
             unit_qualifier or None,
