@@ -184,7 +184,7 @@ class ClaimedRow:
 @dataclass(frozen=True)
 class Claim:
     verification: ClaimedRow
-    member: MemberRecord
+    member_enc: str  # sealed; opened in build_request, inside run_check's error handling
     attempt_number: int
     run_attempt: int
     run_started_at: dt.datetime  # the first attempt of this run: the retry window's start
@@ -232,9 +232,6 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
             row.payer_id,
             f"{verification_id}-{row.attempt_count}",
         )
-    member = MemberRecord.from_json(
-        unseal(runtime.keyring, "member", verification_id, row.member_enc)
-    )
     claimed = ClaimedRow(
         id=row.id,
         payer_id=row.payer_id,
@@ -245,7 +242,12 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
         previous_summary=row.previous_summary,
         changes=row.changes,
     )
-    return Claim(claimed, member, row.attempt_count, row.run_attempts, started or now, attempt_id)
+    # The member record is opened later, in run_check's try: a value that will not open
+    # (a key removed before `db rekey` finished) is then a recorded internal_error on this
+    # attempt, not a committed claim with an attempt left open and a row stuck in running.
+    return Claim(
+        claimed, row.member_enc, row.attempt_count, row.run_attempts, started or now, attempt_id
+    )
 
 
 def _open_attempt(
@@ -270,7 +272,8 @@ def _open_attempt(
 
 
 def build_request(runtime: Runtime, claim: Claim, trace_number: str) -> EligibilityRequest:
-    row, member = claim.verification, claim.member
+    row = claim.verification
+    member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, claim.member_enc))
     entry = runtime.directory.get(row.payer_id)
     if entry is None:
         raise UnknownPayer(row.payer_id)

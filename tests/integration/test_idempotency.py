@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.unit.api.test_intake import URL, valid_body
 from verifier import service
+from verifier.store.crypto import DecryptionError
 from verifier.store.models import Attempt, Verification
 from verifier.x12.charset import X12InputError
 
@@ -94,3 +95,26 @@ def test_a_bad_provider_configuration_is_not_blamed_on_the_visitor(
     with runtime.db.session() as session:
         row = session.get_one(Verification, verification_id)
         assert (row.status, row.reason) == ("retry_wait", "internal_error")
+
+
+def test_a_member_record_that_will_not_open_fails_the_attempt_not_the_claim(
+    client: Any, runtime: Any
+) -> None:
+    """A sealed value under a key no longer in the ring (removed before `db rekey`
+    finished): the attempt is closed as an internal error, the row waits for a retry,
+    nothing is left running."""
+    verification_id = submit(client)
+    with runtime.db.session() as session:
+        row = session.get_one(Verification, verification_id)
+        version, _, rest = row.member_enc.partition(".")
+        row.member_enc = f"{version}.retired-key.{rest.partition('.')[2]}"
+    with pytest.raises(DecryptionError):
+        service.run_check(runtime, verification_id)
+    with runtime.db.session() as session:
+        row = session.get_one(Verification, verification_id)
+        assert (row.status, row.reason) == ("retry_wait", "internal_error")
+        assert row.lease_expires_at is None
+        attempt = session.execute(
+            select(Attempt).where(Attempt.verification_id == verification_id)
+        ).scalar_one()
+        assert (attempt.outcome, attempt.finished_at is not None) == ("error", True)
