@@ -48,6 +48,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+# Python None is SQL NULL in every JSON column: the queries test ``IS NULL`` (a re-check
+# not yet compared has ``changes`` NULL), and SQLAlchemy's default would write None given
+# explicitly (as the prebuilt statements in ``store.checks`` do) as the JSON text 'null'.
+NullableJSON = JSON(none_as_null=True)
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -71,8 +77,8 @@ class Verification(Base):
     member_enc: Mapped[str] = mapped_column(Text)
     contact_enc: Mapped[str | None] = mapped_column(Text)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    summary: Mapped[dict | None] = mapped_column(JSON)  # no identifiers (DESIGN §6)
-    visitor_summary: Mapped[dict | None] = mapped_column(JSON)  # plain words + safe subset
+    summary: Mapped[dict | None] = mapped_column(NullableJSON)  # no identifiers (DESIGN §6)
+    visitor_summary: Mapped[dict | None] = mapped_column(NullableJSON)  # plain words + safe subset
     result_enc: Mapped[str | None] = mapped_column(Text)  # normalized result: has names
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     run_attempts: Mapped[int] = mapped_column(Integer, default=0)  # attempts in this run
@@ -89,8 +95,8 @@ class Verification(Base):
     index_birth_date: Mapped[str | None] = mapped_column(String(64), index=True)
     # Scheduled work (migration 0004_sched): re-checks before admission, purge, batch jobs.
     rechecked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    previous_summary: Mapped[dict | None] = mapped_column(JSON)  # before the last re-check
-    changes: Mapped[list | None] = mapped_column(JSON)  # old vs new; None = not compared
+    previous_summary: Mapped[dict | None] = mapped_column(NullableJSON)  # before the last re-check
+    changes: Mapped[list | None] = mapped_column(NullableJSON)  # old vs new; None = not compared
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     job_id: Mapped[str | None] = mapped_column(String(64))  # a batch job carrying this run
     # The member became a patient (migration 0005): kept past the visitors' retention.
@@ -124,11 +130,11 @@ class Attempt(Base):
     payer_id: Mapped[str] = mapped_column(String(80))
     outcome: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(String(40))
-    error_codes: Mapped[list | None] = mapped_column(JSON)  # AAA codes etc., never PHI
+    error_codes: Mapped[list | None] = mapped_column(NullableJSON)  # AAA codes etc., never PHI
     trace_number: Mapped[str | None] = mapped_column(String(50))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     level_of_care: Mapped[str | None] = mapped_column(String(20))
-    summary: Mapped[dict | None] = mapped_column(JSON)  # this attempt's answer, per level
+    summary: Mapped[dict | None] = mapped_column(NullableJSON)  # this attempt's answer, per level
     request_enc: Mapped[str | None] = mapped_column(Text)
     response_enc: Mapped[str | None] = mapped_column(Text)
 
@@ -255,4 +261,4 @@ class BatchRow(Base):
     verification_id: Mapped[str | None] = mapped_column(
         ForeignKey("verifications.id", ondelete="SET NULL"), index=True
     )
-    errors: Mapped[dict | None] = mapped_column(JSON)  # {field: [message]}
+    errors: Mapped[dict | None] = mapped_column(NullableJSON)  # {field: [message]}
