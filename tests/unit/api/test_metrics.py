@@ -124,5 +124,5 @@ def test_an_unreadable_payer_directory_leaves_the_rest(
         for sample in family.samples
     }
     assert samples[("verifier_up", (("component", "redis"),))] == 1
-    assert samples[("verifier_queue_jobs", (("queue", "visitor"),))] >= 0
+    assert ("verifier_queue_jobs", (("queue", "visitor"),)) in samples
     assert not any(name == "verifier_payer_circuit_state" for name, _ in samples)

@@ -7,7 +7,6 @@ PostgreSQL database) instead of the session-wide one other tests share.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from config.settings import Settings
-from tests.conftest import postgres_database
+from tests.conftest import migrated_database
 from verifier import service
 from verifier.domain import Condition, LevelOfCare, Relationship
 from verifier.staff import accounts, work
 from verifier.store.crypto import generate_key_spec
-from verifier.store.migrate import upgrade
 from verifier.store.records import ContactRecord, MemberRecord
 
 OLD = generate_key_spec("old")
@@ -31,19 +31,6 @@ NEW = generate_key_spec("new")
 def letters(n: int = 10) -> str:
     """A name no other row uses (upper-case letters only, as names are normalized)."""
     return "".join(chr(ord("A") + int(ch, 16)) for ch in uuid.uuid4().hex[:n])
-
-
-@contextlib.contextmanager
-def fresh_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A new, migrated database on the same backend as ``database_url``."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'rotation.db'}"
-        upgrade(url)
-        yield url
-        return
-    with postgres_database() as url:
-        upgrade(url)
-        yield url
 
 
 AppMaker = Callable[[str], Any]
@@ -64,6 +51,15 @@ def app_maker(
         return make_app(Settings.from_env(env))
 
     return build
+
+
+@pytest.fixture
+def apps(
+    database_url: str, tmp_path: Path, make_app: Any, service_env: dict[str, str]
+) -> Iterator[AppMaker]:
+    """Apps on a freshly migrated database of the test's own (same backend as the suite's)."""
+    with migrated_database(database_url, tmp_path) as url:
+        yield app_maker(make_app, service_env, url)
 
 
 @dataclass(frozen=True)

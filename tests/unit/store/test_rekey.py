@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -16,8 +14,7 @@ from tests.unit.store.rotation import (
     OLD,
     AppMaker,
     Seeded,
-    app_maker,
-    fresh_database,
+    apps,  # noqa: F401 - fixture
     seed_everything,
     submit,
 )
@@ -32,20 +29,12 @@ ROTATED = f"{NEW},{OLD}"
 
 
 @pytest.fixture
-def apps(
-    database_url: str, tmp_path: Path, make_app: Any, service_env: dict[str, str]
-) -> Iterator[AppMaker]:
-    with fresh_database(database_url, tmp_path) as url:
-        yield app_maker(make_app, service_env, url)
-
-
-@pytest.fixture
-def seeded(apps: AppMaker) -> Seeded:
+def seeded(apps: AppMaker) -> Seeded:  # noqa: F811 - fixture
     return seed_everything(apps(OLD).extensions["verifier"])
 
 
 @pytest.fixture
-def rotated(apps: AppMaker, seeded: Seeded) -> Any:
+def rotated(apps: AppMaker, seeded: Seeded) -> Any:  # noqa: F811 - fixture
     """The app once the new key is put first (and restarted), before any re-keying."""
     return apps(ROTATED)
 
@@ -89,7 +78,7 @@ def test_every_sealed_column_is_seeded_and_moves_to_the_new_key(
 
 
 def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
-    apps: AppMaker, rotated: Any, seeded: Seeded
+    apps: AppMaker, rotated: Any, seeded: Seeded  # noqa: F811 - fixture
 ) -> None:
     runtime = rotated.extensions["verifier"]
     before = work.detail(runtime, seeded.verification_id)
@@ -113,7 +102,7 @@ def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
 
 
 def test_search_finds_re_indexed_rows_with_only_the_new_key(
-    apps: AppMaker, rotated: Any, seeded: Seeded
+    apps: AppMaker, rotated: Any, seeded: Seeded  # noqa: F811 - fixture
 ) -> None:
     runtime = rotated.extensions["verifier"]
     rekey(runtime.db, runtime.keyring)
@@ -132,7 +121,7 @@ def test_a_second_run_has_nothing_to_do(rotated: Any, seeded: Seeded) -> None:
     assert again.resealed == 0 and again.unreadable == []
 
 
-def test_an_interrupted_run_resumes_where_it_stopped(apps: AppMaker) -> None:
+def test_an_interrupted_run_resumes_where_it_stopped(apps: AppMaker) -> None:  # noqa: F811 - fixture
     old = apps(OLD).extensions["verifier"]
     ids = sorted(submit(old)[0] for _ in range(5))
     runtime = apps(ROTATED).extensions["verifier"]
@@ -165,7 +154,7 @@ class CrashingKeyring(Keyring):
         return super().decrypt(token, context)
 
 
-def test_a_crash_loses_only_the_batch_in_flight(apps: AppMaker) -> None:
+def test_a_crash_loses_only_the_batch_in_flight(apps: AppMaker) -> None:  # noqa: F811 - fixture
     old = apps(OLD).extensions["verifier"]
     for _ in range(5):
         submit(old)
@@ -199,7 +188,7 @@ class ConcurrentKeyring(Keyring):
         return plaintext
 
 
-def test_a_value_changed_meanwhile_is_not_overwritten_with_stale_data(apps: AppMaker) -> None:
+def test_a_value_changed_meanwhile_is_not_overwritten_with_stale_data(apps: AppMaker) -> None:  # noqa: F811 - fixture
     old = apps(OLD).extensions["verifier"]
     verification_id, _, _ = submit(old, check=True)
     runtime = apps(ROTATED).extensions["verifier"]
@@ -300,7 +289,7 @@ def test_check_exits_1_before_and_0_after_the_rekey(rotated: Any, seeded: Seeded
     assert "the other keys may be removed" in after.output
 
 
-def test_the_command_resumes_after_a_limited_run(apps: AppMaker) -> None:
+def test_the_command_resumes_after_a_limited_run(apps: AppMaker) -> None:  # noqa: F811 - fixture
     old = apps(OLD).extensions["verifier"]
     for _ in range(3):
         submit(old)
@@ -342,7 +331,7 @@ def test_the_command_leaves_one_audit_row(rotated: Any, seeded: Seeded) -> None:
     assert audit.verify(runtime.db).broken_at is None
 
 
-def test_the_audit_row_says_partial_when_values_remain(apps: AppMaker) -> None:
+def test_the_audit_row_says_partial_when_values_remain(apps: AppMaker) -> None:  # noqa: F811 - fixture
     old = apps(OLD).extensions["verifier"]
     submit(old)
     app = apps(ROTATED)

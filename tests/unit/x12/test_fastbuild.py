@@ -57,7 +57,14 @@ def test_classes_it_cannot_build_fall_back_to_the_class_itself() -> None:
 
     for cls in (Checked, Factory, NoSlots):
         assert constructor(cls) is cls
-    assert EligibilityResult.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    # Whichever way it builds the reader's result, that result is the class's own, frozen.
+    made = constructor(EligibilityResult)(Party(), None, version="005010X279A1",
+                                          warnings=("SE count",))
+    expected = EligibilityResult(Party(), None, version="005010X279A1", warnings=("SE count",))
+    assert type(made) is EligibilityResult
+    assert made == expected and hash(made) == hash(expected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.version = "004010X092A1"  # type: ignore[misc]
 
 
 def test_incompatible_layout_stores_through_the_descriptors() -> None:
