@@ -52,11 +52,15 @@ def payer() -> Iterator[FakePayer]:
 
 
 @pytest.fixture
-def shared_tokens(redis: Redis) -> oauth.SharedTokens:
-    """The workers' token cache, on the test's Redis under a prefix of its own."""
-    return oauth.SharedTokens(
+def shared_tokens(redis: Redis) -> Iterator[oauth.SharedTokens]:
+    """The workers' token cache, on the test's Redis under a prefix of its own (emptied after)."""
+    shared = oauth.SharedTokens(
         redis, Keyring.parse(generate_key_spec("t")), make_settings().queue_prefix
     )
+    yield shared
+    leftover = list(redis.scan_iter(f"{shared.prefix}:*"))
+    if leftover:
+        redis.delete(*leftover)
 
 
 @pytest.fixture

@@ -15,34 +15,26 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import Settings
-from tests.conftest import postgres_database
+from tests.conftest import migrated_database
 from tests.integration.test_batches import (  # noqa: F401 - fixtures
     batch_app,
     batch_env,
     bearer,
     body_for,
 )
-from tests.integration.test_scheduler import clear_queues
+from tests.integration.test_scheduler import clear_queues, row_of
 from verifier import batches, create_app, intake, maintenance, service
 from verifier.api.schemas import SubmitSchema
 from verifier.api.verifications import submission_from
 from verifier.queue import BATCH, VISITOR, get_queue
 from verifier.runtime import Runtime
 from verifier.store.crypto import DecryptionError
-from verifier.store.migrate import upgrade
 from verifier.store.models import Batch, BatchRow, Verification
 from verifier.store.records import unseal
 
 # Columns that differ between any two verifications, whoever stored them.
 PER_ROW = {"id", "created_at", "updated_at", "token_hash", "token_expires_at"}
 SEALED = {"member_enc": "member", "contact_enc": "contact"}
-
-
-def row_of(runtime: Runtime, verification_id: str) -> Verification:
-    with runtime.db.session() as session:
-        row = session.get_one(Verification, verification_id)
-        session.expunge(row)
-        return row
 
 
 def batch_ids(runtime: Runtime, batch_id: str) -> list[str]:
@@ -125,6 +117,7 @@ def test_a_failure_while_storing_leaves_no_batch_and_no_verifications(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = batch_app.extensions["verifier"]
+    # Deliberate fault injection around the real _store: no practical real fault reaches _abandon.
     real_store = batches._store
     calls: list[int] = []
 
@@ -157,13 +150,7 @@ def own_env(
     tmp_path: Path,
 ) -> Iterator[dict[str, str]]:
     """A database of its own: reconcile "as of" later would touch other tests' rows."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'verifier.db'}"
-        upgrade(url)
-        yield batch_env | {"DATABASE_URL": url}
-        return
-    with postgres_database() as url:
-        upgrade(url)
+    with migrated_database(database_url, tmp_path) as url:
         yield batch_env | {"DATABASE_URL": url}
 
 

@@ -11,6 +11,7 @@ the keys verifier.metrics reads are the ones the resilience layer writes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
@@ -253,8 +254,6 @@ def test_live_workers_are_counted_per_queue(
 def test_a_token_is_required_when_one_is_set(
     settings: Settings, make_app: Callable[[Settings], Any], http: requests.Session
 ) -> None:
-    import dataclasses
-
     guarded = dataclasses.replace(settings, metrics_token=TOKEN)
     with LiveServer(make_app(guarded)) as server:
         missing = scrape(http, server)
@@ -272,8 +271,6 @@ def test_a_token_is_required_when_one_is_set(
 def test_redis_down_still_answers_with_up_zero(
     settings: Settings, make_app: Callable[[Settings], Any], http: requests.Session
 ) -> None:
-    import dataclasses
-
     down = dataclasses.replace(settings, redis_url=f"redis://127.0.0.1:{_free_port()}/0")
     with LiveServer(make_app(down)) as server:
         response = scrape(http, server)
@@ -288,8 +285,6 @@ def test_redis_down_still_answers_with_up_zero(
 def test_database_down_still_answers_with_up_zero(
     settings: Settings, make_app: Callable[[Settings], Any], http: requests.Session
 ) -> None:
-    import dataclasses
-
     down = dataclasses.replace(
         settings, database_url=f"postgresql://nobody@127.0.0.1:{_free_port()}/none"
     )

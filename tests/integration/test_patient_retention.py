@@ -8,8 +8,8 @@ would otherwise erase other tests' rows); checks run in-process on the sandbox p
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,8 +20,12 @@ from sqlalchemy import select
 
 from config.settings import Settings, SettingsError
 from tests.conftest import migrated_database
-from tests.integration.test_scheduler import clear_queues, row_of, submit
-from verifier import create_app, maintenance, service
+from tests.integration.test_scheduler import (
+    row_of,
+    runtime_for,  # noqa: F401 - fixture
+    submit,
+)
+from verifier import maintenance, service
 from verifier.runtime import Runtime
 from verifier.staff import accounts, patients
 from verifier.staff.accounts import Staff
@@ -39,28 +43,16 @@ def own_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def runtime_with(
-    service_env: dict[str, str], own_database: str
-) -> Iterator[Callable[..., Runtime]]:
+    runtime_for: Callable[..., Runtime],  # noqa: F811 - fixture
+    service_env: dict[str, str],
+    own_database: str,
+) -> Callable[..., Runtime]:
     """A runtime on this module's database, with settings changed; queues no worker serves."""
-    made: list[Any] = []
     env = service_env | {
         "DATABASE_URL": own_database,
         "VERIFIER_QUEUE_PREFIX": f"vret{uuid.uuid4().hex[:10]}",
     }
-
-    def build(**changes: Any) -> Runtime:
-        application = create_app(dataclasses.replace(Settings.from_env(env), **changes))
-        made.append(application)
-        runtime: Runtime = application.extensions["verifier"]
-        return runtime
-
-    yield build
-    for application in made:
-        runtime = application.extensions["verifier"]
-        try:
-            clear_queues(runtime)
-        finally:
-            runtime.db.dispose()
+    return functools.partial(runtime_for, env)
 
 
 def checked(runtime: Runtime, source: str = "visitor") -> str:
