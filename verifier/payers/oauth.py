@@ -165,6 +165,7 @@ class TokenSource:
 
 
 def forget_all() -> None:
-    """Drop every cached token (tests; an operator's credential rotation)."""
+    """Drop this process's cached tokens (tests). Tokens shared through Redis stay
+    until they expire or a payer answers 401 (``SharedTokens.drop``)."""
     with _LOCK:
         _CACHE.clear()

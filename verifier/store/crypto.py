@@ -93,14 +93,14 @@ class Keyring:
         kid, _, body = rest.partition(".")
         if version != _VERSION or kid not in self.keys:
             raise DecryptionError("stored value names an unknown format or key id")
-        raw = _b64decode(body)
         try:
+            raw = _b64decode(body)
             opened = AESGCM(self.keys[kid]).decrypt(
                 raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode("utf-8")
             )
-        except InvalidTag:
+            return opened.decode("utf-8")
+        except (InvalidTag, ValueError):  # ValueError: bad base64, too short, not UTF-8
             raise DecryptionError("stored value fails authentication") from None
-        return opened.decode("utf-8")
 
     def key_id_of(self, token: str) -> str:
         return token.split(".", 2)[1]

@@ -41,6 +41,14 @@ def test_a_tampered_value_does_not_open(keyring: Keyring) -> None:
         keyring.decrypt(tampered, "member:abc")
 
 
+@pytest.mark.parametrize("body", ["not*base64", "A", "AAAA"])
+def test_a_malformed_value_is_a_decryption_error(keyring: Keyring, body: str) -> None:
+    """Every caller treats DecryptionError as 'cannot be opened' (rekey reports it, the
+    token cache misses); a raw base64 or length error would escape them."""
+    with pytest.raises(DecryptionError):
+        keyring.decrypt(f"{keyring.sealed_prefix()}{body}", "c")
+
+
 def test_rotation_seals_with_the_new_key_and_opens_old_values() -> None:
     old_spec = generate_key_spec("old")
     old = Keyring.parse(old_spec)
