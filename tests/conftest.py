@@ -141,20 +141,21 @@ def database_url(
 
 
 @contextlib.contextmanager
-def migrated_database(kind: str, directory: Path) -> Iterator[str]:
-    """A fresh database at the head migration: SQLite in ``directory`` when ``kind`` starts
-    with "sqlite" (a kind or a URL), else a scratch PostgreSQL database dropped afterwards.
+def migrated_database(kind: str, directory: Path, revision: str = "head") -> Iterator[str]:
+    """A fresh database at ``revision`` (the head by default): SQLite in ``directory``
+    when ``kind`` starts with "sqlite" (a kind or a URL), else a scratch PostgreSQL
+    database dropped afterwards.
 
     For the tests whose jobs sweep the whole database (cron, retention, metrics), which
     would otherwise see and change every other test's rows.
     """
     if kind.startswith("sqlite"):
         url = f"sqlite:///{directory / 'verifier.db'}"
-        upgrade(url)
+        upgrade(url, revision)
         yield url
         return
     with postgres_database() as url:
-        upgrade(url)
+        upgrade(url, revision)
         yield url
 
 
