@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from verifier import lifecycle
+
 FIELDS: tuple[tuple[str, str], ...] = (
     ("coverage.status", "Coverage"),
     ("coverage.plan_end", "Plan ends"),
@@ -64,3 +66,18 @@ def describe(changes: list[dict[str, Any]], limit: int = 200) -> str:
 
     text = "; ".join(f"{c['label']}: {shown(c['old'])} → {shown(c['new'])}" for c in changes)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def recheck_values(previous: dict[str, Any] | None, current: dict[str, Any] | None
+                   ) -> dict[str, Any]:
+    """A finished re-check's columns: the diff in ``changes`` (``[]`` when nothing moved)
+    and, when something did, the row flagged for staff (needs_review, ``changed``)."""
+    found = diff(previous, current)
+    values: dict[str, Any] = {"changes": found}
+    if found:
+        values |= {
+            "status": lifecycle.NEEDS_REVIEW,
+            "reason": "changed",
+            "reason_detail": describe(found),
+        }
+    return values

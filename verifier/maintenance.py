@@ -272,14 +272,8 @@ def compare_recheck(runtime: Runtime, verification_id: str) -> bool:
         ).one_or_none()
         if row is None:
             return False
-        found = changes.diff(row.previous_summary, row.summary)
-        values: dict[str, object] = {"changes": found}
-        if found:
-            values |= {
-                "status": lifecycle.NEEDS_REVIEW,
-                "reason": "changed",
-                "reason_detail": changes.describe(found),
-            }
+        values = changes.recheck_values(row.previous_summary, row.summary)
+        found = values["changes"]
         session.execute(
             update(Verification)
             .where(Verification.id == verification_id, Verification.changes.is_(None))

@@ -642,15 +642,9 @@ def _recheck_values(row: ClaimedRow, summary: dict[str, Any] | None) -> dict[str
     """
     if row.previous_summary is None or row.changes is not None:
         return {}
-    found = changes.diff(row.previous_summary, summary if summary is not None else row.summary)
-    values: dict[str, Any] = {"changes": found}
-    if found:
-        values |= {
-            "status": lifecycle.NEEDS_REVIEW,
-            "reason": "changed",
-            "reason_detail": changes.describe(found),
-        }
-    return values
+    return changes.recheck_values(
+        row.previous_summary, summary if summary is not None else row.summary
+    )
 
 
 # --- the visitor's side ----------------------------------------------------------------
