@@ -35,6 +35,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import and_, case, func, select, text
 
 from verifier import lifecycle
+from verifier.queue import BATCH, VISITOR, queue_name
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
 
@@ -42,8 +43,9 @@ log = logging.getLogger(__name__)
 
 ACTIVE = (lifecycle.QUEUED, lifecycle.RUNNING, lifecycle.RETRY_WAIT)
 SOURCES = ("visitor", "staff", "batch")
-# Queue kinds: verifier.queue names visitor and batch; workers/cron.py names "<prefix>-cron".
-QUEUE_KINDS = ("visitor", "batch", "cron")
+# workers/cron.py (which verifier does not import) names its queue "<prefix>-cron", the
+# name verifier.queue.queue_name gives the kind "cron".
+QUEUE_KINDS = (VISITOR, BATCH, "cron")
 RECENT_SECONDS = 3600
 STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a slow query ends the scrape's database part
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -168,25 +170,27 @@ def read_redis(runtime: Runtime, now: float) -> RedisFigures:
     from rq.worker_registration import WORKERS_BY_QUEUE_KEY
 
     from verifier.payers.circuit import CircuitBreaker
+    from verifier.payers.limits import ConcurrencySlots
+    from verifier.payers.resilience import payer_key_prefix
 
     redis = runtime.redis
-    prefix = runtime.settings.queue_prefix
-    payers = [] if _directory(runtime) is None else list(runtime.directory.entries.values())
+    directory = _directory(runtime)
+    payers = [] if directory is None else list(directory.entries.values())
     with redis.pipeline(transaction=False) as pipe:
         for kind in QUEUE_KINDS:
-            queue = Queue(f"{prefix}-{kind}", connection=redis)
+            queue = Queue(queue_name(runtime, kind), connection=redis)
             pipe.llen(queue.key)
             pipe.zcount(StartedJobRegistry(queue=queue).key, now, "+inf")
             pipe.zcount(FailedJobRegistry(queue=queue).key, now, "+inf")
             pipe.zcard(ScheduledJobRegistry(queue=queue).key)
             pipe.smembers(WORKERS_BY_QUEUE_KEY % queue.name)
         for entry in payers:
-            # The keys verifier.payers.resilience.wrap gives this payer's breaker and slots.
-            key_prefix = f"{prefix}:payer:{entry.id}"
-            breaker = CircuitBreaker(redis, f"{key_prefix}:circuit")
-            pipe.exists(breaker.open_key)
-            pipe.exists(breaker.tripped_key)
-            pipe.zcount(f"{key_prefix}:slots", int(now * 1000), "+inf")
+            # The breaker and slots verifier.payers.resilience.wrap gives this payer.
+            key_prefix = payer_key_prefix(runtime.settings, entry.id)
+            CircuitBreaker.for_payer(redis, key_prefix).queue_state(pipe)
+            if entry.max_concurrency:
+                slots = ConcurrencySlots.for_payer(redis, key_prefix, entry.max_concurrency)
+                slots.queue_in_use(pipe, now)
         answers = iter(pipe.execute())
     figures = RedisFigures()
     registered: dict[str, list[Any]] = {}
@@ -197,10 +201,10 @@ def read_redis(runtime: Runtime, now: float) -> RedisFigures:
         )
         registered[kind] = sorted(members)
     for entry in payers:
-        is_open, tripped, in_use = (next(answers) for _ in range(3))
-        state = "open" if is_open else "half_open" if tripped else "closed"
+        state = CircuitBreaker.state_from(answers)
         limit = entry.max_concurrency
-        figures.payers[entry.id] = PayerFigures(state, int(in_use) if limit else None, limit)
+        in_use = ConcurrencySlots.in_use_from(answers) if limit else None
+        figures.payers[entry.id] = PayerFigures(state.value, in_use, limit)
     # A worker's key expires when it stops heartbeating; one killed outright stays in the
     # per-queue set until RQ cleans it up, so only workers whose key still exists count.
     with redis.pipeline(transaction=False) as pipe:

@@ -6,7 +6,7 @@ success in between) the circuit opens: checks fail at once with PayerUnavailable
 ``cooldown`` seconds. Then one caller at a time may probe (half-open); a success closes the
 circuit, a failure opens it for another cooldown.
 
-Keys (``<prefix>`` is per payer):
+Keys (``<prefix>`` is per payer: ``for_payer`` puts it under the payer's keys):
   <prefix>:failures  counter of recent failures, expires ``window`` after the first
   <prefix>:open      present while open; expires after ``cooldown``
   <prefix>:tripped   present from opening until a probe succeeds (marks half-open)
@@ -15,10 +15,13 @@ Keys (``<prefix>`` is per payer):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 
 _RECORD_FAILURE = """
 local n = redis.call('INCR', KEYS[1])
@@ -67,10 +70,28 @@ class CircuitBreaker:
         self.cooldown = cooldown
         self._record_failure = redis.register_script(_RECORD_FAILURE)
 
+    @classmethod
+    def for_payer(cls, redis: Redis, payer_prefix: str, **tuning: Any) -> CircuitBreaker:
+        """The breaker kept under a payer's keys (see resilience.payer_key_prefix)."""
+        return cls(redis, f"{payer_prefix}:circuit", **tuning)
+
     def state(self) -> State:
-        if self.redis.exists(self.open_key):
+        with self.redis.pipeline(transaction=False) as pipe:
+            self.queue_state(pipe)
+            return self.state_from(iter(pipe.execute()))
+
+    def queue_state(self, pipe: Pipeline) -> None:
+        """Queue the reads ``state_from`` needs, so a caller can batch several payers."""
+        pipe.exists(self.open_key)
+        pipe.exists(self.tripped_key)
+
+    @staticmethod
+    def state_from(answers: Iterator[Any]) -> State:
+        """The state from the answers to ``queue_state``, taken from ``answers`` in order."""
+        is_open, tripped = next(answers), next(answers)
+        if is_open:
             return State.OPEN
-        if self.redis.exists(self.tripped_key):
+        if tripped:
             return State.HALF_OPEN
         return State.CLOSED
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 
 _LEASE_SCRIPT = """
 local t = redis.call('TIME')
@@ -74,6 +76,11 @@ class ConcurrencySlots:
         self.poll = poll
         self._acquire = redis.register_script(_LEASE_SCRIPT)
 
+    @classmethod
+    def for_payer(cls, redis: Redis, payer_prefix: str, limit: int) -> ConcurrencySlots:
+        """The slots kept under a payer's keys (see resilience.payer_key_prefix)."""
+        return cls(redis, f"{payer_prefix}:slots", limit)
+
     def acquire(self, lease_seconds: float, deadline: float, sleep: Sleep = time.sleep) -> str:
         """A lease token, waiting up to ``deadline`` (monotonic) for a free slot."""
         token = secrets.token_hex(8)
@@ -91,8 +98,18 @@ class ConcurrencySlots:
         self.redis.zrem(self.key, token)
 
     def in_use(self) -> int:
-        now_ms = int(time.time() * 1000)
-        return int(self.redis.zcount(self.key, now_ms, "+inf"))
+        with self.redis.pipeline(transaction=False) as pipe:
+            self.queue_in_use(pipe, time.time())
+            return self.in_use_from(iter(pipe.execute()))
+
+    def queue_in_use(self, pipe: Pipeline, now: float) -> None:
+        """Queue the read ``in_use_from`` needs: leases still live at ``now`` (epoch s)."""
+        pipe.zcount(self.key, int(now * 1000), "+inf")
+
+    @staticmethod
+    def in_use_from(answers: Iterator[Any]) -> int:
+        """The count from the answer to ``queue_in_use``, taken from ``answers``."""
+        return int(next(answers))
 
 
 class RateLimiter:
@@ -104,6 +121,11 @@ class RateLimiter:
         self.rate = rate
         self.burst = max(1.0, rate)
         self._take = redis.register_script(_BUCKET_SCRIPT)
+
+    @classmethod
+    def for_payer(cls, redis: Redis, payer_prefix: str, rate: float) -> RateLimiter:
+        """The bucket kept under a payer's keys (see resilience.payer_key_prefix)."""
+        return cls(redis, f"{payer_prefix}:rate", rate)
 
     def wait(self, deadline: float, sleep: Sleep = time.sleep) -> None:
         """Take a token, sleeping until one is due; give up if that is past ``deadline``."""

@@ -109,20 +109,20 @@ class ResilientAdapter:
         self.policy = policy
         self.sleep = sleep
         self.jitter = jitter
-        self.breaker = CircuitBreaker(
+        self.breaker = CircuitBreaker.for_payer(
             redis,
-            f"{key_prefix}:circuit",
+            key_prefix,
             threshold=policy.breaker_threshold,
             window=policy.breaker_window,
             cooldown=policy.breaker_cooldown,
         )
         self.slots = (
-            ConcurrencySlots(redis, f"{key_prefix}:slots", policy.max_concurrency)
+            ConcurrencySlots.for_payer(redis, key_prefix, policy.max_concurrency)
             if policy.max_concurrency
             else None
         )
         self.rate = (
-            RateLimiter(redis, f"{key_prefix}:rate", policy.rate_limit)
+            RateLimiter.for_payer(redis, key_prefix, policy.rate_limit)
             if policy.rate_limit
             else None
         )
@@ -193,7 +193,13 @@ class ResilientAdapter:
         return outcome
 
 
+def payer_key_prefix(settings: Settings, payer_id: str) -> str:
+    """Where a payer's breaker, slots and rate live in Redis: ``wrap`` writes them there
+    and verifier.metrics reads them from there."""
+    return f"{settings.queue_prefix}:payer:{payer_id}"
+
+
 def wrap(inner: PayerAdapter, entry: PayerEntry, settings: Settings, redis: Redis) -> PayerAdapter:
     """The registry's one call: every adapter, built-in or plug-in, gets the same rules."""
     policy = Policy.for_entry(entry, settings)
-    return ResilientAdapter(inner, policy, redis, f"{settings.queue_prefix}:payer:{entry.id}")
+    return ResilientAdapter(inner, policy, redis, payer_key_prefix(settings, entry.id))

@@ -77,6 +77,30 @@ def test_a_failed_probe_opens_the_circuit_again(redis: Redis) -> None:
     assert breaker.state() is State.OPEN
 
 
+def test_several_payers_read_in_one_pipeline(redis: Redis) -> None:
+    """queue_state/state_from and queue_in_use/in_use_from: what verifier.metrics batches."""
+    prefixes = [f"vt:{uuid.uuid4().hex}" for _ in range(3)]
+    closed, opened, half_open = (
+        CircuitBreaker.for_payer(redis, prefix, threshold=1, cooldown=0.2) for prefix in prefixes
+    )
+    opened.failure()
+    half_open.failure()
+    time.sleep(0.3)
+    opened.failure()  # the cooldown passed for both; this one failed again
+    slots = ConcurrencySlots.for_payer(redis, prefixes[0], 2)
+    slots.acquire(30, time.monotonic() + 1)
+    with redis.pipeline(transaction=False) as pipe:
+        for breaker in (closed, opened, half_open):
+            breaker.queue_state(pipe)
+        slots.queue_in_use(pipe, time.time())
+        answers = iter(pipe.execute())
+    states = [CircuitBreaker.state_from(answers) for _ in range(3)]
+    assert states == [State.CLOSED, State.OPEN, State.HALF_OPEN]
+    assert ConcurrencySlots.in_use_from(answers) == 1 == slots.in_use()
+    assert next(answers, None) is None
+    assert [breaker.state() for breaker in (closed, opened, half_open)] == states
+
+
 def test_a_rejection_counts_as_the_payer_being_up(payer: FakePayer, redis: Redis) -> None:
     payer.on("/x12", Reply(503), Reply(400), Reply(503), Reply(503))
     adapter = _x12(payer, redis, options={"breaker_threshold": 3})
