@@ -123,8 +123,7 @@ def staff_detail(verification_id: str) -> Response:
             record("view", "not_found", "verification", verification_id)
             raise NotFound("No such verification.") from None
         record("view", object_type="verification", object_id=verification_id)
-        marker = patients.marker(runtime_of(current_app), verification_id)
-        return jsonify(data | marker.as_dict())
+        return jsonify(data)
 
     result: Response = view()
     return result

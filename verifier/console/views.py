@@ -182,7 +182,6 @@ def search() -> str:
 def detail(verification_id: str) -> str:
     runtime = runtime_of(current_app)
     data = work.detail(runtime, verification_id)  # unknown id: 404
-    data |= patients.marker(runtime, verification_id).as_dict()
     record("view", object_type="verification", object_id=verification_id)
     for attempt in data["attempts"]:
         attempt["request_lines"] = pretty(attempt["request"]) if attempt.get("request") else []

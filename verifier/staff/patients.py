@@ -9,14 +9,14 @@ Both are idempotent: marking twice keeps the first mark.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from verifier.runtime import Runtime
 from verifier.staff.accounts import Staff
-from verifier.staff.work import NotFoundError
+from verifier.staff.work import Marker, NotFoundError
 from verifier.store.models import Verification
 
 
@@ -24,29 +24,10 @@ class Erased(ValueError):
     """The verification's personal details were already purged: there is nothing to keep."""
 
 
-@dataclass(frozen=True)
-class Marker:
-    at: dt.datetime | None
-    by: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "became_patient": self.at is not None,
-            "became_patient_at": self.at.isoformat() if self.at else None,
-            "became_patient_by": self.by,
-        }
-
-
-def marker(runtime: Runtime, verification_id: str) -> Marker:
-    with runtime.db.session() as session:
-        found = session.execute(
-            select(Verification.became_patient_at, Verification.became_patient_by).where(
-                Verification.id == verification_id
-            )
-        ).one_or_none()
-    if found is None:
-        raise NotFoundError(verification_id)
-    return Marker(*found)
+class _MarkerRow(NamedTuple):
+    purged_at: dt.datetime | None
+    became_patient_at: dt.datetime | None
+    became_patient_by: str | None
 
 
 def mark(runtime: Runtime, staff: Staff, verification_id: str) -> tuple[Marker, bool]:
@@ -63,17 +44,10 @@ def mark(runtime: Runtime, staff: Staff, verification_id: str) -> tuple[Marker, 
             .values(became_patient_at=now, became_patient_by=staff.email)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
-        if not changed:
-            purged = session.execute(
-                select(Verification.purged_at, Verification.became_patient_at).where(
-                    Verification.id == verification_id
-                )
-            ).one_or_none()
-            if purged is None:
-                raise NotFoundError(verification_id)
-            if purged.purged_at is not None and purged.became_patient_at is None:
-                raise Erased(verification_id)
-    return marker(runtime, verification_id), bool(changed)
+        found = _marker_row(session, verification_id)
+    if not changed and found.purged_at is not None and found.became_patient_at is None:
+        raise Erased(verification_id)
+    return Marker(found.became_patient_at, found.became_patient_by), bool(changed)
 
 
 def unmark(runtime: Runtime, verification_id: str) -> tuple[Marker, bool]:
@@ -85,4 +59,17 @@ def unmark(runtime: Runtime, verification_id: str) -> tuple[Marker, bool]:
             .values(became_patient_at=None, became_patient_by=None)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
-    return marker(runtime, verification_id), bool(changed)
+        found = _marker_row(session, verification_id)
+    return Marker(found.became_patient_at, found.became_patient_by), bool(changed)
+
+
+def _marker_row(session: Session, verification_id: str) -> _MarkerRow:
+    """The row's marker and purge time, read in the session that just wrote them."""
+    found = session.execute(
+        select(
+            Verification.purged_at, Verification.became_patient_at, Verification.became_patient_by
+        ).where(Verification.id == verification_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFoundError(verification_id)
+    return _MarkerRow(*found)

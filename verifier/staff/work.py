@@ -201,6 +201,21 @@ def _describe_codes(codes: list[str] | None) -> list[dict[str, str]]:
     return [{"code": code, "description": AAA_REJECT_REASONS.get(code, "")} for code in codes or []]
 
 
+@dataclass(frozen=True)
+class Marker:
+    """Became a patient (``staff.patients``): when, and which staff member marked it."""
+
+    at: dt.datetime | None
+    by: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "became_patient": self.at is not None,
+            "became_patient_at": self.at.isoformat() if self.at else None,
+            "became_patient_by": self.by,
+        }
+
+
 def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[str, Any]:
     """Everything about one verification, for staff: member, contact, summary, attempts."""
     keyring = runtime.keyring
@@ -266,6 +281,7 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
             "source": row.source,
             "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else None,
             "reviewed_by": row.reviewed_by,
+            **Marker(row.became_patient_at, row.became_patient_by).as_dict(),
             "member": member.as_public_dict() if member else None,
             "purged_at": row.purged_at.isoformat() if row.purged_at else None,
             "contact": contact.__dict__ if contact else None,
