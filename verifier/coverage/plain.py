@@ -115,14 +115,14 @@ def visitor_view(
     """
     coverage = summary.coverage
     estimate = summary.estimate.to_dict()
-    estimate["assumptions"] = assumptions_for(estimate, language)
+    if language != DEFAULT_LANGUAGE:  # the summary's own assumptions are in English
+        estimate["assumptions"] = assumptions_for(estimate, language)
+    # Every language the page offers: the worker does not know which one the visitor
+    # reads, and a stored view must be said in it later (``plain_text_in``).
+    by_language = {other: plain_text(summary, facility, other) for other in VISITOR}
     return {
-        "plain_text": plain_text(summary, facility, language),
-        # Every language the page offers: the worker does not know which one the visitor
-        # reads, and a stored view must be said in it later (``plain_text_in``).
-        "plain_text_by_language": {
-            other: plain_text(summary, facility, other) for other in VISITOR
-        },
+        "plain_text": by_language.get(language) or plain_text(summary, facility, language),
+        "plain_text_by_language": by_language,
         "coverage": {
             "status": coverage.status.value,
             "plan_begin": coverage.plan_begin.isoformat() if coverage.plan_begin else None,
