@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from verifier import changes, lifecycle
-from verifier.coverage.messages import VISITOR, text
+from verifier.coverage.messages import DEFAULT_LANGUAGE, VISITOR, text
 from verifier.coverage.model import CoverageSummary
 from verifier.coverage.plain import visitor_view as summary_visitor_view
 from verifier.coverage.summary import summarize
@@ -189,6 +189,8 @@ class Claim:
     run_attempt: int
     run_started_at: dt.datetime  # the first attempt of this run: the retry window's start
     attempt_id: int  # the attempt row this claim opened
+    entry: PayerEntry | None  # the payer's directory entry (None: no longer configured)
+    trace_number: str  # this attempt's TRN, recorded on the attempt row
 
 
 def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | None:
@@ -223,6 +225,7 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
                 },
             ).scalar_one_or_none()
         entry = runtime.directory.get(row.payer_id)
+        trace_number = f"{verification_id}-{row.attempt_count}"
         attempt_id = _open_attempt(
             connection,
             verification_id,
@@ -230,7 +233,7 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
             now,
             entry.adapter if entry else "unknown",
             row.payer_id,
-            f"{verification_id}-{row.attempt_count}",
+            trace_number,
         )
     claimed = ClaimedRow(
         id=row.id,
@@ -246,7 +249,14 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
     # (a key removed before `db rekey` finished) is then a recorded internal_error on this
     # attempt, not a committed claim with an attempt left open and a row stuck in running.
     return Claim(
-        claimed, row.member_enc, row.attempt_count, row.run_attempts, started or now, attempt_id
+        claimed,
+        row.member_enc,
+        row.attempt_count,
+        row.run_attempts,
+        started or now,
+        attempt_id,
+        entry,
+        trace_number,
     )
 
 
@@ -271,10 +281,9 @@ def _open_attempt(
     return int(connection.execute(checks.open_attempt(), checks.params(opened)).scalar_one())
 
 
-def build_request(runtime: Runtime, claim: Claim, trace_number: str) -> EligibilityRequest:
-    row = claim.verification
+def build_request(runtime: Runtime, claim: Claim) -> EligibilityRequest:
+    row, entry = claim.verification, claim.entry
     member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, claim.member_enc))
-    entry = runtime.directory.get(row.payer_id)
     if entry is None:
         raise UnknownPayer(row.payer_id)
     patient = Person(
@@ -301,7 +310,7 @@ def build_request(runtime: Runtime, claim: Claim, trace_number: str) -> Eligibil
         dependent=dependent,
         relationship=member.relationship,
         service_date=row.service_date,
-        trace_number=trace_number,
+        trace_number=claim.trace_number,
         service_types=tuple(service_types),
         group_number=member.group_number,
     )
@@ -326,8 +335,6 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     if taken is None:
         log.info("verification %s not claimable; nothing to do", verification_id)
         return None
-    entry = runtime.directory.get(taken.verification.payer_id)
-    trace_number = f"{verification_id}-{taken.attempt_number}"
     attempt_id = taken.attempt_id
     started = time.monotonic()
     outcome: CheckOutcome | None = None
@@ -335,11 +342,11 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     summary: dict[str, Any] | None = None
     visitor: dict[str, Any] | None = None
     try:
-        request = build_request(runtime, taken, trace_number)
+        request = build_request(runtime, taken)
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
         outcome = adapter.check(request)
         exchange = outcome.exchange
-        coverage = _summarize(runtime, taken.verification, outcome, entry)
+        coverage = _summarize(runtime, taken.verification, outcome, taken.entry)
         summary = coverage.to_dict()
         visitor = summary_visitor_view(coverage, runtime.facility)
         verdict = lifecycle.verdict_for_summary(summary)
@@ -694,7 +701,9 @@ _REASON_MESSAGES = {
 }
 
 
-def plain_text_for_status(runtime: Runtime, row: Verification, language: str = "en") -> str:
+def plain_text_for_status(
+    runtime: Runtime, row: Verification, language: str = DEFAULT_LANGUAGE
+) -> str:
     """Kind words for a visitor whose check ended without a summary."""
     key = _REASON_MESSAGES.get(row.reason or "", "unknown")
     lines = [
@@ -719,7 +728,11 @@ class CallbackListing:
 
 
 def request_callback(
-    runtime: Runtime, contact: ContactRecord, *, name: str | None = None, language: str = "en"
+    runtime: Runtime,
+    contact: ContactRecord,
+    *,
+    name: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """Store a call-back asked for on its own; the contact (and name) sealed to its row."""
     from verifier.store.models import CallbackRequest
