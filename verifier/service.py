@@ -110,6 +110,45 @@ def blind_indexes(keyring: Keyring, member: MemberRecord) -> dict[str, str]:
     }
 
 
+def verification_values(
+    runtime: Runtime, submission: Submission, *, source: str, now: dt.datetime
+) -> tuple[dict[str, Any], str]:
+    """A new verification's columns, queued at run 1, and its status token.
+
+    Only the token's hash is stored; ``submit`` hands the token to the visitor, a batch
+    (``intake``) builds thousands of rows this way and hands it to nobody.
+    """
+    if runtime.directory.get(submission.payer_id) is None:
+        raise UnknownPayer(submission.payer_id)
+    verification_id = uuid.uuid4().hex
+    token = secrets.token_urlsafe(32)  # 256 bits; only its hash is stored
+    keyring = runtime.keyring
+    contact = submission.contact
+    values = {
+        "id": verification_id,
+        "status": lifecycle.QUEUED,
+        "created_at": now,
+        "updated_at": now,
+        "level_of_care": submission.level_of_care.value,
+        "condition": submission.condition.value,
+        "payer_id": submission.payer_id,
+        "service_date": submission.service_date,
+        "source": source,
+        "token_hash": hash_token(token),
+        "token_expires_at": now + dt.timedelta(seconds=runtime.settings.status_token_ttl),
+        "member_enc": seal(keyring, "member", verification_id, submission.member.to_json()),
+        "contact_enc": (
+            seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
+        ),
+        "callback_requested": bool(contact and contact.callback_requested),
+        **blind_indexes(keyring, submission.member),
+        "attempt_count": 0,
+        "run_attempts": 0,
+        "run_seq": 1,
+    }
+    return values, token
+
+
 def submit(
     runtime: Runtime, submission: Submission, *, source: str = "visitor", enqueue: bool = True
 ) -> Submitted:
@@ -117,35 +156,9 @@ def submit(
 
     ``enqueue=False``: the caller queues it (a batch puts many checks in one batch job).
     """
-    if runtime.directory.get(submission.payer_id) is None:
-        raise UnknownPayer(submission.payer_id)
-    now = utcnow()
-    verification_id = uuid.uuid4().hex
-    token = secrets.token_urlsafe(32)  # 256 bits; only its hash is stored
-    keyring = runtime.keyring
-    contact = submission.contact
-    row = Verification(
-        id=verification_id,
-        status=lifecycle.QUEUED,
-        created_at=now,
-        updated_at=now,
-        level_of_care=submission.level_of_care.value,
-        condition=submission.condition.value,
-        payer_id=submission.payer_id,
-        service_date=submission.service_date,
-        source=source,
-        token_hash=hash_token(token),
-        token_expires_at=now + dt.timedelta(seconds=runtime.settings.status_token_ttl),
-        member_enc=seal(keyring, "member", verification_id, submission.member.to_json()),
-        contact_enc=(
-            seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
-        ),
-        callback_requested=bool(contact and contact.callback_requested),
-        **blind_indexes(keyring, submission.member),
-        attempt_count=0,
-        run_attempts=0,
-        run_seq=1,
-    )
+    values, token = verification_values(runtime, submission, source=source, now=utcnow())
+    verification_id = values["id"]
+    row = Verification(**values)
     with runtime.db.session() as session:
         session.add(row)
     if not enqueue:
