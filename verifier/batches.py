@@ -25,7 +25,7 @@ from verifier import intake, lifecycle, service
 from verifier.api import flatten_errors
 from verifier.api.schemas import SubmitSchema
 from verifier.api.verifications import submission_from
-from verifier.queue import BATCH, chunk_job_id, enqueue_many
+from verifier.queue import BATCH, chunk_jobs, enqueue_many
 from verifier.runtime import Runtime
 from verifier.store.models import Batch, BatchRow, Verification
 
@@ -139,14 +139,14 @@ def create(
 def _jobs(runtime: Runtime, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     """Group the rows into batch jobs of VERIFIER_BATCH_CHUNK and note each row's job.
 
-    What ``maintenance.requeue(batched=True)`` does to stored rows, done before they are
-    stored: one conditional UPDATE per row was most of a 10,000-row batch's time.
+    The same chunking as ``maintenance.requeue(batched=True)`` (``queue.chunk_jobs``),
+    done before the rows are stored: one conditional UPDATE per row was most of a
+    10,000-row batch's time.
     """
-    size = runtime.settings.batch_chunk
     jobs: dict[str, list[str]] = {}
-    for start in range(0, len(rows), size):
-        part = rows[start : start + size]
-        job = chunk_job_id([(values["id"], values["run_seq"]) for values in part])
+    for job, part in chunk_jobs(
+        rows, runtime.settings.batch_chunk, lambda values: (values["id"], values["run_seq"])
+    ):
         for values in part:
             values["job_id"] = job
         jobs[job] = [values["id"] for values in part]

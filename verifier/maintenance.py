@@ -26,7 +26,7 @@ from verifier import audit, changes, lifecycle
 from verifier.queue import (
     BATCH,
     VISITOR,
-    chunk_job_id,
+    chunk_jobs,
     enqueue_many,
     enqueue_verification,
     job_id,
@@ -89,12 +89,10 @@ def requeue(
     """
     singles = [r for r in rows if not (r.batched if batched is None else batched)]
     many = [r for r in rows if (r.batched if batched is None else batched)]
-    chunk = runtime.settings.batch_chunk
-    chunks = [many[i : i + chunk] for i in range(0, len(many), chunk)]
     taken_singles = _bump(runtime, singles, now, None, recheck)
     taken_chunks: list[tuple[str, list[str]]] = []
-    for part in chunks:
-        jid = chunk_job_id([(r.id, r.run_seq + 1) for r in part])
+    size = runtime.settings.batch_chunk
+    for jid, part in chunk_jobs(many, size, lambda r: (r.id, r.run_seq + 1)):
         bumped = _bump(runtime, part, now, jid, recheck)
         if bumped:
             taken_chunks.append((jid, [vid for vid, _ in bumped]))

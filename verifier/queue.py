@@ -7,11 +7,16 @@ run is refused by RQ instead of doubling the work.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
 from verifier.runtime import Runtime
+
+T = TypeVar("T")
 
 VISITOR = "visitor"
 BATCH = "batch"
@@ -68,6 +73,19 @@ def chunk_job_id(pairs: list[tuple[str, int]]) -> str:
         ",".join(f"{vid}:{seq}" for vid, seq in sorted(pairs)).encode()
     ).hexdigest()
     return f"many-{digest[:32]}"
+
+
+def chunk_jobs(
+    items: Sequence[T], size: int, run: Callable[[T], tuple[str, int]]
+) -> Iterator[tuple[str, Sequence[T]]]:
+    """``items`` cut into batch jobs of ``size``, in order: each job's id and its part.
+
+    ``run(item)`` is the (verification id, run_seq) the item will run as; the job id is
+    ``chunk_job_id`` of its part's runs.
+    """
+    for start in range(0, len(items), size):
+        part = items[start : start + size]
+        yield chunk_job_id([run(item) for item in part]), part
 
 
 def many_job_timeout(runtime: Runtime, count: int) -> int:
