@@ -24,7 +24,7 @@ Nothing here returns or logs a plaintext: reports hold counts, key ids and row i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,7 +187,12 @@ def rekey(
             report.stopped_at_limit = True
             continue
         statement = _update_statement(sealed)
-        for batch in _batches(db, keyring, sealed, batch_size, budget):
+        last: Any = None
+        while True:
+            take = batch_size if budget is None else min(batch_size, budget)
+            batch = _batch(db, keyring, sealed, take, after=last)
+            if not batch:
+                break
             changes = [c for c in (_resealed(keyring, sealed, row, result) for row in batch) if c]
             if changes:
                 # One short transaction per batch, opened after the crypto; executemany's
@@ -196,6 +201,7 @@ def rekey(
                     updated = connection.execute(statement, changes).rowcount
                 result.resealed += updated
                 result.changed += len(changes) - updated
+            last = batch[-1][0]
             if budget is not None:
                 budget -= len(batch)
                 if budget <= 0:
@@ -214,41 +220,31 @@ def rekey(
 Row = tuple[Any, str, str]  # primary key, the row id sealed into the value, the token
 
 
-def _batches(
-    db: Database, keyring: Keyring, sealed: SealedColumn, size: int, budget: int | None
-) -> Iterator[list[Row]]:
-    """Values not under the primary, in primary-key order, one batch at a time.
+def _batch(
+    db: Database, keyring: Keyring, sealed: SealedColumn, size: int, *, after: Any
+) -> list[Row]:
+    """Up to ``size`` values not under the primary, in primary-key order, after ``after``.
 
-    Keyset paging (``id > last``) rather than re-querying from the start: a value that
-    will not open keeps matching the filter and must not be fetched forever.
+    Keyset paging (``id > after``, None for the first batch) rather than re-querying from
+    the start: a value that will not open keeps matching the filter and must not be
+    fetched forever.
     """
     table = sealed.table
     pk = table.c.id
     col = table.c[sealed.column]
-    last: Any = None
-    while True:
-        take = size if budget is None else min(size, budget)
-        statement = (
-            select(pk, table.c[sealed.key_column], col)
-            .where(
-                _stored(table, sealed.column),
-                ~_sealed_under(table, sealed.column, keyring.sealed_prefix()),
-            )
-            .order_by(pk)
-            .limit(take)
+    statement = (
+        select(pk, table.c[sealed.key_column], col)
+        .where(
+            _stored(table, sealed.column),
+            ~_sealed_under(table, sealed.column, keyring.sealed_prefix()),
         )
-        if last is not None:
-            statement = statement.where(pk > last)
-        with db.engine.connect() as connection:
-            rows = [(r[0], sealed.row_key(r[1]), r[2]) for r in connection.execute(statement)]
-        if not rows:
-            return
-        yield rows
-        if budget is not None:
-            budget -= len(rows)
-            if budget <= 0:
-                return
-        last = rows[-1][0]
+        .order_by(pk)
+        .limit(size)
+    )
+    if after is not None:
+        statement = statement.where(pk > after)
+    with db.engine.connect() as connection:
+        return [(r[0], sealed.row_key(r[1]), r[2]) for r in connection.execute(statement)]
 
 
 def _update_statement(sealed: SealedColumn) -> Update:
