@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, Update, and_, bindparam, func, select, update
+from sqlalchemy import Table, Update, and_, bindparam, case, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from verifier.store.crypto import DecryptionError, Keyring
@@ -141,25 +141,25 @@ def _sealed_under(table: Table, column: str, prefix: str) -> ColumnElement[bool]
 
 
 def count(db: Database, keyring: Keyring) -> list[ColumnCount]:
-    """Per column, how many values each key seals; reads key ids only, opens nothing."""
+    """Per column, how many values each key seals; reads key ids only, opens nothing.
+
+    One scan per column: the stored values, and per key id a COUNT of a CASE that is
+    NULL unless the value is sealed under that key.
+    """
     counts = []
+    kids = list(keyring.keys)
     with db.engine.connect() as connection:
         for sealed in SEALED_COLUMNS:
-            stored = _stored(sealed.table, sealed.column)
-            total = connection.execute(
-                select(func.count()).select_from(sealed.table).where(stored)
-            ).scalar_one()
-            by_key = {
-                kid: connection.execute(
-                    select(func.count())
-                    .select_from(sealed.table)
-                    .where(
-                        stored,
-                        _sealed_under(sealed.table, sealed.column, keyring.sealed_prefix(kid)),
-                    )
-                ).scalar_one()
-                for kid in keyring.keys
-            }
+            under = [
+                _sealed_under(sealed.table, sealed.column, keyring.sealed_prefix(kid))
+                for kid in kids
+            ]
+            total, *per_kid = connection.execute(
+                select(func.count(), *(func.count(case((cond, 1))) for cond in under))
+                .select_from(sealed.table)
+                .where(_stored(sealed.table, sealed.column))
+            ).one()
+            by_key = dict(zip(kids, per_kid, strict=True))
             counts.append(ColumnCount(sealed.name, by_key, total - sum(by_key.values())))
     return counts
 
