@@ -30,24 +30,23 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, *, pooled: bool = True) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
     kwargs: dict[str, Any] = {"future": True}
-    if parsed.get_backend_name() == "sqlite":
+    if sqlite:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
-        if not pooled:
-            kwargs["poolclass"] = NullPool
     else:
         # An unreachable server (blackholed, not refusing) must fail a readiness check or a
         # job in seconds, not after the kernel's TCP timeout of minutes.
         kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
-        if not pooled:
-            kwargs["poolclass"] = NullPool
-        else:
-            kwargs["pool_pre_ping"] = True
+    if not pooled:
+        kwargs["poolclass"] = NullPool
+    elif not sqlite:
+        kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
-    if parsed.get_backend_name() == "sqlite":
+    if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
