@@ -62,9 +62,15 @@ from verifier.queue import enqueue_verification
 from verifier.retries import backoff
 from verifier.runtime import Runtime
 from verifier.store import checks
-from verifier.store.crypto import Keyring
 from verifier.store.models import Verification
-from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
+from verifier.store.records import (
+    ContactRecord,
+    MemberRecord,
+    attempt_key,
+    blind_indexes,
+    seal,
+    unseal,
+)
 from verifier.x12.charset import X12InputError
 from verifier.x12.jsonify import to_jsonable
 
@@ -98,16 +104,6 @@ class UnknownPayer(ValueError):
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
-def blind_indexes(keyring: Keyring, member: MemberRecord) -> dict[str, str]:
-    """Keyed hashes of the values staff search by (exact match, no decryption)."""
-    return {
-        "index_member_id": keyring.blind_index(member.member_id, "member_id"),
-        "index_last_name": keyring.blind_index(member.last_name, "last_name"),
-        "index_first_name": keyring.blind_index(member.first_name, "first_name"),
-        "index_birth_date": keyring.blind_index(member.date_of_birth.isoformat(), "birth_date"),
-    }
 
 
 def verification_values(

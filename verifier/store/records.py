@@ -98,3 +98,14 @@ def seal(keyring: Keyring, column: str, row_id: str, plaintext: str) -> str:
 
 def unseal(keyring: Keyring, column: str, row_id: str, token: str) -> str:
     return keyring.decrypt(token, context(column, row_id))
+
+
+def blind_indexes(keyring: Keyring, member: MemberRecord) -> dict[str, str]:
+    """Keyed hashes of the values staff search by (exact match, no decryption): the
+    ``index_*`` columns of a verification, written by submit and by ``db rekey``."""
+    return {
+        "index_member_id": keyring.blind_index(member.member_id, "member_id"),
+        "index_last_name": keyring.blind_index(member.last_name, "last_name"),
+        "index_first_name": keyring.blind_index(member.first_name, "first_name"),
+        "index_birth_date": keyring.blind_index(member.date_of_birth.isoformat(), "birth_date"),
+    }

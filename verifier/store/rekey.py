@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from verifier.store.crypto import DecryptionError, Keyring
 from verifier.store.db import Database
 from verifier.store.models import Attempt, CallbackRequest, Note, StaffUser, Verification
-from verifier.store.records import MemberRecord, attempt_key, context
+from verifier.store.records import MemberRecord, attempt_key, blind_indexes, context
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +295,4 @@ INDEX_COLUMNS = ("index_member_id", "index_last_name", "index_first_name", "inde
 
 def _blind_indexes(keyring: Keyring, member_json: str) -> dict[str, str]:
     """The verification's search indexes under the primary, as submit writes them."""
-    from verifier.service import blind_indexes  # the one definition of what is indexed
-
     return blind_indexes(keyring, MemberRecord.from_json(member_json))
