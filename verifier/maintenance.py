@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, null, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, null, or_, select, update
 
 from verifier import audit, changes, lifecycle
 from verifier.queue import (
@@ -355,7 +355,7 @@ def _purge_one(
     runtime: Runtime,
     verification_id: str,
     now: dt.datetime,
-    still: ColumnElement[bool] | None = None,
+    still: ColumnElement[bool],
 ) -> bool:
     """Erase one row's PHI; ``still``: a condition re-checked in the update (a member
     marked as a patient since the row was selected is not purged)."""
@@ -365,7 +365,7 @@ def _purge_one(
             .where(
                 Verification.id == verification_id,
                 Verification.purged_at.is_(None),
-                true() if still is None else still,
+                still,
             )
             .values(
                 member_enc=PURGED_MEMBER,

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import true
 
 from tests.unit.api.test_intake import URL, valid_body
 from verifier import service
@@ -199,7 +200,7 @@ def test_a_purged_verification_shows_no_personal_details(
 ) -> None:
     from verifier.maintenance import _purge_one
 
-    assert _purge_one(runtime, submitted, service.utcnow())
+    assert _purge_one(runtime, submitted, service.utcnow(), true())
     data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
     assert data["member"] is None and data["contact"] is None and data["purged_at"]
     listed = client.get(URL, query_string={"status": "completed", "per_page": 200}, headers=bearer)
@@ -212,7 +213,7 @@ def test_the_console_shows_a_purged_verification_as_erased(
 ) -> None:
     from verifier.maintenance import _purge_one
 
-    _purge_one(runtime, submitted, service.utcnow())
+    _purge_one(runtime, submitted, service.utcnow(), true())
     page = signed_in.get(f"/console/verifications/{submitted}")
     assert page.status_code == 200
     assert b"Personal details were erased" in page.data
