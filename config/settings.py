@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
@@ -18,6 +18,27 @@ ENVIRONMENTS = ("development", "test", "production")
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+MASK = "***"
+SECRET_FIELDS = frozenset({"secret_key", "data_key", "metrics_token"})
+URL_FIELDS = frozenset({"database_url", "redis_url"})
+
+
+def mask_url(url: str | None) -> str | None:
+    """``url`` with its password (if any) replaced by ``***``: safe to print or log."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return MASK  # unparseable: it may hold anything
+    if password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -166,6 +187,22 @@ class Settings:
     worker_threads: int = 64  # concurrent checks inside one batch job
     metrics_token: str | None = field(default=None, repr=False)  # Bearer for GET /metrics
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        """Every field, with keys, tokens and URL passwords masked (reprs reach logs)."""
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in SECRET_FIELDS:
+                text = repr(MASK if value else value)
+            elif item.name in URL_FIELDS:
+                text = repr(mask_url(value))
+            elif item.name == "extra":
+                text = repr(dict.fromkeys(sorted(value), MASK))
+            else:
+                text = repr(value)
+            shown.append(f"{item.name}={text}")
+        return f"Settings({', '.join(shown)})"
 
     @property
     def is_production(self) -> bool:

@@ -42,6 +42,10 @@ class Runtime:
     def __post_init__(self) -> None:
         self.db.configure(self.settings.database_url)
 
+    def __repr__(self) -> str:
+        """Settings and database as their own masked reprs; the built parts not at all."""
+        return f"Runtime(settings={self.settings!r}, db={self.db!r})"
+
     @cached_property
     def keyring(self) -> Keyring:
         if self.settings.data_key:

@@ -12,7 +12,7 @@ import base64
 import binascii
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -48,7 +48,7 @@ def generate_key_spec(kid: str | None = None) -> str:
 @dataclass(frozen=True)
 class Keyring:
     primary: str
-    keys: dict[str, bytes]
+    keys: dict[str, bytes] = field(repr=False)  # key material: never in a repr
 
     @classmethod
     def parse(cls, spec: str) -> Keyring:

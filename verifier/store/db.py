@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from config.settings import mask_url
+
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
 
 
@@ -67,6 +69,9 @@ class Database:
         self._sessions: sessionmaker[Session] | None = None
         self._pid: int | None = None
         self.url: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Database(url={mask_url(self.url)!r})"
 
     def configure(self, url: str, *, pooled: bool = True) -> None:
         self.url = normalize_url(url)
