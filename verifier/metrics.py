@@ -34,18 +34,16 @@ from prometheus_client.metrics_core import GaugeMetricFamily, InfoMetricFamily, 
 from prometheus_client.registry import Collector
 from sqlalchemy import and_, case, func, select, text
 
-from verifier import lifecycle
-from verifier.queue import BATCH, VISITOR, queue_name
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
+from verifier.verifications import lifecycle
+from verifier.verifications.queue import KINDS, queue_name
 
 log = logging.getLogger(__name__)
 
 ACTIVE = (lifecycle.QUEUED, lifecycle.RUNNING, lifecycle.RETRY_WAIT)
 SOURCES = ("visitor", "staff", "batch")
-# workers/cron.py (which verifier does not import) names its queue "<prefix>-cron", the
-# name verifier.queue.queue_name gives the kind "cron".
-QUEUE_KINDS = (VISITOR, BATCH, "cron")
+QUEUE_KINDS = KINDS  # workers/cron.py names its queue by the same rule
 RECENT_SECONDS = 3600
 STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a slow query ends the scrape's database part
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -178,7 +176,7 @@ def read_redis(runtime: Runtime, now: float) -> RedisFigures:
     payers = [] if directory is None else list(directory.entries.values())
     with redis.pipeline(transaction=False) as pipe:
         for kind in QUEUE_KINDS:
-            queue = Queue(queue_name(runtime, kind), connection=redis)
+            queue = Queue(queue_name(runtime.settings.queue_prefix, kind), connection=redis)
             pipe.llen(queue.key)
             pipe.zcount(StartedJobRegistry(queue=queue).key, now, "+inf")
             pipe.zcount(FailedJobRegistry(queue=queue).key, now, "+inf")

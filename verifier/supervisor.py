@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 
 from config.settings import ROOT, Settings
+from verifier.verifications.queue import BATCH, CRON, VISITOR, queue_name
 
 PR_SET_PDEATHSIG = 1
 BIN = Path(sys.executable).parent
@@ -178,8 +179,9 @@ def main() -> int:
         worker = verification_worker_argv(env["REDIS_URL"])
         # Visitors are never behind a batch: one worker serves only them; the other takes
         # visitors first, then batch jobs (each runs many checks in threads).
-        supervisor.start("worker", [*worker, f"{prefix}-visitor"], env)
-        supervisor.start("batch-worker", [*worker, f"{prefix}-visitor", f"{prefix}-batch"], env)
+        visitor, batch = queue_name(prefix, VISITOR), queue_name(prefix, BATCH)
+        supervisor.start("worker", [*worker, visitor], env)
+        supervisor.start("batch-worker", [*worker, visitor, batch], env)
         supervisor.start(
             "maintenance",
             [
@@ -189,7 +191,7 @@ def main() -> int:
                 "--disable-job-desc-logging",
                 "--worker-ttl",
                 "60",
-                f"{prefix}-cron",
+                queue_name(prefix, CRON),
             ],
             env,
         )

@@ -1,1 +1,1 @@
-"""RQ job entry points and the cron schedule: thin wrappers around verifier.service."""
+"""RQ job entry points and the cron schedule: thin wrappers around verifier.verifications."""

@@ -1,7 +1,7 @@
 """The schedule, loaded by exactly one ``rq cron workers/cron.py`` process.
 
 rq cron has no leader lock, so every job here is idempotent and safe to run twice (see
-verifier.maintenance). Cron jobs take no arguments. They go to their own queue, served
+verifier.verifications.maintenance). Cron jobs take no arguments. They go to their own queue, served
 by the maintenance worker (rq cron enqueues with RQ's default serializer, which the
 JSON-only verification workers cannot read; the jobs carry no data, so nothing leaks).
 Cron strings are read in the process's local time: the supervisor sets TZ=UTC.
@@ -13,13 +13,14 @@ for rows RQ retries itself).
 
 from __future__ import annotations
 
-import os
-
 from rq import cron
 
+from config.settings import Settings
+from verifier.verifications.queue import CRON, queue_name
 from workers import maintenance
 
-QUEUE = f"{os.environ.get('VERIFIER_QUEUE_PREFIX') or 'verifier'}-cron"
+# Loading this file is rq cron's configuration step: reading the settings here is its job.
+QUEUE = queue_name(Settings.from_env().queue_prefix, CRON)
 DAY = 86400
 
 cron.register(maintenance.reconcile, QUEUE, interval=60, job_timeout=300, failure_ttl=DAY)

@@ -26,16 +26,16 @@ def run_verification(verification_id: str) -> str | None:
 
     When the attempt leaves the row waiting (payer unavailable, or a crash with retries
     left), RQ's retry is pointed at the row's ``next_attempt_at``: the database owns the
-    schedule and RQ is its fast path (see verifier.service).
+    schedule and RQ is its fast path (see verifier.verifications.retry).
     """
-    from verifier.service import run_check
+    from verifier.verifications.check import run_check
 
     flask_app = app()
     with flask_app.app_context():
         runtime = runtime_of(flask_app)
         try:
             # A re-check's comparison with the answer before it is written with the
-            # outcome, in the same transaction (service._finish).
+            # outcome, in the same transaction (verifications.check._finish).
             return run_check(runtime, verification_id)
         except Exception:
             _follow_schedule(runtime, verification_id)
@@ -43,7 +43,7 @@ def run_verification(verification_id: str) -> str | None:
 
 
 def _follow_schedule(runtime: Runtime, verification_id: str) -> None:
-    from verifier.retries import seconds_until_due
+    from verifier.verifications.retry import seconds_until_due
 
     job = get_current_job()
     if job is None:
@@ -57,8 +57,8 @@ def _follow_schedule(runtime: Runtime, verification_id: str) -> None:
 
 
 def run_verifications(verification_ids: list[str]) -> int:
-    """A batch job: check these verifications side by side (verifier.check_many)."""
-    from verifier.check_many import check_many
+    """A batch job: check these verifications side by side (verifications.check_many)."""
+    from verifier.verifications.check_many import check_many
 
     flask_app = app()
     with flask_app.app_context():

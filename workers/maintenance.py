@@ -1,4 +1,4 @@
-"""Scheduled jobs (thin: open the app, call verifier.maintenance). No arguments, no PHI."""
+"""Scheduled jobs (thin: open the app, call verifications.maintenance). No arguments, no PHI."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from workers.jobs import app
 
 
 def _run(name: str) -> int:
-    from verifier.maintenance import JOBS
+    from verifier.verifications.maintenance import JOBS
 
     flask_app = app()
     with flask_app.app_context():

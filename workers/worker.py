@@ -18,8 +18,8 @@ from rq import Worker
 class VerifierWorker(Worker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from verifier.check_many import check_many  # noqa: F401 - imported for the horses
         from verifier.payers import registry  # noqa: F401
+        from verifier.verifications.check_many import check_many  # noqa: F401 - imported for the horses
         from workers.jobs import app
 
         runtime = app().extensions["verifier"]

@@ -171,12 +171,13 @@ MEMBER = MemberRecord(
 @pytest.fixture
 def stored_result(runtime: Any) -> Callable[[dict[str, Any]], tuple[str, str]]:
     """Write a finished verification with this visitor summary; return its id and token."""
-    from verifier import service
     from verifier.store.models import Verification
     from verifier.store.records import seal
+    from verifier.verifications.intake import hash_token
+    from verifier.verifications.lifecycle import utcnow
 
     def store(summary: dict[str, Any]) -> tuple[str, str]:
-        now = service.utcnow()
+        now = utcnow()
         verification_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
         with runtime.db.session() as session:
             session.add(
@@ -190,7 +191,7 @@ def stored_result(runtime: Any) -> Callable[[dict[str, Any]], tuple[str, str]]:
                     payer_id="SANDBOX",
                     service_date=now.date(),
                     source="visitor",
-                    token_hash=service.hash_token(token),
+                    token_hash=hash_token(token),
                     token_expires_at=now + dt.timedelta(hours=1),
                     member_enc=seal(runtime.keyring, "member", verification_id, MEMBER.to_json()),
                     callback_requested=False,

@@ -23,8 +23,8 @@ from verifier.domain import (
     Party,
     RequestError,
 )
+from verifier.x12.aaa import aaa_error
 from verifier.x12.builder import build_271, build_999_rejection, build_ta1_rejection
-from verifier.x12.codes import aaa_error
 from verifier.x12.encoder import Envelope
 from verifier.x12.inquiry import read_270
 

@@ -21,9 +21,11 @@ from tests.fakes import clearinghouse_responses as ch
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
 from tests.unit.api.test_intake import valid_body
-from verifier import create_app, service
+from verifier import create_app
 from verifier.payers import oauth
 from verifier.store.models import Verification
+from verifier.verifications.check import run_check
+from verifier.verifications.retry import RetryScheduled
 
 X12_PAYER = "FAKEX12"
 CH_PAYER = "FAKECH"
@@ -107,8 +109,8 @@ def _run(application: Any, payer_id: str, member_id: str = "W123456789") -> Any:
     assert response.status_code == 202, response.get_data(as_text=True)
     verification_id = response.get_json()["id"]
     runtime = application.extensions["verifier"]
-    with contextlib.suppress(service.RetryScheduled):
-        service.run_check(runtime, verification_id)
+    with contextlib.suppress(RetryScheduled):
+        run_check(runtime, verification_id)
     with runtime.db.session() as session:
         row = session.get(Verification, verification_id)
         session.expunge(row)

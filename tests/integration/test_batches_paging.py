@@ -20,8 +20,8 @@ from tests.integration.test_batches import (  # noqa: F401 - fixtures
     body_for,
 )
 from tests.integration.test_batches_seeding import batch_ids
-from verifier import batches
 from verifier.store.models import Verification
+from verifier.verifications import batches
 
 
 def bad_row() -> dict[str, Any]:

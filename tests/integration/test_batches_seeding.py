@@ -23,14 +23,16 @@ from tests.integration.test_batches import (  # noqa: F401 - fixtures
     body_for,
 )
 from tests.integration.test_scheduler import clear_queues, row_of
-from verifier import batches, create_app, intake, maintenance, service
-from verifier.api.schemas import SubmitSchema
-from verifier.api.verifications import submission_from
-from verifier.queue import BATCH, VISITOR, get_queue
+from verifier import create_app
 from verifier.runtime import Runtime
 from verifier.store.crypto import DecryptionError
 from verifier.store.models import Batch, BatchRow, Verification
 from verifier.store.records import unseal
+from verifier.verifications import batches, intake, maintenance
+from verifier.verifications.intake import submit
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.queue import BATCH, VISITOR, get_queue
+from verifier.verifications.schemas import SubmitSchema, submission_from
 
 # Columns that differ between any two verifications, whoever stored them.
 PER_ROW = {"id", "created_at", "updated_at", "token_hash", "token_expires_at"}
@@ -68,7 +70,7 @@ def test_a_batch_row_is_stored_like_a_submitted_verification(
     body = body_for("SBX-ACTIVE-4242")
     data = SubmitSchema().load(body)
     submitted = row_of(
-        runtime, service.submit(runtime, submission_from(data), source="batch", enqueue=False).id
+        runtime, submit(runtime, submission_from(data), source="batch", enqueue=False).id
     )
     client = batch_app.test_client()
     created = client.post("/api/v1/batches", json={"items": [body]}, headers=bearer).get_json()
@@ -168,7 +170,7 @@ def test_a_batch_stored_while_redis_is_down_is_queued_later_by_reconcile(
         )
         ids = batch_ids(runtime, created.id)
         assert len(ids) == 3 and get_queue(runtime, BATCH).count == 0
-        later = service.utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
+        later = utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
         assert maintenance.reconcile(runtime, now=later) == 3
         queued = [vid for job in get_queue(runtime, BATCH).get_jobs() for vid in job.args[0]]
         assert sorted(queued) == sorted(ids)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.unit.api.test_intake import URL, valid_body
-from verifier import service
 from verifier.store.crypto import DecryptionError
 from verifier.store.models import Attempt, Verification
+from verifier.verifications.check import claim, run_check
 from verifier.x12.charset import X12InputError
 
 
@@ -41,9 +41,9 @@ def snapshot(runtime: Any, verification_id: str) -> tuple[Any, ...]:
 
 def test_running_a_finished_verification_again_changes_nothing(client: Any, runtime: Any) -> None:
     verification_id = submit(client)
-    assert service.run_check(runtime, verification_id) == "completed"
+    assert run_check(runtime, verification_id) == "completed"
     before = snapshot(runtime, verification_id)
-    assert service.run_check(runtime, verification_id) is None
+    assert run_check(runtime, verification_id) is None
     assert snapshot(runtime, verification_id) == before
 
 
@@ -53,8 +53,8 @@ def test_a_verification_running_under_a_live_lease_is_not_taken_twice(
     import datetime as dt
 
     verification_id = submit(client)
-    assert service.claim(runtime, verification_id, dt.datetime.now(dt.UTC)) is not None
-    assert service.run_check(runtime, verification_id) is None
+    assert claim(runtime, verification_id, dt.datetime.now(dt.UTC)) is not None
+    assert run_check(runtime, verification_id) is None
 
 
 def test_an_expired_lease_lets_another_worker_take_over(client: Any, runtime: Any) -> None:
@@ -62,14 +62,14 @@ def test_an_expired_lease_lets_another_worker_take_over(client: Any, runtime: An
 
     verification_id = submit(client)
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    assert service.claim(runtime, verification_id, long_ago) is not None
-    assert service.run_check(runtime, verification_id) == "completed"
+    assert claim(runtime, verification_id, long_ago) is not None
+    assert run_check(runtime, verification_id) == "completed"
     assert snapshot(runtime, verification_id)[2] == 2  # the lost attempt and the real one
 
 
 def test_each_attempt_is_recorded_with_its_sealed_exchange(client: Any, runtime: Any) -> None:
     verification_id = submit(client)
-    service.run_check(runtime, verification_id)
+    run_check(runtime, verification_id)
     with runtime.db.session() as session:
         attempt = session.execute(
             select(Attempt).where(Attempt.verification_id == verification_id)
@@ -91,7 +91,7 @@ def test_a_bad_provider_configuration_is_not_blamed_on_the_visitor(
     broken = dataclasses.replace(runtime.facility, npi="12")
     monkeypatch.setattr(type(runtime), "facility", property(lambda _self: broken))
     with pytest.raises(X12InputError, match=r"provider\.npi"):
-        service.run_check(runtime, verification_id)
+        run_check(runtime, verification_id)
     with runtime.db.session() as session:
         row = session.get_one(Verification, verification_id)
         assert (row.status, row.reason) == ("retry_wait", "internal_error")
@@ -109,7 +109,7 @@ def test_a_member_record_that_will_not_open_fails_the_attempt_not_the_claim(
         version, _, rest = row.member_enc.partition(".")
         row.member_enc = f"{version}.retired-key.{rest.partition('.')[2]}"
     with pytest.raises(DecryptionError):
-        service.run_check(runtime, verification_id)
+        run_check(runtime, verification_id)
     with runtime.db.session() as session:
         row = session.get_one(Verification, verification_id)
         assert (row.status, row.reason) == ("retry_wait", "internal_error")

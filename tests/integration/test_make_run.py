@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import ROOT, _free_port, wait_until
+from tests.conftest import ROOT, free_port, wait_until
 from verifier.store.crypto import generate_key_spec
 
 pytestmark = pytest.mark.slow
@@ -68,7 +68,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Any:
-    port = _free_port()
+    port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()

@@ -29,16 +29,17 @@ from config.settings import Settings
 from tests.conftest import (
     LiveServer,
     WorkerProcess,
-    _free_port,
+    free_port,
     migrated_database,
     wait_until,
 )
 from tests.unit.api.test_intake import valid_body
-from verifier import service
-from verifier.api.schemas import SubmitSchema
-from verifier.api.verifications import submission_from
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
+from verifier.verifications import intake
+from verifier.verifications.check import run_check
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.schemas import SubmitSchema, submission_from
 
 TOKEN = "metrics-" + "k" * 24
 MEMBER_NAME = ("Ottoline", "Vexgrave")
@@ -124,7 +125,7 @@ def submit(runtime: Runtime, member_id: str, source: str = "visitor") -> str:
     body = valid_body()
     body["member"]["first_name"], body["member"]["last_name"] = MEMBER_NAME
     body["member"]["member_id"] = member_id + MEMBER_ID_TAIL
-    return service.submit(runtime, submission_from(SubmitSchema().load(body)), source=source).id
+    return intake.submit(runtime, submission_from(SubmitSchema().load(body)), source=source).id
 
 
 def set_row(runtime: Runtime, verification_id: str, **values: Any) -> None:
@@ -143,11 +144,11 @@ def test_metrics_count_what_the_database_and_redis_hold(
 ) -> None:
     with serving(make_app, own_env) as server:
         runtime: Runtime = server.server.app.extensions["verifier"]
-        now = service.utcnow()
+        now = utcnow()
         completed = submit(runtime, "SBX-ACTIVE")
-        assert service.run_check(runtime, completed) == "completed"
+        assert run_check(runtime, completed) == "completed"
         failed = submit(runtime, "SBX-NOTFOUND")
-        assert service.run_check(runtime, failed) == "failed"
+        assert run_check(runtime, failed) == "failed"
         old_queued = submit(runtime, "SBX-ACTIVE-Q1")
         set_row(runtime, old_queued, updated_at=now - dt.timedelta(seconds=600))
         submit(runtime, "SBX-ACTIVE-Q2")
@@ -271,7 +272,7 @@ def test_a_token_is_required_when_one_is_set(
 def test_redis_down_still_answers_with_up_zero(
     settings: Settings, make_app: Callable[[Settings], Any], http: requests.Session
 ) -> None:
-    down = dataclasses.replace(settings, redis_url=f"redis://127.0.0.1:{_free_port()}/0")
+    down = dataclasses.replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     with LiveServer(make_app(down)) as server:
         response = scrape(http, server)
     assert response.status_code == 200
@@ -286,7 +287,7 @@ def test_database_down_still_answers_with_up_zero(
     settings: Settings, make_app: Callable[[Settings], Any], http: requests.Session
 ) -> None:
     down = dataclasses.replace(
-        settings, database_url=f"postgresql://nobody@127.0.0.1:{_free_port()}/none"
+        settings, database_url=f"postgresql://nobody@127.0.0.1:{free_port()}/none"
     )
     with LiveServer(make_app(down)) as server:
         response = scrape(http, server)

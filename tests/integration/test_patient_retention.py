@@ -25,12 +25,14 @@ from tests.integration.test_scheduler import (
     runtime_for,  # noqa: F401 - fixture
     submit,
 )
-from verifier import maintenance, service
 from verifier.runtime import Runtime
 from verifier.staff import accounts, patients
 from verifier.staff.accounts import Staff
 from verifier.store.migrate import alembic_config, downgrade, upgrade
 from verifier.store.models import AuditEvent, Verification
+from verifier.verifications import maintenance
+from verifier.verifications.check import run_check
+from verifier.verifications.lifecycle import utcnow
 
 DAY = dt.timedelta(days=1)
 
@@ -58,7 +60,7 @@ def runtime_with(
 def checked(runtime: Runtime, source: str = "visitor") -> str:
     """A finished verification (the sandbox answers at once)."""
     vid = submit(runtime, f"SBX-ACTIVE-{uuid.uuid4().hex[:6]}", payer_id="SANDBOX", source=source)
-    assert service.run_check(runtime, vid) == "completed"
+    assert run_check(runtime, vid) == "completed"
     return vid
 
 
@@ -86,9 +88,9 @@ def test_an_unmarked_visitor_verification_is_purged_after_90_days(
 ) -> None:
     runtime = runtime_with()
     vid = checked(runtime)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 89 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 89 * DAY)
     assert not purged(runtime, vid)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 91 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 91 * DAY)
     assert purged(runtime, vid)
     assert purge_audit(runtime, vid) == [(maintenance.PURGE_ACTOR, "ok")]
 
@@ -100,7 +102,7 @@ def test_a_visitor_who_became_a_patient_is_kept_by_default(
     assert runtime.settings.patient_retention_days == 0
     vid = checked(runtime)
     patients.mark(runtime, coordinator(runtime), vid)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 3650 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 3650 * DAY)
     assert not purged(runtime, vid)
     assert purge_audit(runtime, vid) == []
 
@@ -111,9 +113,9 @@ def test_a_patient_is_purged_once_the_patient_retention_has_passed_since_the_mar
     runtime = runtime_with(patient_retention_days=365)
     vid = checked(runtime)
     patients.mark(runtime, coordinator(runtime), vid)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 364 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 364 * DAY)
     assert not purged(runtime, vid)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 366 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 366 * DAY)
     assert purged(runtime, vid)
     assert row_of(runtime, vid).became_patient_at is not None  # the mark itself stays
     assert purge_audit(runtime, vid) == [(maintenance.PURGE_ACTOR, "ok")]
@@ -126,7 +128,7 @@ def test_undoing_the_mark_puts_the_visitor_back_under_the_visitors_retention(
     vid = checked(runtime)
     patients.mark(runtime, coordinator(runtime), vid)
     patients.unmark(runtime, vid)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 91 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 91 * DAY)
     assert purged(runtime, vid)
 
 
@@ -136,7 +138,7 @@ def test_staff_and_batch_verifications_are_never_purged_marked_or_not(
     runtime = runtime_with(patient_retention_days=1)
     staff_row, batch_row = checked(runtime, "staff"), checked(runtime, "batch")
     patients.mark(runtime, coordinator(runtime), staff_row)
-    maintenance.purge_expired(runtime, now=service.utcnow() + 3650 * DAY)
+    maintenance.purge_expired(runtime, now=utcnow() + 3650 * DAY)
     assert not purged(runtime, staff_row) and not purged(runtime, batch_row)
 
 
@@ -147,8 +149,8 @@ def test_the_purge_checks_the_mark_again_as_it_erases(
     runtime = runtime_with()
     vid = checked(runtime)
     patients.mark(runtime, coordinator(runtime), vid)
-    later = service.utcnow() + 91 * DAY
-    assert not maintenance._purge_one(runtime, vid, later, Verification.became_patient_at.is_(None))
+    later = utcnow() + 91 * DAY
+    assert not maintenance.purge_one(runtime, vid, later, Verification.became_patient_at.is_(None))
     assert not purged(runtime, vid)
 
 

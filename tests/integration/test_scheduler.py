@@ -32,15 +32,17 @@ from tests.conftest import WorkerProcess, embedded_redis, migrated_database, wai
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
 from tests.unit.api.test_intake import valid_body
-from verifier import create_app, maintenance, service
-from verifier.api.schemas import SubmitSchema
-from verifier.api.verifications import submission_from
-from verifier.check_many import check_many
+from verifier import create_app
 from verifier.domain import EligibilityRequest, EligibilityResult
-from verifier.payers.sandbox import _tiers
-from verifier.queue import BATCH, VISITOR, get_queue
+from verifier.payers.sandbox import plan_tiers
 from verifier.runtime import Runtime
 from verifier.store.models import Attempt, AuditEvent, Verification
+from verifier.verifications import intake, maintenance
+from verifier.verifications.check import run_check
+from verifier.verifications.check_many import check_many
+from verifier.verifications.queue import BATCH, VISITOR, get_queue
+from verifier.verifications.retry import RetryScheduled
+from verifier.verifications.schemas import SubmitSchema, submission_from
 
 PAYER = "FAKEX12"
 DEFAULT_INTERVALS = (90, 300, 900, 1800, 3600, 7200)
@@ -170,7 +172,7 @@ def submit(
     if service_date is not None:
         body["service_date"] = service_date.isoformat()
     data = SubmitSchema().load(body)
-    return service.submit(runtime, submission_from(data), source=source).id
+    return intake.submit(runtime, submission_from(data), source=source).id
 
 
 def row_of(runtime: Runtime, verification_id: str) -> Verification:
@@ -209,8 +211,8 @@ def drive(runtime: Runtime, verification_id: str, traveller: Any, limit: int = 4
     """Run attempts in-process, moving the clock to each next_attempt_at; the waits."""
     waits: list[float] = []
     for _ in range(limit):
-        with contextlib.suppress(service.RetryScheduled):
-            service.run_check(runtime, verification_id)
+        with contextlib.suppress(RetryScheduled):
+            run_check(runtime, verification_id)
         row = row_of(runtime, verification_id)
         if row.status != "retry_wait":
             return waits
@@ -318,8 +320,8 @@ def test_refresh_due_enqueues_only_what_is_due(
     runtime = runtime_for(sched_env, retry_intervals=DEFAULT_INTERVALS)
     vid = submit(runtime)
     clear_queues(runtime)
-    with pytest.raises(service.RetryScheduled):
-        service.run_check(runtime, vid)
+    with pytest.raises(RetryScheduled):
+        run_check(runtime, vid)
     due = row_of(runtime, vid).next_attempt_at
     assert due is not None
     assert maintenance.refresh_due(runtime, now=due - dt.timedelta(seconds=1)) == 0
@@ -439,7 +441,7 @@ def _deductible_left(remaining: str) -> Callable[[EligibilityRequest], Eligibili
         base = x12.active(request)
         subscriber = base.subscriber
         assert subscriber is not None
-        benefits = x12.BENEFITS[:1] + _tiers(deductible_in=("1500.00", remaining))
+        benefits = x12.BENEFITS[:1] + plan_tiers(deductible_in=("1500.00", remaining))
         return dataclasses.replace(
             base, subscriber=dataclasses.replace(subscriber, benefits=benefits)
         )
@@ -463,7 +465,7 @@ def test_a_recheck_before_admission_flags_a_met_deductible(
         runtime, "SBX-ACTIVE-3", payer_id="SANDBOX", service_date=admission + dt.timedelta(days=30)
     )
     for each in (vid, unchanged, far):
-        assert service.run_check(runtime, each) == "completed"
+        assert run_check(runtime, each) == "completed"
     clear_queues(runtime)  # the submit jobs, run above in-process
     before = row_of(runtime, vid).summary
     # Three days later: two days before admission, the answers are 72 h old.
@@ -499,10 +501,10 @@ def test_a_changed_recheck_reports_the_state_it_wrote(
     )
     runtime = runtime_for(sched_env)
     vid = submit(runtime, service_date=utcnow().date() + dt.timedelta(days=4))
-    assert service.run_check(runtime, vid) == "completed"
+    assert run_check(runtime, vid) == "completed"
     clear_queues(runtime)
     assert maintenance.reverify_upcoming(runtime, now=utcnow() + dt.timedelta(hours=73)) == 1
-    assert service.run_check(runtime, vid) == "needs_review"
+    assert run_check(runtime, vid) == "needs_review"
     assert row_of(runtime, vid).status == "needs_review"
 
 
@@ -516,7 +518,7 @@ def test_purge_erases_phi_and_leaves_an_audit_row(
     old = submit(runtime, "SBX-ACTIVE-4", payer_id="SANDBOX")
     staff_row = submit(runtime, "SBX-ACTIVE-5", payer_id="SANDBOX", source="staff")
     for each in (old, staff_row):
-        service.run_check(runtime, each)
+        run_check(runtime, each)
     assert maintenance.purge_expired(runtime, now=utcnow() + dt.timedelta(days=89)) == 0
     later = utcnow() + dt.timedelta(days=91)
     assert maintenance.purge_expired(runtime, now=later) >= 1  # this module's older rows too

@@ -8,27 +8,7 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-
-def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as ``{"member.first_name": ["..."]}``."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            if key == "_schema":
-                name = prefix or "_schema"
-            for field, messages in flatten_errors(value, name).items():
-                flat.setdefault(field, []).extend(messages)
-    elif isinstance(errors, list):
-        if all(isinstance(item, str) for item in errors):
-            flat[prefix or "_schema"] = list(errors)
-        else:
-            for item in errors:
-                for field, messages in flatten_errors(item, prefix).items():
-                    flat.setdefault(field, []).extend(messages)
-    else:
-        flat[prefix or "_schema"] = [str(errors)]
-    return flat
+from verifier.verifications.schemas import flatten_errors
 
 
 class VerifierApi(Api):

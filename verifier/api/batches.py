@@ -1,6 +1,6 @@
 """Batches (DESIGN §5, staff): many members at once, progress, and a CSV of results.
 
-HTTP only; the work is in verifier.batches. The body may be JSON ``{"items": [submit
+HTTP only; the work is in verifier.verifications.batches. The body may be JSON ``{"items": [submit
 bodies]}``, JSON ``{"csv": "<text>"}``, or ``text/csv``; up to VERIFIER_BATCH_MAX_BYTES
 (5 MB) for this route alone (the app's limit for everything else stays 16 KiB), set on
 the request before its body is read.
@@ -16,11 +16,11 @@ from flask_smorest import abort
 from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, NotFound
 
-from verifier import batches
 from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import StrictSchema
 from verifier.runtime import runtime_of
 from verifier.staff.auth import current_staff, record, staff_required
+from verifier.verifications import batches
 
 blp = Blueprint(
     "batches",

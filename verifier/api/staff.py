@@ -17,10 +17,10 @@ from werkzeug.exceptions import Conflict, NotFound
 from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import StrictSchema
 from verifier.domain import LevelOfCare
-from verifier.lifecycle import STATES
 from verifier.runtime import runtime_of
 from verifier.staff import patients, work
 from verifier.staff.auth import current_staff, record, staff_required
+from verifier.verifications.lifecycle import STATES, RunConflict
 
 blp = Blueprint(
     "staff_verifications",
@@ -145,9 +145,15 @@ class StaffRerun(MethodView):
     @staff_required()
     @blp.arguments(RerunSchema)
     @blp.response(202)
+    @blp.alt_response(409, description="The verification changed meanwhile, or a check for "
+                      "another level of care is on its way: nothing was re-run")
     def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
         """Check again (a new attempt; the history stays), optionally for another level."""
-        run = work.rerun(runtime_of(current_app), verification_id, args["level_of_care"])
+        try:
+            run = work.rerun(runtime_of(current_app), verification_id, args["level_of_care"])
+        except RunConflict as exc:
+            record("rerun", "conflict", "verification", verification_id)
+            raise Conflict(f"Not re-run: {exc}.") from None
         record("rerun", object_type="verification", object_id=verification_id)
         return {"id": verification_id, "status": "queued", "run": run}
 

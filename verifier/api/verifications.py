@@ -1,4 +1,6 @@
-"""Submit a verification and read its status (DESIGN §5). HTTP only: the work is in service."""
+"""Submit a verification and read its status (docs/design.md §5).
+
+HTTP only: the work is in ``verifier.verifications``."""
 
 from __future__ import annotations
 
@@ -9,19 +11,17 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 
-from verifier import service
 from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import (
     StatusTokenHeaderSchema,
-    SubmitSchema,
     SubmittedSchema,
     VisitorVerificationSchema,
-    today,
 )
 from verifier.api.staff import staff_detail, wants_staff_view
-from verifier.domain import Person
+from verifier.payers.directory import UnknownPayer
 from verifier.runtime import runtime_of
-from verifier.store.records import ContactRecord, MemberRecord
+from verifier.verifications import intake, visitor
+from verifier.verifications.schemas import SubmitSchema, submission_from
 from verifier.web.ratelimit import rate_limited
 
 blp = Blueprint(
@@ -30,37 +30,6 @@ blp = Blueprint(
     url_prefix="/api/v1/verifications",
     description="Insurance benefit verifications",
 )
-
-
-def submission_from(data: dict[str, Any]) -> service.Submission:
-    member = data["member"]
-    subscriber = member.get("subscriber")
-    contact = data.get("contact")
-    return service.Submission(
-        member=MemberRecord(
-            first_name=member["first_name"],
-            last_name=member["last_name"],
-            date_of_birth=member["date_of_birth"],
-            member_id=member["member_id"],
-            group_number=member.get("group_number"),
-            relationship=member["relationship"],
-            subscriber=(
-                Person(
-                    first_name=subscriber["first_name"],
-                    last_name=subscriber["last_name"],
-                    date_of_birth=subscriber["date_of_birth"],
-                    member_id=subscriber.get("member_id") or member["member_id"],
-                )
-                if subscriber
-                else None
-            ),
-        ),
-        payer_id=data["payer_id"],
-        level_of_care=data["level_of_care"],
-        condition=data["condition"],
-        service_date=data.get("service_date") or today(),
-        contact=ContactRecord(**contact) if contact else None,
-    )
 
 
 @blp.route("")
@@ -73,8 +42,8 @@ class Verifications(MethodView):
         """Submit a verification; answers at once with an id and a status token."""
         runtime = runtime_of(current_app)
         try:
-            submitted = service.submit(runtime, submission_from(data))
-        except service.UnknownPayer:
+            submitted = intake.submit(runtime, submission_from(data))
+        except UnknownPayer:
             abort(422, errors={"json": {"payer_id": ["Unknown insurance company."]}})
         return {
             "id": submitted.id,
@@ -95,7 +64,7 @@ class Verification(MethodView):
         """Visitor (X-Status-Token): status and the visitor's summary. Staff: everything."""
         if wants_staff_view():
             return staff_detail(verification_id)
-        view = service.visitor_view(runtime_of(current_app), verification_id, headers["token"])
+        view = visitor.visitor_view(runtime_of(current_app), verification_id, headers["token"])
         if view is None:
             raise NotFound("No verification matches this id and token.")
         return view

@@ -14,7 +14,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs (normally run by the one rq cro
 
 
 def _names() -> list[str]:
-    from verifier.maintenance import JOBS
+    from verifier.verifications.maintenance import JOBS
 
     return sorted(JOBS)
 
@@ -36,7 +36,7 @@ def jobs_list() -> None:
 )
 def jobs_run(name: str, as_of: str | None) -> None:
     """Run the job NAME once and print how many verifications it touched."""
-    from verifier.maintenance import JOBS
+    from verifier.verifications.maintenance import JOBS
 
     now = None
     if as_of:

@@ -18,15 +18,16 @@ from flask import (
 )
 from marshmallow import ValidationError
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from verifier.api.staff import ManualSchema
 from verifier.domain import LevelOfCare
-from verifier.lifecycle import FAILED, NEEDS_REVIEW, RETRY_WAIT, STATES
 from verifier.runtime import runtime_of
 from verifier.staff import accounts, patients, sessions, work
 from verifier.staff.auth import current_staff, record, staff_required
 from verifier.store.models import AuditEvent
+from verifier.verifications import callbacks as callbacks_of
+from verifier.verifications.lifecycle import FAILED, NEEDS_REVIEW, RETRY_WAIT, STATES, RunConflict
 from verifier.x12.pretty import pretty
 
 bp = Blueprint(
@@ -204,7 +205,11 @@ def rerun(verification_id: str) -> Response:
     level = request.form.get("level_of_care") or None
     if level is not None and level not in {choice.value for choice in LevelOfCare}:
         raise BadRequest("Choose a level of care from the list.")
-    work.rerun(runtime_of(current_app), verification_id, LevelOfCare(level) if level else None)
+    try:
+        work.rerun(runtime_of(current_app), verification_id, LevelOfCare(level) if level else None)
+    except RunConflict as exc:
+        record("rerun", "conflict", "verification", verification_id)
+        raise Conflict(f"Not re-run: {exc}.") from None
     record("rerun", object_type="verification", object_id=verification_id)
     return _back(verification_id)
 
@@ -272,10 +277,13 @@ def patient(verification_id: str) -> Response:
 @bp.get("/callbacks")
 @staff_required()
 def callbacks() -> str:
-    items = work.callbacks(runtime_of(current_app))
+    items = callbacks_of.staff_callbacks(runtime_of(current_app))
     record("view", object_type="callback_requests", object_id=f"rows:{len(items)}")
     return render_template(
-        "console/callbacks.html", items=items, states=work.CALLBACK_STATES, csrf_token=g.csrf_token
+        "console/callbacks.html",
+        items=items,
+        states=callbacks_of.CALLBACK_STATES,
+        csrf_token=g.csrf_token,
     )
 
 
@@ -283,9 +291,11 @@ def callbacks() -> str:
 @staff_required()
 def callback_status(request_id: str) -> Response:
     try:
-        work.set_callback_status(
+        callbacks_of.set_callback_status(
             runtime_of(current_app), request_id, request.form.get("status", "")
         )
+    except callbacks_of.UnknownCallback:
+        raise NotFound("No such call-back request.") from None
     except ValueError:
         raise BadRequest("Choose a status from the list.") from None
     record("note", object_type="callback_request", object_id=request_id)

@@ -223,6 +223,23 @@ class ErrorItem:
 
 
 @dataclass(frozen=True, slots=True)
+class CarveOut:
+    """The administrator's own answer, when the plan named one and we asked it too.
+
+    ``summary`` is its CoverageSummary; ``error`` the reason its check failed instead.
+    """
+
+    payer_id: str
+    summary: CoverageSummary | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.summary is None:
+            return {"payer_id": self.payer_id, "error": self.error}
+        return self.summary.to_dict() | {"payer_id": self.payer_id}
+
+
+@dataclass(frozen=True, slots=True)
 class CoverageSummary:
     level_of_care: LevelOfCare
     condition: Condition
@@ -239,6 +256,8 @@ class CoverageSummary:
     # For staff: summary path ("in_network.copay") -> where it came from ("EB*B**MH*...").
     # "notes" holds what the engine noticed but would not guess (conflicts, unlabelled tiers).
     evidence: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Set by the check after asking the administrator this summary names (a carve-out).
+    carve_out: CarveOut | None = None
 
     def tier(self, tier: Tier) -> TierBenefits:
         return self.in_network if tier is Tier.IN_NETWORK else self.out_of_network
@@ -260,4 +279,4 @@ class CoverageSummary:
             "messages": list(self.messages),
             "errors": [e.to_dict() for e in self.errors],
             "evidence": {path: list(sources) for path, sources in self.evidence},
-        }
+        } | ({"carve_out": self.carve_out.to_dict()} if self.carve_out is not None else {})

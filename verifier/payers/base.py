@@ -1,4 +1,4 @@
-"""The adapter protocol and the errors every adapter speaks.
+"""The adapter protocol, what an adapter factory is given, and the errors adapters speak.
 
 Errors carry codes and reasons only, never PHI or payer bodies: they end up in RQ's
 failed-job registry and in logs.
@@ -7,9 +7,16 @@ failed-job registry and in logs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from verifier.domain import EligibilityRequest, EligibilityResult, RequestError
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from config.settings import Settings
+    from verifier.payers.directory import PayerDirectory
+    from verifier.store.crypto import Keyring
 
 
 @dataclass(frozen=True)
@@ -94,3 +101,23 @@ class PayerAdapter(Protocol):
     name: str
 
     def check(self, request: EligibilityRequest) -> CheckOutcome: ...
+
+
+class AdapterContext(Protocol):
+    """What an adapter factory gets besides its payer's entry: the process's shared parts.
+
+    The application's Runtime satisfies it; a third-party adapter (the ``verifier.payers``
+    entry-point group) is called ``factory(context, entry)`` and may use exactly these.
+    """
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def redis(self) -> Redis: ...
+
+    @property
+    def keyring(self) -> Keyring: ...
+
+    @property
+    def directory(self) -> PayerDirectory: ...

@@ -9,9 +9,8 @@ name or alias, then a name that contains a directory name or alias.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
+from verifier.coverage.model import Administrator
 from verifier.payers.directory import PayerDirectory, PayerEntry
 
 
@@ -20,18 +19,15 @@ def _words(text: str) -> str:
 
 
 def administrator_payer(
-    directory: PayerDirectory, summary_or_administrator: Mapping[str, Any] | None
+    directory: PayerDirectory, administrator: Administrator | None
 ) -> PayerEntry | None:
     """The entry to re-query for the administrator, or None when the directory has none."""
-    if not summary_or_administrator:
+    if administrator is None:
         return None
-    administrator = summary_or_administrator.get("administrator", summary_or_administrator)
-    if not isinstance(administrator, Mapping):
-        return None
-    payer_id = str(administrator.get("payer_id") or "").strip().upper()
+    payer_id = (administrator.payer_id or "").strip().upper()
     if payer_id and directory.get(payer_id) is not None:
         return directory.get(payer_id)
-    name = _words(str(administrator.get("name") or ""))
+    name = _words(administrator.name or "")
     if not name:
         return None
     entries = list(directory.entries.values())

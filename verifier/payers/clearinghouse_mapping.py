@@ -31,7 +31,7 @@ from verifier.domain import (
     Trace,
 )
 from verifier.x12 import codes
-from verifier.x12.retry import request_error
+from verifier.x12.aaa import request_error
 
 
 class MappingError(ValueError):

@@ -36,6 +36,10 @@ class DirectoryError(ValueError):
     """The payer directory file is malformed; the message names the payer and key."""
 
 
+class UnknownPayer(ValueError):
+    """A submission or a stored row names a payer the directory does not know."""
+
+
 @dataclass(frozen=True)
 class Capabilities:
     real_time: bool = True

@@ -64,7 +64,7 @@ from verifier.payers.classify import check_correlation, classify
 from verifier.payers.credentials import optional_secret
 from verifier.payers.directory import PayerEntry
 from verifier.payers.transport import HttpReply, HttpTransport, pool_size, raise_for_status
-from verifier.x12.retry import request_error
+from verifier.x12.aaa import request_error
 
 STC_SYSTEM = "https://x12.org/codes/service-type-codes"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"

@@ -2,7 +2,9 @@
 
 Built-in adapters and third-party ones share one door: the ``verifier.payers``
 entry-point group, so a center can add its own route without forking. A factory
-receives the runtime and the payer's directory entry and returns a PayerAdapter.
+receives an ``AdapterContext`` (the process's settings, Redis, keyring and directory:
+the application passes its Runtime) and the payer's directory entry, and returns a
+PayerAdapter.
 
 Whatever the factory returns is wrapped by ``resilience.wrap``: timeouts, retries, rate
 limit, concurrency cap and circuit breaker apply to plug-ins and the sandbox alike. One
@@ -14,15 +16,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from verifier.payers.base import PayerAdapter
+from verifier.payers.base import AdapterContext, PayerAdapter
 from verifier.payers.directory import PayerEntry
 
-if TYPE_CHECKING:
-    from verifier.runtime import Runtime
-
-AdapterFactory = Callable[["Runtime", PayerEntry], PayerAdapter]
+AdapterFactory = Callable[[AdapterContext, PayerEntry], PayerAdapter]
 ENTRY_POINT_GROUP = "verifier.payers"
 
 
@@ -30,30 +29,30 @@ class UnknownAdapter(LookupError):
     """The directory names an adapter that neither verifier nor a plug-in provides."""
 
 
-def _sandbox(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+def _sandbox(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.sandbox import SandboxAdapter
 
-    return SandboxAdapter(slow_seconds=runtime.settings.sandbox_slow_seconds)
+    return SandboxAdapter(slow_seconds=context.settings.sandbox_slow_seconds)
 
 
-def _x12_http(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+def _x12_http(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.x12_http import X12HttpAdapter
 
-    return X12HttpAdapter(entry, runtime.settings, runtime.redis)
+    return X12HttpAdapter(entry, context.settings, context.redis)
 
 
-def _clearinghouse(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+def _clearinghouse(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.clearinghouse import ClearinghouseAdapter
     from verifier.payers.oauth import SharedTokens
 
-    shared = SharedTokens(runtime.redis, runtime.keyring, f"{runtime.settings.queue_prefix}:oauth")
-    return ClearinghouseAdapter(entry, runtime.settings, shared)
+    shared = SharedTokens(context.redis, context.keyring, f"{context.settings.queue_prefix}:oauth")
+    return ClearinghouseAdapter(entry, context.settings, shared)
 
 
-def _fhir(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+def _fhir(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.fhir import FhirAdapter
 
-    return FhirAdapter(entry, runtime.settings)
+    return FhirAdapter(entry, context.settings)
 
 
 BUILTIN: dict[str, AdapterFactory] = {
@@ -65,8 +64,10 @@ BUILTIN: dict[str, AdapterFactory] = {
 
 
 class AdapterRegistry:
-    def __init__(self, runtime: Runtime, extra: dict[str, AdapterFactory] | None = None) -> None:
-        self.runtime = runtime
+    def __init__(
+        self, context: AdapterContext, extra: dict[str, AdapterFactory] | None = None
+    ) -> None:
+        self.context = context
         self.factories: dict[str, AdapterFactory] = dict(BUILTIN)
         self.factories.update(extra or {})
         self._plugins_loaded = False
@@ -86,7 +87,7 @@ class AdapterRegistry:
 
     def for_payer(self, payer_id: str) -> PayerAdapter:
         """The payer's adapter behind the resilience layer, built once per process."""
-        entry = self.runtime.directory.get(payer_id)
+        entry = self.context.directory.get(payer_id)
         if entry is None:
             raise UnknownAdapter(f"payer {payer_id!r} is not in the directory")
         if self._pid != os.getpid():  # forked: sockets and sessions are the parent's
@@ -109,12 +110,12 @@ class AdapterRegistry:
         factory = self.factories.get(entry.adapter)
         if factory is None:
             raise UnknownAdapter(f"payer {payer_id!r} names unknown adapter {entry.adapter!r}")
-        return wrap(factory(self.runtime, entry), entry, self.runtime.settings, self.runtime.redis)
+        return wrap(factory(self.context, entry), entry, self.context.settings, self.context.redis)
 
 
 def _lazy(point: Any) -> AdapterFactory:
-    def factory(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
+    def factory(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
         loaded: AdapterFactory = point.load()
-        return loaded(runtime, entry)
+        return loaded(context, entry)
 
     return factory

@@ -28,8 +28,8 @@ from verifier.domain import (
 )
 from verifier.payers.base import CheckOutcome, Exchange, PayerResponseInvalid
 from verifier.payers.classify import classify
+from verifier.x12.aaa import aaa_error
 from verifier.x12.builder import build_271
-from verifier.x12.codes import aaa_error
 from verifier.x12.encoder import Envelope, encode_270
 from verifier.x12.errors import X12ParseError
 from verifier.x12.reader import read_271
@@ -61,7 +61,7 @@ def _money(value: str) -> Decimal:
     return Decimal(value)
 
 
-def _tiers(
+def plan_tiers(
     *,
     copay: str | None = "30.00",
     coinsurance_in: str | None = "0.20",
@@ -178,11 +178,11 @@ def _active(plan: str = "SANDBOX PPO GOLD") -> tuple[Benefit, ...]:
 
 
 def _active_iop(_attempt: int) -> tuple[Benefit, ...]:
-    return _active() + _tiers() + _visits(30, 18)
+    return _active() + plan_tiers() + _visits(30, 18)
 
 
 def _out_of_network_only(_attempt: int) -> tuple[Benefit, ...]:
-    return _active("SANDBOX INDEMNITY") + _tiers(
+    return _active("SANDBOX INDEMNITY") + plan_tiers(
         in_network_covered=False, coinsurance_out="0.50", copay=None
     )
 
@@ -209,11 +209,11 @@ def _preauth(_attempt: int) -> tuple[Benefit, ...]:
             ),
         ),
     )
-    return _active() + _tiers(auth="Y") + _visits(30, 24) + (precert,)
+    return _active() + plan_tiers(auth="Y") + _visits(30, 24) + (precert,)
 
 
 def _exhausted(_attempt: int) -> tuple[Benefit, ...]:
-    return _active() + _tiers() + _visits(20, 0)
+    return _active() + plan_tiers() + _visits(20, 0)
 
 
 def _carve_out(_attempt: int) -> tuple[Benefit, ...]:
@@ -243,7 +243,9 @@ def _flaky(attempt: int) -> tuple[Benefit, ...] | None:
 def _plausible(_attempt: int) -> tuple[Benefit, ...]:
     return (
         _active()
-        + _tiers(copay="40.00", deductible_in=("2000.00", "1250.00"), oop_in=("6000.00", "4100.00"))
+        + plan_tiers(
+            copay="40.00", deductible_in=("2000.00", "1250.00"), oop_in=("6000.00", "4100.00")
+        )
         + _visits(40, 40)
     )
 

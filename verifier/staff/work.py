@@ -18,13 +18,14 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 
-from verifier import lifecycle
 from verifier.domain import LevelOfCare
-from verifier.queue import enqueue_verification
 from verifier.runtime import Runtime
 from verifier.staff.accounts import Staff
 from verifier.store.models import Attempt, Note, Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
+from verifier.verifications import lifecycle
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.queue import enqueue_verification
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
 
@@ -35,10 +36,6 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 
 class NotFoundError(LookupError):
     """No verification has this id."""
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -301,31 +298,34 @@ def _open_raw(keyring: Any, attempt: Attempt, which: str) -> str | None:
 
 
 def rerun(runtime: Runtime, verification_id: str, level: LevelOfCare | None = None) -> int:
-    """A new run (history kept): back to queued with a fresh run number, then enqueue."""
+    """A new run (history kept): back to queued with a fresh run number, then enqueue.
+
+    A row already on its way (queued or running) keeps its run, unless the coordinator
+    asked for another level of care: that is refused (RunConflict) rather than dropped.
+    A row that changed since it was read (a worker's claim, another re-run) is refused
+    too: the coordinator is told, never shown a re-run that did not happen.
+    """
     now = utcnow()
     with runtime.db.session() as session:
         row = session.get(Verification, verification_id)
         if row is None:
             raise NotFoundError(verification_id)
-        if row.status in (lifecycle.QUEUED, lifecycle.RUNNING):
+        if row.status in lifecycle.ACTIVE:
+            if level is not None and level.value != row.level_of_care:
+                raise lifecycle.RunConflict(
+                    "a check is on its way; re-run for another level of care when it ends"
+                )
             return row.run_seq  # already on its way: re-running would only double it
-        values: dict[str, Any] = {
-            "status": lifecycle.QUEUED,
-            "reason": None,
-            "reason_detail": None,
-            "run_seq": row.run_seq + 1,
-            "run_attempts": 0,
-            "next_attempt_at": None,
-            "updated_at": now,
-            "completed_at": None,
-        }
-        if level is not None:
-            values["level_of_care"] = level.value
-        session.execute(
-            update(Verification)
-            .where(Verification.id == verification_id, Verification.run_seq == row.run_seq)
-            .values(**values)
+        seen = lifecycle.RunStart(row.id, row.run_seq, row.status)
+        won = lifecycle.start_new_run(
+            session,
+            seen,
+            now,
+            restart=True,
+            level_of_care=level.value if level is not None else None,
         )
+        if not won:
+            raise lifecycle.RunConflict("the verification changed meanwhile; reload and try again")
         run_seq = row.run_seq + 1
     enqueue_verification(runtime, verification_id, run_seq)
     return run_seq
@@ -415,68 +415,31 @@ def record_manual(runtime: Runtime, staff: Staff, verification_id: str, entry: M
         "notes": entry.notes,
     }
     with runtime.db.session() as session:
-        row = session.get(Verification, verification_id)
-        if row is None:
+        taken = session.execute(
+            update(Verification)
+            .where(Verification.id == verification_id)
+            .values(attempt_count=Verification.attempt_count + 1, updated_at=now)
+            .returning(Verification.attempt_count, Verification.payer_id)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+        if taken is None:
             raise NotFoundError(verification_id)
-        number = row.attempt_count + 1
-        row.attempt_count = number
+        number, payer_id = taken
         session.add(
             Attempt(
-                verification_id=row.id,
+                verification_id=verification_id,
                 number=number,
                 started_at=now,
                 finished_at=now,
                 adapter="manual",
-                payer_id=row.payer_id,
+                payer_id=payer_id,
                 outcome="manual",
                 level_of_care=entry.level_of_care.value,
                 summary=summary,
                 error_codes=[],
             )
         )
-        if row.status not in (lifecycle.QUEUED, lifecycle.RUNNING):
-            row.status = lifecycle.COMPLETED
-            row.reason = "manual"
-            row.reason_detail = f"verified by phone, reference {entry.reference_number}"[:200]
-            row.completed_at = now
-        row.updated_at = now
-        return number
-
-
-CALLBACK_STATES = ("new", "called", "closed")
-
-
-def callbacks(runtime: Runtime) -> list[dict[str, Any]]:
-    """Calls visitors asked for on their own, newest first, with how to reach them (PHI)."""
-    from verifier.service import callback_contact, list_callback_requests
-
-    found = []
-    for listing in list_callback_requests(runtime):
-        if listing.kind != "callback":
-            continue  # ticked on a verification: shown with that verification
-        opened = callback_contact(runtime, listing.id)
-        name, contact = opened if opened else (None, None)
-        found.append(
-            {
-                "id": listing.id,
-                "requested_at": listing.requested_at.isoformat(),
-                "status": listing.status,
-                "name": name,
-                "phone": contact.phone if contact else None,
-                "email": contact.email if contact else None,
-                "best_time": contact.best_time if contact else None,
-            }
+        lifecycle.complete_by_phone(
+            session, verification_id, now, f"verified by phone, reference {entry.reference_number}"
         )
-    return found
-
-
-def set_callback_status(runtime: Runtime, request_id: str, status: str) -> None:
-    from verifier.store.models import CallbackRequest
-
-    if status not in CALLBACK_STATES:
-        raise ValueError(f"status must be one of {', '.join(CALLBACK_STATES)}")
-    with runtime.db.session() as session:
-        row = session.get(CallbackRequest, request_id)
-        if row is None:
-            raise NotFoundError(request_id)
-        row.status = status
+        return int(number)

@@ -17,8 +17,8 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.selectable import Select
 
-from verifier import lifecycle
 from verifier.store.models import Attempt, Verification
+from verifier.verifications import lifecycle
 
 VERIFICATIONS: Table = Verification.__table__  # type: ignore[assignment]
 ATTEMPTS: Table = Attempt.__table__  # type: ignore[assignment]

@@ -3,7 +3,7 @@
 Every row is validated with the intake schema; a bad row is kept as its line number and
 the fields at fault (never the values), and does not stop the rest. Good rows become
 verifications queued in batch jobs on the batch queue (checked side by side in threads,
-see verifier.check_many), so visitors' checks are never behind a batch. A batch is
+see verifications.check_many), so visitors' checks are never behind a batch. A batch is
 ``completed`` when every row is final (a rejected row is final at once).
 """
 
@@ -14,20 +14,22 @@ import datetime as dt
 import io
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import Select, delete, func, insert, select, update
 
-from verifier import intake, lifecycle, service
-from verifier.api import flatten_errors
-from verifier.api.schemas import SubmitSchema
-from verifier.api.verifications import submission_from
-from verifier.queue import BATCH, chunk_jobs, enqueue_many
+from verifier.coverage.model import CoverageSummary, fraction, money
+from verifier.coverage.stored import stored_summary
+from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime
 from verifier.store.models import Batch, BatchRow, Verification
+from verifier.verifications import intake, lifecycle
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.queue import BATCH, chunk_jobs, enqueue_many
+from verifier.verifications.schemas import SubmitSchema, flatten_errors, submission_from
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def create(
     if not items:
         raise BatchInvalid("the batch has no rows")
     batch_id = uuid.uuid4().hex
-    now = service.utcnow()
+    now = utcnow()
     checked = _checked(runtime, items, now)
     jobs = _jobs(runtime, [row.values for row in checked if row.values is not None])
     accepted = sum(len(ids) for ids in jobs.values())
@@ -168,10 +170,12 @@ def _checked(runtime: Runtime, items: list[tuple[int, Any]], now: dt.datetime) -
             if not isinstance(body, dict):
                 raise ValidationError({"_schema": ["Each item must be an object."]})
             submission = submission_from(schema.load(body))
-            values = intake.verification_values(runtime, submission, source="batch", now=now)
+            values, _token = intake.verification_values(
+                runtime, submission, source="batch", now=now
+            )
         except ValidationError as exc:
             checked.append(_Checked(line, None, flatten_errors(exc.messages)))
-        except service.UnknownPayer:
+        except UnknownPayer:
             checked.append(_Checked(line, None, {"payer_id": ["Unknown insurance company."]}))
         else:
             checked.append(_Checked(line, values, None))
@@ -239,7 +243,7 @@ def progress(
         done = final == batch.total
         completed_at = batch.completed_at
         if done and completed_at is None:
-            completed_at = service.utcnow()
+            completed_at = utcnow()
             session.execute(
                 update(Batch)
                 .where(Batch.id == batch_id, Batch.completed_at.is_(None))
@@ -297,6 +301,20 @@ def _row(row: Any) -> dict[str, Any]:
     }
 
 
+# The answer's columns in results.csv, read from the typed summary ("" = not reported).
+SUMMARY_FACTS: tuple[tuple[str, Callable[[CoverageSummary], Any]], ...] = (
+    ("coverage", lambda s: s.coverage.status.value),
+    ("network", lambda s: s.network.status.value),
+    ("preauthorization_required", lambda s: s.preauthorization.required),
+    ("in_network_copay", lambda s: money(s.in_network.copay.amount)),
+    ("in_network_coinsurance", lambda s: fraction(s.in_network.coinsurance)),
+    ("in_network_deductible_left", lambda s: money(s.in_network.deductible.individual.remaining)),
+    (
+        "in_network_out_of_pocket_left",
+        lambda s: money(s.in_network.out_of_pocket.individual.remaining),
+    ),
+    ("visits_left", lambda s: s.visit_limit.remaining),
+)
 RESULT_COLUMNS = (
     "line",
     "verification_id",
@@ -304,14 +322,7 @@ RESULT_COLUMNS = (
     "reason",
     "detail",
     "errors",
-    "coverage",
-    "network",
-    "preauthorization_required",
-    "in_network_copay",
-    "in_network_coinsurance",
-    "in_network_deductible_left",
-    "in_network_out_of_pocket_left",
-    "visits_left",
+    *(name for name, _ in SUMMARY_FACTS),
 )
 
 
@@ -351,7 +362,7 @@ def _result_lines(runtime: Runtime, batch_id: str) -> Iterator[str]:
                     view.get("reason") or "",
                     view.get("detail") or "",
                     errors,
-                    *(_cell(row.summary or {}, path) for path in _SUMMARY_PATHS),
+                    *_summary_cells(stored_summary(row.summary)),
                 ]
             )
         yield out.getvalue()
@@ -362,20 +373,11 @@ def _result_lines(runtime: Runtime, batch_id: str) -> Iterator[str]:
         after = found[-1].line
 
 
-_SUMMARY_PATHS = (
-    "coverage.status",
-    "network.status",
-    "preauthorization.required",
-    "benefits.in_network.copay.amount",
-    "benefits.in_network.coinsurance",
-    "benefits.in_network.deductible.individual.remaining",
-    "benefits.in_network.out_of_pocket.individual.remaining",
-    "visit_limit.remaining",
-)
-
-
-def _cell(summary: dict[str, Any], path: str) -> str:
-    value: Any = summary
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return "" if value is None else str(value)
+def _summary_cells(summary: CoverageSummary | None) -> list[str]:
+    if summary is None:
+        return ["" for _ in SUMMARY_FACTS]
+    cells = []
+    for _, fact in SUMMARY_FACTS:
+        value = fact(summary)
+        cells.append("" if value is None else str(value))
+    return cells

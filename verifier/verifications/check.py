@@ -1,42 +1,27 @@
-"""Use cases: submit a verification, run a check, show a visitor their result.
+"""Run one check: claim the row, ask the payer, judge the answer, write the outcome.
 
-The one place that ties the store, the queue and the payers together (DESIGN §2). The
-database row is the source of truth; the queue only carries ids, and every state change
-is a conditional update, so a job that runs twice changes nothing the second time.
-
-Retries: the database owns the schedule. An attempt that finds the payer unavailable
-leaves the row in ``retry_wait`` with ``next_attempt_at`` = now + a jittered backoff
-(``verifier.retries.backoff``: the configured intervals, the last repeating, each
-stretched by up to VERIFIER_RETRY_JITTER, at least the payer's Retry-After), capped by the
-run's window (VERIFIER_RETRY_WINDOW, from the run's first attempt); when the window is
-spent the verification fails with ``payer_unavailable``. Two things carry the schedule
-out, and either may be lost without losing the verification: RQ's Retry, whose interval
-the job wrapper sets to exactly that wait (the fast path; ``RetryScheduled`` triggers
-it), and the ``refresh_due`` cron job, which re-enqueues every row whose time has passed
-(lost jobs, a flushed Redis, batch runs). An early or duplicate arrival is refused by
-the claim. Internal errors (bugs) retry on the intervals' count, not the window.
+The worker's side of a verification (docs/design.md §2, §4). Every state change is a
+conditional update, so a job that runs twice changes nothing the second time: the claim
+takes a lease only on a row that is ours to run, and only the lease holder may write the
+outcome. The answer stays a typed ``CoverageSummary`` from the payer's result to the
+verdict, the carve-out lookup and the re-check comparison; it becomes JSON once, when it
+is written. Where a failure leaves the row is ``verifier.verifications.retry``'s rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
-import math
-import secrets
 import time
-import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from verifier import changes, lifecycle
-from verifier.coverage.messages import DEFAULT_LANGUAGE, VISITOR, text
-from verifier.coverage.model import CoverageSummary
+from verifier.coverage.model import CarveOut, CoverageSummary
 from verifier.coverage.plain import visitor_view as summary_visitor_view
+from verifier.coverage.stored import stored_summary
 from verifier.coverage.summary import summarize
 from verifier.domain import (
     Condition,
@@ -44,137 +29,29 @@ from verifier.domain import (
     LevelOfCare,
     Person,
     Provider,
-    RetryClass,
 )
-from verifier.lifecycle import Verdict
-from verifier.payers.base import (
-    CheckOutcome,
-    Exchange,
-    PayerAuthError,
-    PayerError,
-    PayerRejected,
-    PayerResponseInvalid,
-    PayerUnavailable,
-)
+from verifier.payers.base import CheckOutcome, Exchange, PayerError
 from verifier.payers.carveout import administrator_payer
-from verifier.payers.directory import PayerEntry
-from verifier.queue import enqueue_verification
-from verifier.retries import backoff
+from verifier.payers.directory import PayerEntry, UnknownPayer
 from verifier.runtime import Runtime
 from verifier.store import checks
-from verifier.store.models import Verification
-from verifier.store.records import (
-    ContactRecord,
-    MemberRecord,
-    attempt_key,
-    blind_indexes,
-    seal,
-    unseal,
+from verifier.store.records import MemberRecord, attempt_key, seal, unseal
+from verifier.verifications import changes, lifecycle
+from verifier.verifications.lifecycle import Verdict, utcnow
+from verifier.verifications.retry import (
+    RETRY_TOLERANCE,
+    RetryScheduled,
+    RunClock,
+    verdict_for_crash,
+    verdict_for_error,
 )
 from verifier.x12.charset import X12InputError
 from verifier.x12.jsonify import to_jsonable
 
 log = logging.getLogger(__name__)
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class Submission:
-    member: MemberRecord
-    payer_id: str
-    level_of_care: LevelOfCare
-    condition: Condition
-    service_date: dt.date
-    contact: ContactRecord | None = None
-
-
-@dataclass(frozen=True)
-class Submitted:
-    id: str
-    status: str
-    token: str
-
-
-class UnknownPayer(ValueError):
-    """The submission names a payer the directory does not know."""
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
-def verification_values(
-    runtime: Runtime, submission: Submission, *, source: str, now: dt.datetime
-) -> tuple[dict[str, Any], str]:
-    """A new verification's columns, queued at run 1, and its status token.
-
-    Only the token's hash is stored; ``submit`` hands the token to the visitor, a batch
-    (``intake``) builds thousands of rows this way and hands it to nobody.
-    """
-    if runtime.directory.get(submission.payer_id) is None:
-        raise UnknownPayer(submission.payer_id)
-    verification_id = uuid.uuid4().hex
-    token = secrets.token_urlsafe(32)  # 256 bits; only its hash is stored
-    keyring = runtime.keyring
-    contact = submission.contact
-    values = {
-        "id": verification_id,
-        "status": lifecycle.QUEUED,
-        "created_at": now,
-        "updated_at": now,
-        "level_of_care": submission.level_of_care.value,
-        "condition": submission.condition.value,
-        "payer_id": submission.payer_id,
-        "service_date": submission.service_date,
-        "source": source,
-        "token_hash": hash_token(token),
-        "token_expires_at": now + dt.timedelta(seconds=runtime.settings.status_token_ttl),
-        "member_enc": seal(keyring, "member", verification_id, submission.member.to_json()),
-        "contact_enc": (
-            seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
-        ),
-        "callback_requested": bool(contact and contact.callback_requested),
-        **blind_indexes(keyring, submission.member),
-        "attempt_count": 0,
-        "run_attempts": 0,
-        "run_seq": 1,
-    }
-    return values, token
-
-
-def submit(
-    runtime: Runtime, submission: Submission, *, source: str = "visitor", enqueue: bool = True
-) -> Submitted:
-    """Store the verification, queue its check, and return at once (never waits on a payer).
-
-    ``enqueue=False``: the caller queues it (a batch puts many checks in one batch job).
-    """
-    values, token = verification_values(runtime, submission, source=source, now=utcnow())
-    verification_id = values["id"]
-    row = Verification(**values)
-    with runtime.db.session() as session:
-        session.add(row)
-    if not enqueue:
-        return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
-    try:
-        enqueue_verification(runtime, verification_id, row.run_seq)
-    except Exception:
-        # The row is safe as queued; the reconciler enqueues it once Redis is back.
-        log.warning("enqueue failed for verification %s; left for reconcile", verification_id)
-    log.info("verification %s submitted (%s)", verification_id, source)
-    return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
-
-
-# --- the worker's side -----------------------------------------------------------------
-
-
 # 270 fields that come from what the visitor typed; any other field is ours to fix.
 MEMBER_FIELDS = ("subscriber.", "dependent.", "relationship", "group_number")
-RETRY_TOLERANCE = dt.timedelta(seconds=2)  # RQ's scheduler may fire a little early
-
 
 @dataclass(frozen=True)
 class ClaimedRow:
@@ -325,12 +202,6 @@ def build_request(runtime: Runtime, claim: Claim) -> EligibilityRequest:
     )
 
 
-class RetryScheduled(Exception):
-    """Raised to RQ so its Retry schedules the next attempt (the row says retry_wait)."""
-
-    def __init__(self, verification_id: str, retry_in: int) -> None:
-        super().__init__(f"verification {verification_id}: payer unavailable, retry in {retry_in}s")
-        self.retry_in = retry_in
 
 
 def run_check(runtime: Runtime, verification_id: str) -> str | None:
@@ -345,40 +216,37 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
         log.info("verification %s not claimable; nothing to do", verification_id)
         return None
     attempt_id = taken.attempt_id
+    clock = RunClock(taken.run_attempt, taken.run_started_at, now)
     started = time.monotonic()
     outcome: CheckOutcome | None = None
     exchange = Exchange()
-    summary: dict[str, Any] | None = None
-    visitor: dict[str, Any] | None = None
+    answer: Answer | None = None
     try:
         request = build_request(runtime, taken)
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
         outcome = adapter.check(request)
         exchange = outcome.exchange
         coverage = _summarize(runtime, taken.verification, outcome, taken.entry)
-        summary = coverage.to_dict()
-        visitor = summary_visitor_view(coverage, runtime.facility)
-        verdict = lifecycle.verdict_for_summary(summary)
+        answer = Answer(coverage, summary_visitor_view(coverage, runtime.facility))
+        verdict = lifecycle.verdict_for_summary(coverage)
         if coverage.administrator is not None:
-            summary, visitor, verdict = _check_carve_out(runtime, taken, request, summary, visitor)
+            answer, verdict = _check_carve_out(runtime, taken, request, answer)
     except PayerError as exc:
         exchange = exc.exchange
-        verdict = _verdict_for_error(runtime, exc, taken, now)
+        verdict = verdict_for_error(runtime.settings, exc, clock)
     except X12InputError as exc:
         if not exc.field.startswith(MEMBER_FIELDS):
             # Our own envelope, provider or ladder data: a bug or a configuration error,
             # not the visitor's input. Recorded and raised like any other crash.
-            verdict = _verdict_for_crash(runtime, taken, now, f"X12InputError({exc.field})")
-            _finish(runtime, taken, attempt_id, verdict, exchange, None, None, None, started)
+            verdict = verdict_for_crash(runtime.settings, clock, f"X12InputError({exc.field})")
+            _finish(runtime, taken, attempt_id, verdict, exchange, None, None, started)
             raise
         verdict = Verdict(lifecycle.FAILED, "invalid_input", exc.field, outcome="refused")
     except Exception as exc:
-        verdict = _verdict_for_crash(runtime, taken, now, type(exc).__name__)
-        _finish(runtime, taken, attempt_id, verdict, exchange, None, None, None, started)
+        verdict = verdict_for_crash(runtime.settings, clock, type(exc).__name__)
+        _finish(runtime, taken, attempt_id, verdict, exchange, None, None, started)
         raise
-    status = _finish(
-        runtime, taken, attempt_id, verdict, exchange, outcome, summary, visitor, started
-    )
+    status = _finish(runtime, taken, attempt_id, verdict, exchange, outcome, answer, started)
     log.info(
         "verification %s attempt %s: %s %s",
         verification_id,
@@ -389,6 +257,14 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     if verdict.retry_in is not None:
         raise RetryScheduled(verification_id, verdict.retry_in)
     return status
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a check learned: the typed summary, and the visitor's view of it."""
+
+    summary: CoverageSummary
+    visitor: dict[str, Any]
 
 
 def _summarize(
@@ -405,23 +281,19 @@ def _summarize(
 
 
 def _check_carve_out(
-    runtime: Runtime,
-    taken: Claim,
-    request: EligibilityRequest,
-    summary: dict[str, Any],
-    visitor: dict[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any], Verdict]:
-    """The plan names a behavioral-health administrator: ask it too (DESIGN §7).
+    runtime: Runtime, taken: Claim, request: EligibilityRequest, answer: Answer
+) -> tuple[Answer, Verdict]:
+    """The plan names a behavioral-health administrator: ask it too (docs/design.md §7).
 
     The summary keeps the medical plan's answer and adds the administrator's as
     ``carve_out``; the visitor sees the administrator's benefits, which are the ones
     that pay for the program. When the directory does not know the administrator, or
     its check fails, staff review the verification with what the plan said.
     """
-    row = taken.verification
-    entry = administrator_payer(runtime.directory, summary)
+    row, plan = taken.verification, answer.summary
+    entry = administrator_payer(runtime.directory, plan.administrator)
     if entry is None or entry.id == row.payer_id:
-        return summary, visitor, lifecycle.verdict_for_summary(summary)
+        return answer, lifecycle.verdict_for_summary(plan)
     carve_request = replace(request, payer_id=entry.id, payer_name=entry.name)
     with runtime.db.engine.begin() as connection:
         attempt_id = _open_attempt(
@@ -434,24 +306,18 @@ def _check_carve_out(
             request.trace_number,
         )
     started = time.monotonic()
-    exchange = Exchange()
     try:
         outcome = runtime.adapters.for_payer(entry.id).check(carve_request)
     except PayerError as exc:
         _record_attempt(runtime, attempt_id, "carve_out", exc.reason, exc.exchange, started)
-        summary = summary | {"carve_out": {"payer_id": entry.id, "error": exc.reason}}
+        failed = replace(plan, carve_out=CarveOut(entry.id, error=exc.reason))
         detail = f"carve-out check with {entry.id} failed: {exc.reason}"
-        return summary, visitor, Verdict(lifecycle.NEEDS_REVIEW, "review", detail)
-    exchange = outcome.exchange
-    _record_attempt(runtime, attempt_id, "completed", None, exchange, started)
+        return Answer(failed, answer.visitor), Verdict(lifecycle.NEEDS_REVIEW, "review", detail)
+    _record_attempt(runtime, attempt_id, "completed", None, outcome.exchange, started)
     carve = _summarize(runtime, row, outcome, entry)
-    carve_summary = carve.to_dict()
-    summary = summary | {"carve_out": carve_summary | {"payer_id": entry.id}}
-    return (
-        summary,
-        summary_visitor_view(carve, runtime.facility),
-        lifecycle.verdict_for_summary(carve_summary),
-    )
+    both = replace(plan, carve_out=CarveOut(entry.id, carve))
+    visitor = summary_visitor_view(carve, runtime.facility)
+    return Answer(both, visitor), lifecycle.verdict_for_summary(carve)
 
 
 def _record_attempt(
@@ -494,94 +360,6 @@ def _closed_attempt(
     return values
 
 
-def _retry_or_fail(
-    runtime: Runtime,
-    taken: Claim,
-    now: dt.datetime,
-    reason: str,
-    detail: str | None,
-    outcome: str,
-    codes: tuple[str, ...] = (),
-    retry_after: float | None = None,
-    *,
-    windowed: bool = True,
-) -> Verdict:
-    """retry_wait with a jittered wait inside the run's window, else failed (see above)."""
-    settings = runtime.settings
-    wait = backoff(settings.retry_intervals, taken.run_attempt, settings.retry_jitter, retry_after)
-    if wait is not None and windowed:
-        window_ends = taken.run_started_at + dt.timedelta(seconds=settings.retry_window)
-        left = (window_ends - now).total_seconds()
-        wait = min(wait, math.ceil(left)) if left > 0 else None  # the last try: window's end
-    elif wait is not None and taken.run_attempt > len(settings.retry_intervals):
-        wait = None
-    if wait is not None:
-        return Verdict(lifecycle.RETRY_WAIT, reason, detail, outcome, codes, retry_in=wait)
-    return Verdict(lifecycle.FAILED, reason, detail or "retries exhausted", outcome, codes)
-
-
-def _verdict_for_error(
-    runtime: Runtime, exc: PayerError, taken: Claim, now: dt.datetime
-) -> Verdict:
-    if isinstance(exc, PayerUnavailable):
-        detail = " ".join(f"AAA {code}" for code in exc.codes) or None
-        return _retry_or_fail(
-            runtime,
-            taken,
-            now,
-            "payer_unavailable",
-            detail,
-            "unavailable",
-            exc.codes,
-            exc.retry_after,
-        )
-    if isinstance(exc, PayerRejected):
-        return _verdict_for_rejection(exc)
-    if isinstance(exc, PayerResponseInvalid):
-        return Verdict(lifecycle.FAILED, "payer_response_invalid", str(exc)[:200], "invalid")
-    if isinstance(exc, PayerAuthError):
-        # The message names the credential's environment variable, never its value.
-        detail = f"payer refused our credentials: {exc}"[:200]
-        return Verdict(lifecycle.FAILED, "payer_rejected", detail, "auth")
-    return Verdict(lifecycle.FAILED, "payer_rejected", str(exc)[:200], "error")
-
-
-# Which intake field an AAA "fix input" code points at, for a useful staff message.
-_AAA_FIELDS = {
-    "72": "member.member_id",
-    "64": "member.member_id",
-    "73": "member.last_name",
-    "65": "member.last_name",
-    "58": "member.date_of_birth",
-    "71": "member.date_of_birth",
-    "60": "member.date_of_birth",
-    "56": "service_date",
-    "57": "service_date",
-    "62": "service_date",
-    "63": "service_date",
-}
-
-
-def _verdict_for_rejection(exc: PayerRejected) -> Verdict:
-    errors = exc.errors
-    codes = tuple(e.reject_code for e in errors)
-    described = "; ".join(
-        f"AAA {e.reject_code}{'/' + e.follow_up if e.follow_up else ''} at {e.loop}" for e in errors
-    )[:200]
-    classes = {e.retry_class for e in errors}
-    if RetryClass.NOT_FOUND in classes:
-        return Verdict(lifecycle.FAILED, "member_not_found", described, "rejected", codes)
-    if RetryClass.FIX_INPUT in classes:
-        fields = sorted({_AAA_FIELDS[c] for c in codes if c in _AAA_FIELDS})
-        detail = (", ".join(fields) + " — " if fields else "") + described
-        return Verdict(lifecycle.FAILED, "invalid_input", detail[:200], "rejected", codes)
-    return Verdict(lifecycle.FAILED, "payer_rejected", described, "rejected", codes)
-
-
-def _verdict_for_crash(runtime: Runtime, taken: Claim, now: dt.datetime, kind: str) -> Verdict:
-    return _retry_or_fail(runtime, taken, now, "internal_error", kind, "error", windowed=False)
-
-
 def _finish(
     runtime: Runtime,
     taken: Claim,
@@ -589,8 +367,7 @@ def _finish(
     verdict: Verdict,
     exchange: Exchange,
     outcome: CheckOutcome | None,
-    summary: dict[str, Any] | None,
-    visitor: dict[str, Any] | None,
+    answer: Answer | None,
     started: float,
 ) -> str:
     """Close the attempt and write the outcome in one transaction (two UPDATEs).
@@ -600,6 +377,7 @@ def _finish(
 
     A re-check's answer is compared with the one before it here too (see
     ``_recheck_values``), so a changed answer is flagged in the same write.
+    The summary becomes JSON here, once: what is stored is ``CoverageSummary.to_dict()``.
     """
     now = utcnow()
     vid = taken.verification.id
@@ -612,6 +390,7 @@ def _finish(
         exchange,
         started,
     )
+    summary = answer.summary.to_dict() if answer is not None else None
     attempt_values |= {"level_of_care": taken.verification.level_of_care, "summary": summary}
     values: dict[str, Any] = {
         "status": verdict.status,
@@ -623,9 +402,9 @@ def _finish(
             now + dt.timedelta(seconds=verdict.retry_in) if verdict.retry_in is not None else None
         ),
     }
-    if summary is not None:
+    if answer is not None:
         values["summary"] = summary
-        values["visitor_summary"] = visitor
+        values["visitor_summary"] = answer.visitor
     if outcome is not None:
         values["result_enc"] = seal(
             runtime.keyring,
@@ -635,7 +414,7 @@ def _finish(
         )
     if verdict.status in lifecycle.FINAL:
         values["completed_at"] = now
-        values |= _recheck_values(taken.verification, summary)
+        values |= _recheck_values(taken.verification, answer)
     with runtime.db.engine.begin() as connection:
         connection.execute(
             checks.close_attempt(frozenset(attempt_values)),
@@ -650,7 +429,7 @@ def _finish(
     return str(values["status"])
 
 
-def _recheck_values(row: ClaimedRow, summary: dict[str, Any] | None) -> dict[str, Any]:
+def _recheck_values(row: ClaimedRow, answer: Answer | None) -> dict[str, Any]:
     """A finished re-check: the diff against the answer before it, and a flag if it moved.
 
     The same rule as ``maintenance.compare_recheck`` (which catches up rows written before
@@ -658,140 +437,6 @@ def _recheck_values(row: ClaimedRow, summary: dict[str, Any] | None) -> dict[str
     """
     if row.previous_summary is None or row.changes is not None:
         return {}
-    return changes.recheck_values(
-        row.previous_summary, summary if summary is not None else row.summary
-    )
+    current = answer.summary if answer is not None else stored_summary(row.summary)
+    return changes.recheck_values(stored_summary(row.previous_summary), current)
 
-
-# --- the visitor's side ----------------------------------------------------------------
-
-
-def visitor_view(
-    runtime: Runtime, verification_id: str, token: str | None
-) -> dict[str, Any] | None:
-    """The visitor's own result, or None for an unknown id, a wrong or an expired token."""
-    if not token or len(token) > 200:
-        return None
-    with runtime.db.session() as session:
-        row = session.get(Verification, verification_id)
-        if row is None or row.token_hash is None:
-            return None
-        if not hmac.compare_digest(row.token_hash, hash_token(token)):
-            return None
-        if row.token_expires_at is None or row.token_expires_at < utcnow():
-            return None
-        view: dict[str, Any] = {
-            "id": row.id,
-            "status": row.status,
-            "reason": row.reason if row.status in lifecycle.FINAL else None,
-            "created_at": row.created_at.isoformat(),
-            "updated_at": row.updated_at.isoformat(),
-            "level_of_care": row.level_of_care,
-            "condition": row.condition,
-            "payer_id": row.payer_id,
-        }
-        if row.status == lifecycle.RETRY_WAIT and row.next_attempt_at is not None:
-            view["next_attempt_at"] = row.next_attempt_at.isoformat()
-        if runtime.settings.visitor_result == "summary" and row.visitor_summary is not None:
-            view["summary"] = row.visitor_summary
-        elif row.status in lifecycle.FINAL:
-            view["summary"] = {
-                "plain_text": plain_text_for_status(runtime, row),
-                "plain_text_by_language": {
-                    language: plain_text_for_status(runtime, row, language) for language in VISITOR
-                },
-            }
-        return view
-
-
-_REASON_MESSAGES = {
-    "member_not_found": "not_found",
-    "payer_unavailable": "unavailable",
-}
-
-
-def plain_text_for_status(
-    runtime: Runtime, row: Verification, language: str = DEFAULT_LANGUAGE
-) -> str:
-    """Kind words for a visitor whose check ended without a summary."""
-    key = _REASON_MESSAGES.get(row.reason or "", "unknown")
-    lines = [
-        text(VISITOR, language, key),
-        text(VISITOR, language, "next"),
-        text(VISITOR, language, "phone", phone=runtime.facility.phone),
-    ]
-    return "\n".join(lines)
-
-
-# --- call-back requests ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallbackListing:
-    """One call to make, for the staff console: ids, times and status, never the contact."""
-
-    kind: str  # "callback": asked for on its own; "verification": ticked on the form
-    id: str
-    requested_at: dt.datetime
-    status: str
-
-
-def request_callback(
-    runtime: Runtime,
-    contact: ContactRecord,
-    *,
-    name: str | None = None,
-    language: str = DEFAULT_LANGUAGE,
-) -> str:
-    """Store a call-back asked for on its own; the contact (and name) sealed to its row."""
-    from verifier.store.models import CallbackRequest
-
-    request_id = uuid.uuid4().hex
-    sealed = json.dumps({"name": name, "contact": json.loads(contact.to_json())}, sort_keys=True)
-    with runtime.db.session() as session:
-        session.add(
-            CallbackRequest(
-                id=request_id,
-                created_at=utcnow(),
-                status="new",
-                language=language,
-                source="visitor",
-                contact_enc=seal(runtime.keyring, "callback.contact", request_id, sealed),
-            )
-        )
-    log.info("call-back request %s stored", request_id)
-    return request_id
-
-
-def callback_contact(runtime: Runtime, request_id: str) -> tuple[str | None, ContactRecord] | None:
-    """The name and contact of one call-back request (PHI: for audited staff reads only)."""
-    from verifier.store.models import CallbackRequest
-
-    with runtime.db.session() as session:
-        row = session.get(CallbackRequest, request_id)
-        if row is None:
-            return None
-        data = json.loads(unseal(runtime.keyring, "callback.contact", request_id, row.contact_enc))
-    return data.get("name"), ContactRecord(**data["contact"])
-
-
-def list_callback_requests(runtime: Runtime, limit: int = 200) -> list[CallbackListing]:
-    """Calls visitors asked for, newest first: on their own, and ticked on a verification."""
-    from verifier.store.models import CallbackRequest
-
-    with runtime.db.session() as session:
-        alone = session.execute(
-            select(CallbackRequest.id, CallbackRequest.created_at, CallbackRequest.status)
-            .order_by(CallbackRequest.created_at.desc())
-            .limit(limit)
-        ).all()
-        with_check = session.execute(
-            select(Verification.id, Verification.created_at, Verification.status)
-            .where(Verification.callback_requested.is_(True))
-            .order_by(Verification.created_at.desc())
-            .limit(limit)
-        ).all()
-    listings = [CallbackListing("callback", i, at, s) for i, at, s in alone]
-    listings += [CallbackListing("verification", i, at, s) for i, at, s in with_check]
-    listings.sort(key=lambda item: item.requested_at, reverse=True)
-    return listings[:limit]

@@ -1,6 +1,6 @@
 """Many checks side by side in one worker process: throughput to the payer's limit.
 
-A payer call takes 1-20 s and is pure waiting, so a batch job runs ``service.run_check``
+A payer call takes 1-20 s and is pure waiting, so a batch job runs ``check.run_check``
 for its ids in a bounded thread pool (VERIFIER_WORKER_THREADS) instead of one process per
 call. The payer's own limits still hold across every thread and every worker: the
 resilience layer takes a Redis concurrency slot and a rate token around each call.
@@ -18,10 +18,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from sqlalchemy import update
 
-from verifier import lifecycle, service
-from verifier.maintenance import utcnow
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
+from verifier.verifications import lifecycle
+from verifier.verifications.check import run_check
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.retry import RetryScheduled
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +31,13 @@ log = logging.getLogger(__name__)
 def check_one(runtime: Runtime, verification_id: str) -> str | None:
     """One attempt; a payer outage leaves the row to refresh_due (no RQ retry here)."""
     try:
-        status = service.run_check(runtime, verification_id)
-    except service.RetryScheduled:
+        status = run_check(runtime, verification_id)
+    except RetryScheduled:
         return lifecycle.RETRY_WAIT
     except Exception as exc:  # recorded on the row by run_check; never stop the others
         log.warning("verification %s: check crashed (%s)", verification_id, type(exc).__name__)
         return None
-    return status  # a re-check's comparison is written with its outcome (service._finish)
+    return status  # a re-check's comparison is written with its outcome (check._finish)
 
 
 def check_many(runtime: Runtime, verification_ids: list[str], job: str | None = None) -> int:

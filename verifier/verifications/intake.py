@@ -1,35 +1,131 @@
-"""Many verifications stored at once (batches): the rows ``service.submit`` would write.
+"""Submit: store a verification and queue its check, answering at once (never waits on a payer).
 
-``service.submit`` stores one verification per transaction; a 10,000-member batch done
-that way spends ~25 s inside one request. Here the same rows (``service.verification_values``)
-are inserted in chunks, one transaction each, so SQLite's single writer is
-released between chunks and visitors' submits are not held up behind a batch. Nothing
-is enqueued here: the caller queues the ids (batch jobs).
+The database row is the source of truth (docs/design.md §2); the queue only carries its
+id. A visitor's submit stores one row per transaction and enqueues it; a batch stores the
+same rows (``verification_values``) in chunks of ``CHUNK``, one transaction each, so
+SQLite's single writer is released between chunks and visitors' submits are not held up
+behind a 10,000-member batch. A batch enqueues its ids itself (batch jobs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import secrets
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete
 
-from verifier import service
+from verifier.domain import Condition, LevelOfCare
+from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime
-from verifier.service import Submission
 from verifier.store.models import Verification
+from verifier.store.records import ContactRecord, MemberRecord, blind_indexes, seal
+from verifier.verifications import lifecycle
+from verifier.verifications.queue import enqueue_verification
 
-CHUNK = 1000  # rows per transaction
+log = logging.getLogger(__name__)
+
+CHUNK = 1000  # batch rows per transaction
+
+__all__ = [
+    "CHUNK",
+    "Submission",
+    "Submitted",
+    "UnknownPayer",
+    "discard",
+    "hash_token",
+    "submit",
+    "verification_values",
+]
+
+
+@dataclass(frozen=True)
+class Submission:
+    member: MemberRecord
+    payer_id: str
+    level_of_care: LevelOfCare
+    condition: Condition
+    service_date: dt.date
+    contact: ContactRecord | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    id: str
+    status: str
+    token: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
 def verification_values(
     runtime: Runtime, submission: Submission, *, source: str, now: dt.datetime
-) -> dict[str, Any]:
-    """The columns of a new verification, as ``service.submit`` fills them (its status
-    token is given to nobody: staff read batch rows with their own credentials)."""
-    values, _token = service.verification_values(runtime, submission, source=source, now=now)
-    return values
+) -> tuple[dict[str, Any], str]:
+    """A new verification's columns, queued at run 1, and its status token.
+
+    Only the token's hash is stored; ``submit`` hands the token to the visitor, a batch
+    builds thousands of rows this way and hands it to nobody (staff read batch rows with
+    their own credentials).
+    """
+    if runtime.directory.get(submission.payer_id) is None:
+        raise UnknownPayer(submission.payer_id)
+    verification_id = uuid.uuid4().hex
+    token = secrets.token_urlsafe(32)  # 256 bits; only its hash is stored
+    keyring = runtime.keyring
+    contact = submission.contact
+    values = {
+        "id": verification_id,
+        "status": lifecycle.QUEUED,
+        "created_at": now,
+        "updated_at": now,
+        "level_of_care": submission.level_of_care.value,
+        "condition": submission.condition.value,
+        "payer_id": submission.payer_id,
+        "service_date": submission.service_date,
+        "source": source,
+        "token_hash": hash_token(token),
+        "token_expires_at": now + dt.timedelta(seconds=runtime.settings.status_token_ttl),
+        "member_enc": seal(keyring, "member", verification_id, submission.member.to_json()),
+        "contact_enc": (
+            seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
+        ),
+        "callback_requested": bool(contact and contact.callback_requested),
+        **blind_indexes(keyring, submission.member),
+        "attempt_count": 0,
+        "run_attempts": 0,
+        "run_seq": 1,
+    }
+    return values, token
+
+
+def submit(
+    runtime: Runtime, submission: Submission, *, source: str = "visitor", enqueue: bool = True
+) -> Submitted:
+    """Store the verification, queue its check, and return at once.
+
+    ``enqueue=False``: the caller queues it (a batch puts many checks in one batch job).
+    """
+    values, token = verification_values(runtime, submission, source=source, now=lifecycle.utcnow())
+    verification_id = values["id"]
+    row = Verification(**values)
+    with runtime.db.session() as session:
+        session.add(row)
+    if not enqueue:
+        return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
+    try:
+        enqueue_verification(runtime, verification_id, row.run_seq)
+    except Exception:
+        # The row is safe as queued; the reconciler enqueues it once Redis is back.
+        log.warning("enqueue failed for verification %s; left for reconcile", verification_id)
+    log.info("verification %s submitted (%s)", verification_id, source)
+    return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
 
 
 def discard(runtime: Runtime, verification_ids: Iterable[str], *, chunk: int = CHUNK) -> None:

@@ -22,8 +22,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, null, or_, select, update
 
-from verifier import audit, changes, lifecycle
-from verifier.queue import (
+from verifier import audit
+from verifier.coverage.stored import stored_summary
+from verifier.runtime import Runtime
+from verifier.store.models import Attempt, Note, Verification
+from verifier.verifications import changes, lifecycle
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.queue import (
     BATCH,
     VISITOR,
     chunk_jobs,
@@ -32,18 +37,12 @@ from verifier.queue import (
     job_id,
     job_states,
 )
-from verifier.runtime import Runtime
-from verifier.store.models import Attempt, Note, Verification
 
 log = logging.getLogger(__name__)
 
 REFRESH_GRACE = dt.timedelta(seconds=60)  # RQ's own scheduler normally gets there first
 LIVE_JOB_STATES = ("queued", "scheduled", "deferred")
 PURGE_ACTOR = "system:purge_expired"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -106,39 +105,14 @@ def requeue(
 def _bump(
     runtime: Runtime, rows: Sequence[Due], now: dt.datetime, jid: str | None, recheck: bool
 ) -> list[tuple[str, int]]:
+    """Start each row's next run (``lifecycle.start_new_run``); the (id, run) pairs won."""
     taken: list[tuple[str, int]] = []
     if not rows:
         return taken
     with runtime.db.session() as session:
         for row in rows:
-            values: dict[str, object] = {
-                "status": lifecycle.QUEUED,
-                "run_seq": row.run_seq + 1,
-                "lease_expires_at": None,
-                "next_attempt_at": None,
-                "job_id": jid,
-                "updated_at": now,
-            }
-            if recheck:
-                values |= {
-                    "run_attempts": 0,
-                    "previous_summary": Verification.summary,
-                    "changes": null(),
-                    "reason": None,
-                    "reason_detail": None,
-                    "rechecked_at": now,
-                }
-            result = session.execute(
-                update(Verification)
-                .where(
-                    Verification.id == row.id,
-                    Verification.run_seq == row.run_seq,
-                    Verification.status == row.status,
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            seen = lifecycle.RunStart(row.id, row.run_seq, row.status)
+            if lifecycle.start_new_run(session, seen, now, job_id=jid, recheck=recheck):
                 taken.append((row.id, row.run_seq + 1))
     return taken
 
@@ -270,7 +244,9 @@ def compare_recheck(runtime: Runtime, verification_id: str) -> bool:
         ).one_or_none()
         if row is None:
             return False
-        values = changes.recheck_values(row.previous_summary, row.summary)
+        values = changes.recheck_values(
+            stored_summary(row.previous_summary), stored_summary(row.summary)
+        )
         found = values["changes"]
         session.execute(
             update(Verification)
@@ -338,7 +314,7 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
         )
     purged = 0
     for vid in ids:
-        if _purge_one(runtime, vid, now, expired):
+        if purge_one(runtime, vid, now, expired):
             purged += 1
             audit.record(
                 runtime.db,
@@ -351,7 +327,7 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
     return purged
 
 
-def _purge_one(
+def purge_one(
     runtime: Runtime,
     verification_id: str,
     now: dt.datetime,

@@ -7,29 +7,34 @@ run is refused by RQ instead of doubling the work.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from verifier.runtime import Runtime
 
 T = TypeVar("T")
 
-VISITOR = "visitor"
-BATCH = "batch"
+VISITOR = "visitor"  # one job per visitor's or staff's check; RQ retries it
+BATCH = "batch"  # batch jobs: many checks side by side in threads
+CRON = "cron"  # the scheduled jobs (workers/cron.py), served by the maintenance worker
+KINDS = (VISITOR, BATCH, CRON)
 JOB_FUNCTION = "workers.jobs.run_verification"
 
 
-def queue_name(runtime: Runtime, kind: str) -> str:
-    return f"{runtime.settings.queue_prefix}-{kind}"
+def queue_name(prefix: str, kind: str) -> str:
+    """The one naming rule for RQ queues (VERIFIER_QUEUE_PREFIX, then the kind)."""
+    return f"{prefix}-{kind}"
 
 
 def get_queue(runtime: Runtime, kind: str = VISITOR) -> Queue:
     return Queue(
-        queue_name(runtime, kind),
+        queue_name(runtime.settings.queue_prefix, kind),
         connection=runtime.redis,
         serializer=JSONSerializer,
         default_timeout=runtime.settings.job_timeout,
@@ -67,8 +72,6 @@ MANY_FUNCTION = "workers.jobs.run_verifications"
 
 def chunk_job_id(pairs: list[tuple[str, int]]) -> str:
     """Deterministic id for a batch job: the same (id, run) set is never enqueued twice."""
-    import hashlib
-
     digest = hashlib.sha1(  # noqa: S324 - an id, not a secret
         ",".join(f"{vid}:{seq}" for vid, seq in sorted(pairs)).encode()
     ).hexdigest()
@@ -101,7 +104,7 @@ def enqueue_many(
     """Enqueue one batch job (ids only) that checks these verifications side by side.
 
     No RQ Retry: a row that must wait for the payer is rescheduled by the database and
-    picked up by refresh_due (see verifier.service).
+    picked up by refresh_due (see verifier.verifications.retry).
     """
     settings = runtime.settings
     try:
@@ -120,11 +123,8 @@ def enqueue_many(
     return True
 
 
-
 def job_states(runtime: Runtime, job_ids: list[str]) -> dict[str, str | None]:
     """RQ's status of each job, None when Redis no longer knows it (flushed, expired)."""
-    from rq.job import Job
-
     with runtime.redis.pipeline(transaction=False) as pipe:
         for jid in job_ids:
             pipe.hget(Job.key_for(jid), "status")

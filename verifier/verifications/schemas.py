@@ -1,4 +1,8 @@
-"""Request and response schemas for the public API (DESIGN §5).
+"""The submit contract (docs/design.md §5): what a verification needs, checked once.
+
+The API, the visitor's pages, the console and batches all load a submission through
+``SubmitSchema`` and turn it into a ``Submission`` with ``submission_from``; their field
+errors come out of ``flatten_errors`` as ``{"member.first_name": ["..."]}``.
 
 Names and ids are checked by the same allow-list the 270 encoder uses, so anything
 accepted here can be sent to a payer, and anything that could not is refused now,
@@ -14,7 +18,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
-from verifier.domain import Condition, LevelOfCare, Relationship
+from verifier.domain import Condition, LevelOfCare, Person, Relationship
+from verifier.store.records import ContactRecord, MemberRecord
+from verifier.verifications.intake import Submission
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 
 OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -151,41 +157,55 @@ class SubmitSchema(StrictSchema):
             raise ValidationError("Service date can be at most 90 days ahead.")
 
 
-class SubmittedSchema(ma.Schema):
-    id = fields.String()
-    status = fields.String()
-    status_url = fields.String()
-    token = fields.String(metadata={"description": "Send as X-Status-Token to read the result"})
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"member.first_name": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "_schema"
+            for field, messages in flatten_errors(value, name).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(errors, list):
+        if all(isinstance(item, str) for item in errors):
+            flat[prefix or "_schema"] = list(errors)
+        else:
+            for item in errors:
+                for field, messages in flatten_errors(item, prefix).items():
+                    flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or "_schema"] = [str(errors)]
+    return flat
 
 
-class VisitorVerificationSchema(ma.Schema):
-    id = fields.String()
-    status = fields.String()
-    reason = fields.String(allow_none=True)
-    created_at = fields.String()
-    updated_at = fields.String()
-    level_of_care = fields.String()
-    condition = fields.String()
-    payer_id = fields.String()
-    next_attempt_at = fields.String()
-    summary = fields.Dict(metadata={"description": "Visitor view: plain_text and safe fields"})
-
-
-class PayerSchema(ma.Schema):
-    id = fields.String()
-    name = fields.String()
-    aliases = fields.List(fields.String())
-    capabilities = fields.Dict()
-
-
-class PayerQuerySchema(StrictSchema):
-    q = fields.String(load_default="", validate=validate.Length(max=100))
-
-
-class StatusTokenHeaderSchema(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    token = fields.String(
-        data_key="X-Status-Token", load_default=None, metadata={"description": "From submit"}
+def submission_from(data: dict[str, Any]) -> Submission:
+    """A loaded ``SubmitSchema`` body as the Submission intake stores."""
+    member = data["member"]
+    subscriber = member.get("subscriber")
+    contact = data.get("contact")
+    return Submission(
+        member=MemberRecord(
+            first_name=member["first_name"],
+            last_name=member["last_name"],
+            date_of_birth=member["date_of_birth"],
+            member_id=member["member_id"],
+            group_number=member.get("group_number"),
+            relationship=member["relationship"],
+            subscriber=(
+                Person(
+                    first_name=subscriber["first_name"],
+                    last_name=subscriber["last_name"],
+                    date_of_birth=subscriber["date_of_birth"],
+                    member_id=subscriber.get("member_id") or member["member_id"],
+                )
+                if subscriber
+                else None
+            ),
+        ),
+        payer_id=data["payer_id"],
+        level_of_care=data["level_of_care"],
+        condition=data["condition"],
+        service_date=data.get("service_date") or today(),
+        contact=ContactRecord(**contact) if contact else None,
     )

@@ -12,8 +12,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from verifier.api import flatten_errors
-from verifier.api.schemas import ContactSchema, SubmitSchema
+from verifier.verifications.schemas import ContactSchema, SubmitSchema, flatten_errors
 from verifier.web.messages import SCHEMA_REQUIRED, say
 
 TEXT_FIELDS = (

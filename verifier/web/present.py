@@ -1,4 +1,4 @@
-"""The visitor view (service.visitor_view) as a page: headline, words, facts, next steps.
+"""The visitor view (verifications.visitor) as a page: headline, words, facts, next steps.
 
 One formatter for both renderers: Jinja for the no-JS page, and the JSON the page's script
 draws with textContent. Everything here is plain text; markup is the renderers' job.
@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from verifier import lifecycle
 from verifier.coverage.messages import VISITOR
 from verifier.coverage.messages import text as coverage_text
 from verifier.coverage.plain import assumptions_for, plain_text_in
+from verifier.verifications import lifecycle
 from verifier.web.messages import say
 
 PERIOD_KEYS = {"calendar_year", "service_year", "year", "lifetime"}

@@ -24,10 +24,11 @@ from flask import (
 )
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, TooManyRequests
 
-from verifier import service
-from verifier.api.verifications import submission_from
+from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime, runtime_of
 from verifier.store.records import ContactRecord
+from verifier.verifications import callbacks, intake, visitor
+from verifier.verifications.schemas import submission_from
 from verifier.web import messages
 from verifier.web.forms import read_callback, read_submission
 from verifier.web.present import page_for
@@ -113,8 +114,8 @@ def submit() -> Response:
     if result.data is None:
         return _form_page(422, values=result.values, errors=result.errors)
     try:
-        submitted = service.submit(_runtime(), submission_from(result.data))
-    except service.UnknownPayer:
+        submitted = intake.submit(_runtime(), submission_from(result.data))
+    except UnknownPayer:
         errors = {"payer_id": [messages.say(language, "payer_choose")]}
         return _form_page(422, values=result.values, errors=errors)
     path = url_for("web.result", verification_id=submitted.id)
@@ -138,7 +139,7 @@ def result(verification_id: str) -> Response:
     """The no-JS result: the token comes from the cookie scoped to this path."""
     language = _language()
     runtime = _runtime()
-    view = service.visitor_view(runtime, verification_id, request.cookies.get(STATUS_COOKIE))
+    view = visitor.visitor_view(runtime, verification_id, request.cookies.get(STATUS_COOKIE))
     if view is None:
         return _render("expired.html", 404)
     page = page_for(view, language, runtime.facility.phone)
@@ -150,7 +151,7 @@ def result(verification_id: str) -> Response:
 def status(verification_id: str) -> Response:
     """The page's script polls here with the X-Status-Token header; words come ready."""
     runtime = _runtime()
-    view = service.visitor_view(
+    view = visitor.visitor_view(
         runtime, verification_id, request.headers.get("X-Status-Token")
     )
     if view is None:
@@ -184,7 +185,7 @@ def callback() -> Response:
         best_time=data.get("best_time"),
         callback_requested=True,
     )
-    service.request_callback(_runtime(), contact, name=data.get("name"), language=language)
+    callbacks.request_callback(_runtime(), contact, name=data.get("name"), language=language)
     if as_json:
         return make_response(jsonify(status="received"), 201)
     return _render("callback_done.html", 201)

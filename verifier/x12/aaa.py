@@ -1,4 +1,4 @@
-"""Turn an AAA segment into a RequestError with a retry class (DESIGN §7).
+"""Turn an AAA segment into a RequestError with a retry class (docs/design.md §7).
 
 The rule, in order:
 
@@ -54,3 +54,12 @@ def request_error(
         ),
         retry_class=retry_class(loop, reject_code, follow_up),
     )
+
+
+def aaa_error(loop: str, valid: str, reject_code: str, follow_up: str | None) -> RequestError:
+    """A RequestError as an AAA segment would read (AAA01 ``valid`` is "Y" or "N").
+
+    For builders (the sandbox payer, fake payers) that make AAAs from codes: the
+    descriptions and retry class are then the reader's own.
+    """
+    return request_error(loop, valid == "Y", reject_code, follow_up)

@@ -2,25 +2,17 @@
 
 Names follow the X12 element code lists (element numbers in each table's comment), as
 allowed by the 005010X279A1 guide. Staff and payers speak in codes; these tables give each a
-human description. ``retry_class`` rules live in ``verifier.x12.retry``.
+human description. Data only: the rules that use them (an AAA's retry class) live in
+``verifier.x12.aaa``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from verifier.domain import RequestError
-
-
-def _frozen(table: dict[str, str]) -> Mapping[str, str]:
-    return MappingProxyType(table)
-
 
 # EB01, element 1390: Eligibility or Benefit Information Code.
-ELIGIBILITY_BENEFIT_INFO: Mapping[str, str] = _frozen({
+ELIGIBILITY_BENEFIT_INFO: Mapping[str, str] = MappingProxyType({
     "1": "Active Coverage",
     "2": "Active - Full Risk Capitation",
     "3": "Active - Services Capitated",
@@ -62,7 +54,7 @@ ACTIVE_INFO_CODES = frozenset({"1", "2", "3", "4", "5"})
 INACTIVE_INFO_CODES = frozenset({"6", "7", "8"})
 
 # EB02, element 1207: Coverage Level Code.
-COVERAGE_LEVELS: Mapping[str, str] = _frozen({
+COVERAGE_LEVELS: Mapping[str, str] = MappingProxyType({
     "CHD": "Children Only",
     "DEP": "Dependents Only",
     "ECH": "Employee and Children",
@@ -75,7 +67,7 @@ COVERAGE_LEVELS: Mapping[str, str] = _frozen({
 })
 
 # EB03 / EQ01, element 1365: Service Type Code (the 5010 X279A1 allowed list).
-SERVICE_TYPES: Mapping[str, str] = _frozen({
+SERVICE_TYPES: Mapping[str, str] = MappingProxyType({
     "1": "Medical Care",
     "2": "Surgical",
     "3": "Consultation",
@@ -272,7 +264,7 @@ BEHAVIORAL_HEALTH_SERVICE_TYPES = frozenset({
 })
 
 # EB04, element 1336: Insurance Type Code (5010 X279A1 allowed list).
-INSURANCE_TYPES: Mapping[str, str] = _frozen({
+INSURANCE_TYPES: Mapping[str, str] = MappingProxyType({
     "12": "Medicare Secondary Working Aged Beneficiary or Spouse with Employer Group Health Plan",
     "13": "Medicare Secondary End-Stage Renal Disease Beneficiary in the Mandated Coordination "
           "Period with an Employer's Group Health Plan",
@@ -323,7 +315,7 @@ INSURANCE_TYPES: Mapping[str, str] = _frozen({
 })
 
 # EB06 / HSD05, element 615: Time Period Qualifier (5010 271 allows 6, 7, 13, 21-36).
-TIME_PERIODS: Mapping[str, str] = _frozen({
+TIME_PERIODS: Mapping[str, str] = MappingProxyType({
     "6": "Hour",
     "7": "Day",
     "13": "24 Hours",
@@ -346,7 +338,7 @@ TIME_PERIODS: Mapping[str, str] = _frozen({
 })
 
 # EB09, element 673: Quantity Qualifier (5010 X279A1 allowed list).
-QUANTITY_QUALIFIERS: Mapping[str, str] = _frozen({
+QUANTITY_QUALIFIERS: Mapping[str, str] = MappingProxyType({
     "8H": "Minimum",
     "99": "Quantity Used",
     "CA": "Covered - Actual",
@@ -368,22 +360,22 @@ QUANTITY_QUALIFIERS: Mapping[str, str] = _frozen({
 })
 
 # HSD01 (element 673 subset) and HSD03 (element 355 subset).
-DELIVERY_QUANTITY_QUALIFIERS: Mapping[str, str] = _frozen({
+DELIVERY_QUANTITY_QUALIFIERS: Mapping[str, str] = MappingProxyType({
     "DY": "Days", "FL": "Units", "HS": "Hours", "MN": "Month", "VS": "Visits",
 })
-DELIVERY_UNITS: Mapping[str, str] = _frozen({
+DELIVERY_UNITS: Mapping[str, str] = MappingProxyType({
     "DA": "Days", "MO": "Months", "VS": "Visit", "WK": "Week", "YR": "Years",
 })
 
 # EB11, element 1073: Authorization or Certification Indicator.
-AUTHORIZATION_INDICATORS: Mapping[str, str] = _frozen({
+AUTHORIZATION_INDICATORS: Mapping[str, str] = MappingProxyType({
     "Y": "Authorization or certification required",
     "N": "Authorization or certification not required",
     "U": "Unknown",
 })
 
 # EB12, element 1073: In Plan Network Indicator.
-IN_PLAN_NETWORK: Mapping[str, str] = _frozen({
+IN_PLAN_NETWORK: Mapping[str, str] = MappingProxyType({
     "Y": "In Plan-Network",
     "N": "Out of Plan-Network",
     "W": "Not Applicable (applies to in- and out-of-network)",
@@ -391,7 +383,7 @@ IN_PLAN_NETWORK: Mapping[str, str] = _frozen({
 })
 
 # EB13-1 / EQ02-1, element 235: Product/Service ID Qualifier (5010 X279A1 allowed list).
-PROCEDURE_QUALIFIERS: Mapping[str, str] = _frozen({
+PROCEDURE_QUALIFIERS: Mapping[str, str] = MappingProxyType({
     "AD": "American Dental Association Codes",
     "CJ": "Current Procedural Terminology (CPT) Codes",
     "HC": "Health Care Financing Administration Common Procedural Coding System (HCPCS) Codes",
@@ -403,7 +395,7 @@ PROCEDURE_QUALIFIERS: Mapping[str, str] = _frozen({
 })
 
 # INS02, element 1069: Individual Relationship Code (the 271 values).
-RELATIONSHIPS: Mapping[str, str] = _frozen({
+RELATIONSHIPS: Mapping[str, str] = MappingProxyType({
     "01": "Spouse",
     "18": "Self",
     "19": "Child",
@@ -416,7 +408,7 @@ RELATIONSHIPS: Mapping[str, str] = _frozen({
 })
 
 # AAA03, element 901: Reject Reason Code (every code a 5010 271 allows, any loop).
-REJECT_REASONS: Mapping[str, str] = _frozen({
+REJECT_REASONS: Mapping[str, str] = MappingProxyType({
     "04": "Authorized Quantity Exceeded",
     "15": "Required application data missing",
     "33": "Input Errors",
@@ -475,7 +467,7 @@ REJECT_REASONS: Mapping[str, str] = _frozen({
 })
 
 # AAA04, element 889: Follow-up Action Code.
-FOLLOW_UP_ACTIONS: Mapping[str, str] = _frozen({
+FOLLOW_UP_ACTIONS: Mapping[str, str] = MappingProxyType({
     "C": "Please Correct and Resubmit",
     "N": "Resubmission Not Allowed",
     "P": "Please Resubmit Original Transaction",
@@ -491,7 +483,7 @@ UNKNOWN_FOLLOW_UP = "Unrecognized follow-up action code"
 
 # Retry classes by AAA03 (DESIGN §7); values are verifier.domain.RetryClass values.
 # 2110C/2110D AAAs are benefit-level whatever their code; unknown codes need a person.
-RETRY_CLASS_BY_REASON: Mapping[str, str] = _frozen({
+RETRY_CLASS_BY_REASON: Mapping[str, str] = MappingProxyType({
     **dict.fromkeys(("42", "80", "04"), "retry_later"),
     **dict.fromkeys(
         ("15", "33", "43", "44", "45", "46", "47", "48", "56", "57", "58",
@@ -512,7 +504,7 @@ FOLLOW_UP_RETRY_LATER = frozenset({"W", "X", "Y"})
 FOLLOW_UP_NO_RESUBMIT = frozenset({"N"})
 
 # TA104, element I17: Interchange Acknowledgment Code.
-TA1_ACKNOWLEDGMENTS: Mapping[str, str] = _frozen({
+TA1_ACKNOWLEDGMENTS: Mapping[str, str] = MappingProxyType({
     "A": "The Transmitted Interchange Control Structure Header and Trailer Have Been Received "
          "and Have No Errors",
     "E": "The Transmitted Interchange Control Structure Header and Trailer Have Been Received "
@@ -522,7 +514,7 @@ TA1_ACKNOWLEDGMENTS: Mapping[str, str] = _frozen({
 })
 
 # TA105, element I18: Interchange Note Code.
-TA1_NOTES: Mapping[str, str] = _frozen({
+TA1_NOTES: Mapping[str, str] = MappingProxyType({
     "000": "No error",
     "001": "The Interchange Control Number in the Header and Trailer Do Not Match",
     "002": "This Standard as Noted in the Control Standards Identifier is Not Supported",
@@ -558,7 +550,7 @@ TA1_NOTES: Mapping[str, str] = _frozen({
 })
 
 # IK501 / AK901, elements 717 / 715: acknowledgment codes of a 999.
-ACK_CODES: Mapping[str, str] = _frozen({
+ACK_CODES: Mapping[str, str] = MappingProxyType({
     "A": "Accepted",
     "E": "Accepted But Errors Were Noted",
     "M": "Rejected, Message Authentication Code (MAC) Failed",
@@ -570,7 +562,7 @@ ACK_CODES: Mapping[str, str] = _frozen({
 ACK_REJECTED = frozenset({"M", "R", "W", "X"})
 
 # IK502-IK506, element 718: Transaction Set Syntax Error Code.
-TRANSACTION_SET_ERRORS: Mapping[str, str] = _frozen({
+TRANSACTION_SET_ERRORS: Mapping[str, str] = MappingProxyType({
     "1": "Transaction Set Not Supported",
     "2": "Transaction Set Trailer Missing",
     "3": "Transaction Set Control Number in Header and Trailer Do Not Match",
@@ -599,7 +591,7 @@ TRANSACTION_SET_ERRORS: Mapping[str, str] = _frozen({
 })
 
 # AK905-AK909, element 716: Functional Group Syntax Error Code.
-FUNCTIONAL_GROUP_ERRORS: Mapping[str, str] = _frozen({
+FUNCTIONAL_GROUP_ERRORS: Mapping[str, str] = MappingProxyType({
     "1": "Functional Group Not Supported",
     "2": "Functional Group Version Not Supported",
     "3": "Functional Group Trailer Missing",
@@ -623,7 +615,7 @@ FUNCTIONAL_GROUP_ERRORS: Mapping[str, str] = _frozen({
 })
 
 # IK304, element 620: Implementation Segment Syntax Error Code.
-SEGMENT_ERRORS: Mapping[str, str] = _frozen({
+SEGMENT_ERRORS: Mapping[str, str] = MappingProxyType({
     "1": "Unrecognized segment ID",
     "2": "Unexpected segment",
     "3": "Required Segment Missing",
@@ -640,7 +632,7 @@ SEGMENT_ERRORS: Mapping[str, str] = _frozen({
 })
 
 # IK403, element 621: Implementation Data Element Syntax Error Code.
-ELEMENT_ERRORS: Mapping[str, str] = _frozen({
+ELEMENT_ERRORS: Mapping[str, str] = MappingProxyType({
     "1": "Required Data Element Missing",
     "2": "Conditional Required Data Element Missing",
     "3": "Too Many Data Elements",
@@ -660,14 +652,3 @@ ELEMENT_ERRORS: Mapping[str, str] = _frozen({
     "I12": "Implementation Pattern Match Failure",
     "I13": "Implementation Dependent \"Not Used\" Data Element Present",
 })
-
-
-def aaa_error(loop: str, valid: str, reject_code: str, follow_up: str | None) -> RequestError:
-    """A RequestError as an AAA segment would read (AAA01 ``valid`` is "Y" or "N").
-
-    The one function in this data module: builders (sandbox payer, fake payers) make AAAs
-    from codes, and the descriptions and retry class must be the reader's own.
-    """
-    from verifier.x12.retry import request_error  # retry imports these tables
-
-    return request_error(loop, valid == "Y", reject_code, follow_up)

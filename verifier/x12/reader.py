@@ -43,6 +43,7 @@ from verifier.domain import (
     Trace,
 )
 from verifier.x12 import codes, values
+from verifier.x12.aaa import request_error
 from verifier.x12.acks import not_an_eligibility_response
 from verifier.x12.envelope import (
     ENVELOPE_TAGS,
@@ -56,7 +57,6 @@ from verifier.x12.envelope import (
     simple_interchange,
 )
 from verifier.x12.fastbuild import constructor, setter
-from verifier.x12.retry import request_error
 from verifier.x12.tokenizer import tokenize
 
 __all__ = ["read_271", "read_271_all", "read_response"]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from verifier.coverage.model import Administrator
 from verifier.payers.carveout import administrator_payer
 from verifier.payers.directory import PayerDirectory
 
@@ -66,36 +67,32 @@ def test_payers_list_prints_the_directory(runner: Any) -> None:
 @pytest.mark.parametrize(
     ("administrator", "expected"),
     [
-        ({"name": "SOMETHING", "payer_id": "87726-BH", "phone": None}, "87726-BH"),
-        ({"name": "OPTUM BEHAVIORAL HEALTH", "payer_id": None, "phone": None}, "87726-BH"),
-        ({"name": "Beacon Health Options", "payer_id": "XYZ", "phone": "8005550100"}, "CARELON-BH"),
-        ({"name": "CARELON BEHAVIORAL HEALTH OF TEXAS", "payer_id": None}, "CARELON-BH"),
+        (Administrator("SOMETHING", "87726-BH", None), "87726-BH"),
+        (Administrator("OPTUM BEHAVIORAL HEALTH", None, None), "87726-BH"),
+        (Administrator("Beacon Health Options", "XYZ", "8005550100"), "CARELON-BH"),
+        (Administrator("CARELON BEHAVIORAL HEALTH OF TEXAS", None, None), "CARELON-BH"),
+        (Administrator("Magellan", None, None), "MAGELLAN"),
     ],
-    ids=["by-id", "by-name", "by-alias", "name-contains-a-name"],
+    ids=["by-id", "by-name", "by-alias", "name-contains-a-name", "by-short-name"],
 )
 def test_administrator_payer_finds_the_carve_out_entry(
-    shipped: PayerDirectory, administrator: dict[str, Any], expected: str
+    shipped: PayerDirectory, administrator: Administrator, expected: str
 ) -> None:
-    entry = administrator_payer(shipped, {"administrator": administrator})
+    entry = administrator_payer(shipped, administrator)
     assert entry is not None and entry.id == expected
 
 
 @pytest.mark.parametrize(
-    "summary",
+    "administrator",
     [
         None,
-        {"administrator": None},
-        {"administrator": {"name": "ACME UTILIZATION REVIEW"}},
-        {"administrator": {"name": "BH"}},
+        Administrator("ACME UTILIZATION REVIEW", None, None),
+        Administrator("BH", None, None),
+        Administrator(None, None, "8005550100"),
     ],
-    ids=["no-summary", "no-administrator", "unknown-name", "too-short-to-match"],
+    ids=["no-administrator", "unknown-name", "too-short-to-match", "no-name-no-id"],
 )
 def test_administrator_payer_is_none_when_unknown(
-    shipped: PayerDirectory, summary: dict[str, Any] | None
+    shipped: PayerDirectory, administrator: Administrator | None
 ) -> None:
-    assert administrator_payer(shipped, summary) is None
-
-
-def test_administrator_payer_accepts_the_administrator_itself(shipped: PayerDirectory) -> None:
-    entry = administrator_payer(shipped, {"name": "Magellan", "payer_id": None})
-    assert entry is not None and entry.id == "MAGELLAN"
+    assert administrator_payer(shipped, administrator) is None

@@ -10,8 +10,9 @@ from sqlalchemy import func, select, text
 
 from tests.unit.api.test_intake import URL, valid_body
 from tests.unit.staff.conftest import Account, csrf_of, sign_in
-from verifier import audit, service
+from verifier import audit
 from verifier.store.models import AuditEvent
+from verifier.verifications.check import run_check
 
 
 def count(runtime: Any, action: str) -> int:
@@ -32,7 +33,7 @@ def writes_one(runtime: Any, action: str, do: Callable[[], Any]) -> None:
 @pytest.fixture
 def verification(client: Any, runtime: Any) -> str:
     verification_id: str = client.post(URL, json=valid_body()).get_json()["id"]
-    service.run_check(runtime, verification_id)
+    run_check(runtime, verification_id)
     return verification_id
 
 

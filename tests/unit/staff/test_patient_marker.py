@@ -10,9 +10,9 @@ from sqlalchemy import select, true
 
 from tests.unit.api.test_intake import URL, valid_body
 from tests.unit.staff.conftest import Account, csrf_of
-from verifier import service
-from verifier.maintenance import _purge_one
 from verifier.store.models import AuditEvent
+from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.maintenance import purge_one
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_marking_an_unknown_id_is_404(client: Any, bearer: Any, method: str) -> 
 def test_a_purged_verification_cannot_be_marked(
     client: Any, runtime: Any, bearer: Any, submitted: str
 ) -> None:
-    assert _purge_one(runtime, submitted, service.utcnow(), true())
+    assert purge_one(runtime, submitted, utcnow(), true())
     response = client.post(f"{URL}/{submitted}/patient", json={}, headers=bearer)
     assert response.status_code == 409
     assert audit_of(runtime, submitted)[-1][1:] == ("patient_marked", "erased")

@@ -122,10 +122,10 @@ def test_a_console_action_on_an_unknown_id_is_404(signed_in: Any) -> None:
 def test_callback_requests_show_up_for_staff_and_can_be_marked_called(
     signed_in: Any, runtime: Any
 ) -> None:
-    from verifier import service
     from verifier.store.records import ContactRecord
+    from verifier.verifications.callbacks import list_callback_requests, request_callback
 
-    request_id = service.request_callback(
+    request_id = request_callback(
         runtime, ContactRecord(phone="555-777-1212", callback_requested=True), name="Ana"
     )
     page = signed_in.get("/console/callbacks")
@@ -134,5 +134,5 @@ def test_callback_requests_show_up_for_staff_and_can_be_marked_called(
         f"/console/callbacks/{request_id}", data={"csrf_token": csrf_of(page), "status": "called"}
     )
     assert response.status_code == 302
-    listed = [c for c in service.list_callback_requests(runtime) if c.id == request_id]
+    listed = [c for c in list_callback_requests(runtime) if c.id == request_id]
     assert listed[0].status == "called"

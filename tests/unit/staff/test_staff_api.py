@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import true
 
 from tests.unit.api.test_intake import URL, valid_body
-from verifier import service
+from verifier.verifications.check import run_check
+from verifier.verifications.lifecycle import utcnow
 
 
 def letters(n: int = 10) -> str:
@@ -34,7 +35,7 @@ def submitted(client: Any, runtime: Any, member: dict[str, str]) -> str:
     body = valid_body()
     body["member"] |= member
     verification_id: str = client.post(URL, json=body).get_json()["id"]
-    service.run_check(runtime, verification_id)
+    run_check(runtime, verification_id)
     return verification_id
 
 
@@ -110,7 +111,7 @@ def test_rerun_adds_an_attempt_and_keeps_history(
         f"{URL}/{submitted}/rerun", json={"level_of_care": "php"}, headers=bearer
     )
     assert response.status_code == 202
-    service.run_check(runtime, submitted)
+    run_check(runtime, submitted)
     data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
     assert [a["number"] for a in data["attempts"]] == [2, 1]
     assert set(data["summaries_by_level"]) == {"iop", "php"}
@@ -198,9 +199,9 @@ def test_an_action_on_an_unknown_id_is_404(client: Any, bearer: Any, action: str
 def test_a_purged_verification_shows_no_personal_details(
     client: Any, runtime: Any, bearer: Any, submitted: str
 ) -> None:
-    from verifier.maintenance import _purge_one
+    from verifier.verifications.maintenance import purge_one
 
-    assert _purge_one(runtime, submitted, service.utcnow(), true())
+    assert purge_one(runtime, submitted, utcnow(), true())
     data = client.get(f"{URL}/{submitted}", headers=bearer).get_json()
     assert data["member"] is None and data["contact"] is None and data["purged_at"]
     listed = client.get(URL, query_string={"status": "completed", "per_page": 200}, headers=bearer)
@@ -211,9 +212,9 @@ def test_a_purged_verification_shows_no_personal_details(
 def test_the_console_shows_a_purged_verification_as_erased(
     signed_in: Any, runtime: Any, submitted: str
 ) -> None:
-    from verifier.maintenance import _purge_one
+    from verifier.verifications.maintenance import purge_one
 
-    _purge_one(runtime, submitted, service.utcnow(), true())
+    purge_one(runtime, submitted, utcnow(), true())
     page = signed_in.get(f"/console/verifications/{submitted}")
     assert page.status_code == 200
     assert b"Personal details were erased" in page.data

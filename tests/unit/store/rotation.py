@@ -18,11 +18,14 @@ import pytest
 
 from config.settings import Settings
 from tests.conftest import migrated_database
-from verifier import service
 from verifier.domain import Condition, LevelOfCare, Relationship
 from verifier.staff import accounts, work
 from verifier.store.crypto import generate_key_spec
 from verifier.store.records import ContactRecord, MemberRecord
+from verifier.verifications import intake
+from verifier.verifications.callbacks import request_callback
+from verifier.verifications.check import run_check
+from verifier.verifications.intake import Submission
 
 OLD = generate_key_spec("old")
 NEW = generate_key_spec("new")
@@ -101,9 +104,9 @@ def submit(runtime: Any, *, check: bool = False) -> tuple[str, MemberRecord, str
         relationship=Relationship.SELF,
     )
     phone = f"555-{uuid.uuid4().int % 900 + 100}-{uuid.uuid4().int % 9000 + 1000}"
-    submitted = service.submit(
+    submitted = intake.submit(
         runtime,
-        service.Submission(
+        Submission(
             member=member,
             payer_id="SANDBOX",
             level_of_care=LevelOfCare.IOP,
@@ -115,7 +118,7 @@ def submit(runtime: Any, *, check: bool = False) -> tuple[str, MemberRecord, str
         enqueue=False,
     )
     if check:
-        service.run_check(runtime, submitted.id)
+        run_check(runtime, submitted.id)
     return submitted.id, member, phone
 
 
@@ -126,7 +129,7 @@ def seed_everything(runtime: Any) -> Seeded:
     note_text = "Mother called back; prefers mornings " + letters(8)
     work.add_note(runtime, created.staff, verification_id, note_text)
     callback_name = "Wendeline" + letters(8)
-    callback_id = service.request_callback(
+    callback_id = request_callback(
         runtime, ContactRecord(phone=phone, callback_requested=True), name=callback_name
     )
     return Seeded(

@@ -11,10 +11,10 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import migrated_database
 from tests.unit.api.test_intake import URL, valid_body
-from verifier import service
 from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
 from verifier.store.models import Attempt
+from verifier.verifications.check import run_check
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_an_attempt_without_a_summary_stores_sql_null(client: Any, runtime: Any)
     body = valid_body()
     body["member"]["member_id"] = "SBX-GARBAGE-1"  # garbage answer: failed, no summary
     verification_id = client.post(URL, json=body).get_json()["id"]
-    assert service.run_check(runtime, verification_id) == "failed"
+    assert run_check(runtime, verification_id) == "failed"
     with runtime.db.engine.connect() as connection:
         nulls = connection.execute(
             select(func.count())

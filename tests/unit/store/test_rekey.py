@@ -18,12 +18,13 @@ from tests.unit.store.rotation import (
     seed_everything,
     submit,
 )
-from verifier import audit, service
+from verifier import audit
 from verifier.staff import accounts, work
 from verifier.store.crypto import Keyring
 from verifier.store.models import Attempt, AuditEvent, Note, Verification
 from verifier.store.records import seal, unseal
 from verifier.store.rekey import SEALED_COLUMNS, count, rekey
+from verifier.verifications.callbacks import callback_contact
 
 ROTATED = f"{NEW},{OLD}"
 
@@ -95,7 +96,7 @@ def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
     ]
     assert after["attempts"] and after["attempts"][0]["request"]
     assert sealed_result(only_new, seeded.verification_id) == result_before
-    name, contact = service.callback_contact(only_new, seeded.callback_id) or (None, None)
+    name, contact = callback_contact(only_new, seeded.callback_id) or (None, None)
     assert name == seeded.callback_name and contact is not None and contact.phone == seeded.phone
     code = pyotp.TOTP(seeded.staff_secret).now()
     assert accounts.authenticate(only_new, seeded.staff_email, seeded.staff_password, code)

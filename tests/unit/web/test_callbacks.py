@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.unit.web.conftest import error_text
-from verifier import service
 from verifier.store.models import CallbackRequest
+from verifier.verifications.callbacks import callback_contact, list_callback_requests
 
 
 def test_a_callback_only_request_is_stored_sealed(visitor: Any, runtime: Any) -> None:
@@ -25,9 +25,9 @@ def test_a_callback_only_request_is_stored_sealed(visitor: Any, runtime: Any) ->
         assert row is not None
         request_id, sealed = row.id, row.contact_enc
     assert "555-777-1212" not in sealed and "Robin" not in sealed
-    name, contact = service.callback_contact(runtime, request_id)  # type: ignore[misc]
+    name, contact = callback_contact(runtime, request_id)  # type: ignore[misc]
     assert (name, contact.phone, contact.best_time) == ("Robin", "555-777-1212", "evening")
-    listed = {item.id: item for item in service.list_callback_requests(runtime)}
+    listed = {item.id: item for item in list_callback_requests(runtime)}
     assert listed[request_id].status == "new" and listed[request_id].kind == "callback"
 
 
@@ -55,5 +55,5 @@ def test_a_callback_ticked_on_the_form_is_listed_with_its_verification(
     from tests.unit.api.test_intake import valid_body
 
     submitted = client.post("/api/v1/verifications", json=valid_body()).get_json()
-    listed = {item.id: item for item in service.list_callback_requests(runtime)}
+    listed = {item.id: item for item in list_callback_requests(runtime)}
     assert listed[submitted["id"]].kind == "verification"

@@ -8,9 +8,9 @@ import pytest
 
 from config.settings import Settings
 from tests.unit.web.conftest import Page, valid_form
-from verifier import service
 from verifier.coverage.messages import VISITOR
 from verifier.runtime import runtime_of
+from verifier.verifications.check import run_check
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def checked(inline_settings: Settings, make_app: Any, address: str) -> Any:
         location = response.headers["Location"]
         assert f"lang={language}" in location
         verification_id = location.split("?")[0].rsplit("/", 1)[1]
-        service.run_check(runtime_of(app), verification_id)
+        run_check(runtime_of(app), verification_id)
         page = client.get(location, environ_base=environ)
         assert page.status_code == 200
         return Page(page.get_data(as_text=True))

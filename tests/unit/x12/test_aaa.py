@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from verifier.domain import RetryClass
-from verifier.x12.retry import request_error, retry_class
+from verifier.x12.aaa import request_error, retry_class
 
 
 @pytest.mark.parametrize("code", ["42", "80"])

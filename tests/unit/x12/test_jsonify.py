@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from verifier.domain import Benefit, RetryClass
-from verifier.x12.codes import aaa_error
+from verifier.x12.aaa import aaa_error
 from verifier.x12.jsonify import to_jsonable
 
 

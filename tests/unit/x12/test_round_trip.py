@@ -20,9 +20,9 @@ from verifier.domain import (
     RelatedEntity,
     Trace,
 )
+from verifier.x12.aaa import aaa_error
 from verifier.x12.builder import build_271
 from verifier.x12.charset import X12InputError
-from verifier.x12.codes import aaa_error
 from verifier.x12.encoder import encode_270
 from verifier.x12.inquiry import read_270
 from verifier.x12.reader import read_271
