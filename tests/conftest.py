@@ -11,6 +11,7 @@ machine do not see each other's work.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import socket
@@ -30,8 +31,10 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from config.settings import Settings
+from tests.fakes.rows import clear_queues
 from tests.scratch_postgres import scratch_postgres
 from verifier import create_app
+from verifier.runtime import Runtime
 from verifier.store.crypto import generate_key_spec
 from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
@@ -233,6 +236,29 @@ def make_app() -> Iterator[Callable[[Settings], Any]]:
     yield build
     for application in made:
         application.extensions["verifier"].db.dispose()
+
+
+@pytest.fixture
+def runtime_for() -> Iterator[Callable[..., Runtime]]:
+    """Build an app (and its runtime) from an environment, with settings changed."""
+    made: list[Any] = []
+
+    def build(env: dict[str, str], **changes: Any) -> Runtime:
+        settings = dataclasses.replace(Settings.from_env(env), **changes)
+        application = create_app(settings)
+        application.config["TESTING"] = True
+        made.append(application)
+        runtime: Runtime = application.extensions["verifier"]
+        runtime.app = application  # type: ignore[attr-defined]
+        return runtime
+
+    yield build
+    for application in made:
+        runtime = application.extensions["verifier"]
+        try:
+            clear_queues(runtime)
+        finally:
+            runtime.db.dispose()
 
 
 @pytest.fixture

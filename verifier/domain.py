@@ -38,7 +38,7 @@ class Relationship(StrEnum):
 
 
 class RetryClass(StrEnum):
-    """What a payer's AAA rejection asks us to do next (DESIGN §7)."""
+    """What a payer's AAA rejection asks us to do next (docs/design.md §7)."""
 
     RETRY_LATER = "retry_later"
     FIX_INPUT = "fix_input"

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import LiveServer, WorkerProcess, wait_until
 from tests.e2e.conftest import DESKTOP, screenshot
-from tests.unit.api.test_intake import URL, valid_body
+from tests.fakes.submissions import URL, valid_body
 from verifier.staff import accounts
 
 

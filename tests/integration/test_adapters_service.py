@@ -20,7 +20,7 @@ from config.settings import Settings
 from tests.fakes import clearinghouse_responses as ch
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
-from tests.unit.api.test_intake import valid_body
+from tests.fakes.submissions import valid_body
 from verifier import create_app
 from verifier.payers import oauth
 from verifier.store.models import Verification

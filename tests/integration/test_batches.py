@@ -7,63 +7,16 @@ jobs and this test's jobs are removed afterwards.
 
 from __future__ import annotations
 
-import copy
 import csv
 import dataclasses
 import io
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from config.settings import Settings
 from tests.conftest import WorkerProcess, wait_until
-from tests.integration.test_scheduler import clear_queues
-from tests.unit.api.test_intake import valid_body
+from tests.fakes.rows import clear_queues
+from tests.fakes.submissions import body_for, valid_body
 from verifier import create_app
-from verifier.staff import accounts
-
-
-@pytest.fixture
-def batch_env(service_env: dict[str, str]) -> dict[str, str]:
-    return service_env | {"VERIFIER_QUEUE_PREFIX": f"vbat{uuid.uuid4().hex[:10]}"}
-
-
-@pytest.fixture
-def batch_app(batch_env: dict[str, str]) -> Iterator[Any]:
-    application = create_app(Settings.from_env(batch_env))
-    application.config["TESTING"] = True
-    yield application
-    runtime = application.extensions["verifier"]
-    try:
-        clear_queues(runtime)
-    finally:
-        runtime.db.dispose()
-
-
-@pytest.fixture
-def bearer(batch_app: Any) -> dict[str, str]:
-    runtime = batch_app.extensions["verifier"]
-    email = f"coordinator-{uuid.uuid4().hex[:8]}@center.example"
-    accounts.create_user(runtime, email, "coordinator")
-    return {"Authorization": f"Bearer {accounts.issue_token(runtime, email)[1]}"}
-
-
-@pytest.fixture
-def batch_worker(batch_env: dict[str, str], tmp_path: Path) -> Iterator[WorkerProcess]:
-    process = WorkerProcess(batch_env, tmp_path / "worker.log")
-    process.start()
-    yield process
-    process.stop()
-
-
-def body_for(member_id: str, **changes: Any) -> dict[str, Any]:
-    body = copy.deepcopy(valid_body())
-    body["member"]["member_id"] = member_id
-    body.update(changes)
-    return body
 
 
 def wait_completed(client: Any, bearer: dict[str, str], url: str) -> dict[str, Any]:

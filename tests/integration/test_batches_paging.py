@@ -13,13 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from tests.integration.test_batches import (  # noqa: F401 - fixtures
-    batch_app,
-    batch_env,
-    bearer,
-    body_for,
-)
-from tests.integration.test_batches_seeding import batch_ids
+from tests.fakes.rows import batch_ids
+from tests.fakes.submissions import body_for
 from verifier.store.models import Verification
 from verifier.verifications import batches
 
@@ -31,7 +26,7 @@ def bad_row() -> dict[str, Any]:
 
 
 @pytest.fixture
-def created(batch_app: Any, bearer: dict[str, str]) -> dict[str, Any]:  # noqa: F811
+def created(batch_app: Any, bearer: dict[str, str]) -> dict[str, Any]:
     """Seven rows: lines 2 and 5 rejected, five queued."""
     items = [bad_row() if n in (2, 5) else body_for(f"SBX-ACTIVE-{n}") for n in range(1, 8)]
     response = batch_app.test_client().post(
@@ -42,13 +37,13 @@ def created(batch_app: Any, bearer: dict[str, str]) -> dict[str, Any]:  # noqa: 
     return data
 
 
-def page(batch_app: Any, bearer: dict[str, str], url: str, **query: Any) -> Any:  # noqa: F811
+def page(batch_app: Any, bearer: dict[str, str], url: str, **query: Any) -> Any:
     return batch_app.test_client().get(url, query_string=query, headers=bearer)
 
 
 def test_rows_come_in_pages_in_line_order_each_naming_the_next(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
 ) -> None:
     first = page(batch_app, bearer, created["status_url"], per_page=3).get_json()
@@ -62,8 +57,8 @@ def test_rows_come_in_pages_in_line_order_each_naming_the_next(
 
 
 def test_the_default_page_is_500_rows(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
 ) -> None:
     view = page(batch_app, bearer, created["status_url"]).get_json()
@@ -72,8 +67,8 @@ def test_the_default_page_is_500_rows(
 
 
 def test_a_page_past_the_last_has_no_rows(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
 ) -> None:
     response = page(batch_app, bearer, created["status_url"], page=4, per_page=3)
@@ -92,8 +87,8 @@ def test_a_page_past_the_last_has_no_rows(
     ],
 )
 def test_bad_paging_is_refused_with_the_field_named(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
     query: dict[str, Any],
     field: str,
@@ -104,8 +99,8 @@ def test_bad_paging_is_refused_with_the_field_named(
 
 
 def test_an_unknown_batch_is_404_whatever_the_page(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
 ) -> None:
     assert page(batch_app, bearer, f"/api/v1/batches/{'0' * 32}", page=2).status_code == 404
 
@@ -116,8 +111,8 @@ def set_status(runtime: Any, ids: list[str], status: str) -> None:
 
 
 def test_counts_cover_the_whole_batch_on_every_page(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
 ) -> None:
     runtime = batch_app.extensions["verifier"]
@@ -135,8 +130,8 @@ def test_counts_cover_the_whole_batch_on_every_page(
 
 
 def test_a_batch_is_completed_only_when_every_row_is_final(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
 ) -> None:
     runtime = batch_app.extensions["verifier"]
@@ -153,8 +148,8 @@ def test_a_batch_is_completed_only_when_every_row_is_final(
 
 
 def test_the_results_csv_holds_every_row_however_it_is_read(
-    batch_app: Any,  # noqa: F811
-    bearer: dict[str, str],  # noqa: F811
+    batch_app: Any,
+    bearer: dict[str, str],
     created: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -16,17 +16,11 @@ from sqlalchemy import func, select
 
 from config.settings import Settings
 from tests.conftest import migrated_database
-from tests.integration.test_batches import (  # noqa: F401 - fixtures
-    batch_app,
-    batch_env,
-    bearer,
-    body_for,
-)
-from tests.integration.test_scheduler import clear_queues, row_of
+from tests.fakes.rows import batch_ids, clear_queues, row_of
+from tests.fakes.submissions import body_for
 from verifier import create_app
-from verifier.runtime import Runtime
 from verifier.store.crypto import DecryptionError
-from verifier.store.models import Batch, BatchRow, Verification
+from verifier.store.models import Batch, Verification
 from verifier.store.records import unseal
 from verifier.verifications import batches, intake, maintenance
 from verifier.verifications.intake import submit
@@ -39,19 +33,8 @@ PER_ROW = {"id", "created_at", "updated_at", "token_hash", "token_expires_at"}
 SEALED = {"member_enc": "member", "contact_enc": "contact"}
 
 
-def batch_ids(runtime: Runtime, batch_id: str) -> list[str]:
-    with runtime.db.session() as session:
-        return list(
-            session.execute(
-                select(BatchRow.verification_id)
-                .where(BatchRow.batch_id == batch_id, BatchRow.verification_id.is_not(None))
-                .order_by(BatchRow.line)
-            ).scalars()
-        )
-
-
 @pytest.fixture
-def chunked_app(batch_env: dict[str, str]) -> Iterator[Any]:  # noqa: F811 - fixture
+def chunked_app(batch_env: dict[str, str]) -> Iterator[Any]:
     settings = dataclasses.replace(Settings.from_env(batch_env), batch_chunk=2)
     application = create_app(settings)
     yield application
@@ -63,8 +46,8 @@ def chunked_app(batch_env: dict[str, str]) -> Iterator[Any]:  # noqa: F811 - fix
 
 
 def test_a_batch_row_is_stored_like_a_submitted_verification(
-    batch_app: Any,  # noqa: F811 - fixture
-    bearer: dict[str, str],  # noqa: F811 - fixture
+    batch_app: Any,
+    bearer: dict[str, str],
 ) -> None:
     runtime = batch_app.extensions["verifier"]
     body = body_for("SBX-ACTIVE-4242")
@@ -96,7 +79,7 @@ def test_a_batch_row_is_stored_like_a_submitted_verification(
 
 def test_a_batch_is_queued_in_batch_jobs_of_the_configured_size(
     chunked_app: Any,
-    bearer: dict[str, str],  # noqa: F811 - fixture
+    bearer: dict[str, str],
 ) -> None:
     runtime = chunked_app.extensions["verifier"]
     items = [body_for(f"SBX-ACTIVE-{n}") for n in range(5)]
@@ -115,7 +98,7 @@ def test_a_batch_is_queued_in_batch_jobs_of_the_configured_size(
 
 
 def test_a_failure_while_storing_leaves_no_batch_and_no_verifications(
-    batch_app: Any,  # noqa: F811 - fixture
+    batch_app: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = batch_app.extensions["verifier"]
@@ -147,7 +130,7 @@ def test_a_failure_while_storing_leaves_no_batch_and_no_verifications(
 
 @pytest.fixture
 def own_env(
-    batch_env: dict[str, str],  # noqa: F811 - fixture
+    batch_env: dict[str, str],
     database_url: str,
     tmp_path: Path,
 ) -> Iterator[dict[str, str]]:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.unit.api.test_intake import URL, valid_body
+from tests.fakes.submissions import URL, valid_body
 from verifier.store.crypto import DecryptionError
 from verifier.store.models import Attempt, Verification
 from verifier.verifications.check import claim, run_check

@@ -33,7 +33,7 @@ from tests.conftest import (
     migrated_database,
     wait_until,
 )
-from tests.unit.api.test_intake import valid_body
+from tests.fakes.submissions import valid_body
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
 from verifier.verifications import intake

@@ -20,11 +20,8 @@ from sqlalchemy import select
 
 from config.settings import Settings, SettingsError
 from tests.conftest import migrated_database
-from tests.integration.test_scheduler import (
-    row_of,
-    runtime_for,  # noqa: F401 - fixture
-    submit,
-)
+from tests.fakes.rows import row_of
+from tests.fakes.submissions import submit_member
 from verifier.runtime import Runtime
 from verifier.staff import accounts, patients
 from verifier.staff.accounts import Staff
@@ -45,7 +42,7 @@ def own_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def runtime_with(
-    runtime_for: Callable[..., Runtime],  # noqa: F811 - fixture
+    runtime_for: Callable[..., Runtime],
     service_env: dict[str, str],
     own_database: str,
 ) -> Callable[..., Runtime]:
@@ -59,7 +56,7 @@ def runtime_with(
 
 def checked(runtime: Runtime, source: str = "visitor") -> str:
     """A finished verification (the sandbox answers at once)."""
-    vid = submit(runtime, f"SBX-ACTIVE-{uuid.uuid4().hex[:6]}", payer_id="SANDBOX", source=source)
+    vid = submit_member(runtime, f"SBX-ACTIVE-{uuid.uuid4().hex[:6]}", source=source)
     assert run_check(runtime, vid) == "completed"
     return vid
 

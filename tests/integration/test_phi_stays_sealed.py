@@ -18,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import LiveServer, WorkerProcess
-from tests.integration.test_sandbox_scenarios import poll
-from tests.unit.api.test_intake import valid_body
+from tests.fakes.submissions import valid_body
+from tests.fakes.visitor import poll
 from verifier.payers.sandbox import SCENARIOS
 from verifier.store.db import normalize_url
 

@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import LiveServer, WorkerProcess, wait_until
-from tests.unit.api.test_intake import valid_body
+from tests.conftest import LiveServer, WorkerProcess
+from tests.fakes.submissions import valid_body
+from tests.fakes.visitor import poll
 from verifier.store.models import Verification
-
-FINAL = {"completed", "needs_review", "failed"}
 
 
 def submit(
@@ -28,23 +27,6 @@ def submit(
     assert response.status_code == 202, response.text
     data: dict[str, Any] = response.json()
     return data
-
-
-def poll(
-    server: LiveServer, http: requests.Session, submitted: dict[str, Any], timeout: float = 30
-) -> dict[str, Any]:
-    def final() -> dict[str, Any] | None:
-        response = http.get(
-            f"{server.url}{submitted['status_url']}",
-            headers={"X-Status-Token": submitted["token"]},
-            timeout=5,
-        )
-        assert response.status_code == 200
-        data: dict[str, Any] = response.json()
-        return data if data["status"] in FINAL else None
-
-    result: dict[str, Any] = wait_until(final, timeout=timeout, interval=0.2)
-    return result
 
 
 @pytest.fixture

@@ -27,22 +27,20 @@ import time_machine
 from redis import Redis
 from sqlalchemy import select
 
-from config.settings import Settings
 from tests.conftest import WorkerProcess, embedded_redis, migrated_database, wait_until
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
-from tests.unit.api.test_intake import valid_body
-from verifier import create_app
+from tests.fakes.rows import attempts_of, clear_queues, row_of
+from tests.fakes.submissions import submit_member
 from verifier.domain import EligibilityRequest, EligibilityResult
 from verifier.payers.sandbox import plan_tiers
 from verifier.runtime import Runtime
-from verifier.store.models import Attempt, AuditEvent, Verification
-from verifier.verifications import intake, maintenance
+from verifier.store.models import AuditEvent, Verification
+from verifier.verifications import maintenance
 from verifier.verifications.check import run_check
 from verifier.verifications.check_many import check_many
 from verifier.verifications.queue import BATCH, VISITOR, get_queue
 from verifier.verifications.retry import RetryScheduled
-from verifier.verifications.schemas import SubmitSchema, submission_from
 
 PAYER = "FAKEX12"
 DEFAULT_INTERVALS = (90, 300, 900, 1800, 3600, 7200)
@@ -102,48 +100,6 @@ def sched_env(
     }
 
 
-def clear_queues(runtime: Runtime) -> None:
-    """Drop this test's jobs from the shared Redis (its prefix only)."""
-    from rq.job import Job
-
-    for kind in (VISITOR, BATCH):
-        queue = get_queue(runtime, kind)
-        registries = (
-            queue.scheduled_job_registry,
-            queue.failed_job_registry,
-            queue.finished_job_registry,
-            queue.started_job_registry,
-        )
-        jobs = set(queue.get_job_ids())
-        for registry in registries:
-            jobs.update(registry.get_job_ids())
-        queue.empty()
-        runtime.redis.delete(*(r.key for r in registries), *(Job.key_for(j) for j in jobs))
-
-
-@pytest.fixture
-def runtime_for() -> Iterator[Callable[..., Runtime]]:
-    """Build an app (and its runtime) from an environment, with settings changed."""
-    made: list[Any] = []
-
-    def build(env: dict[str, str], **changes: Any) -> Runtime:
-        settings = dataclasses.replace(Settings.from_env(env), **changes)
-        application = create_app(settings)
-        application.config["TESTING"] = True
-        made.append(application)
-        runtime: Runtime = application.extensions["verifier"]
-        runtime.app = application  # type: ignore[attr-defined]
-        return runtime
-
-    yield build
-    for application in made:
-        runtime = application.extensions["verifier"]
-        try:
-            clear_queues(runtime)
-        finally:
-            runtime.db.dispose()
-
-
 @pytest.fixture
 def start_worker(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], WorkerProcess]]:
     started: list[WorkerProcess] = []
@@ -166,36 +122,7 @@ def submit(
     service_date: dt.date | None = None,
     source: str = "visitor",
 ) -> str:
-    body = valid_body()
-    body["member"]["member_id"] = member_id
-    body["payer_id"] = payer_id
-    if service_date is not None:
-        body["service_date"] = service_date.isoformat()
-    data = SubmitSchema().load(body)
-    return intake.submit(runtime, submission_from(data), source=source).id
-
-
-def row_of(runtime: Runtime, verification_id: str) -> Verification:
-    with runtime.db.session() as session:
-        row = session.get_one(Verification, verification_id)
-        session.expunge(row)
-        return row
-
-
-def attempts_of(runtime: Runtime, verification_id: str) -> list[Attempt]:
-    with runtime.db.session() as session:
-        rows = (
-            session.execute(
-                select(Attempt)
-                .where(Attempt.verification_id == verification_id)
-                .order_by(Attempt.number)
-            )
-            .scalars()
-            .all()
-        )
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+    return submit_member(runtime, member_id, payer_id, service_date, source)
 
 
 def final_row(runtime: Runtime, verification_id: str, timeout: float = 40) -> Verification:

@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN §5): flask-smorest blueprints, schemas and error shape."""
+"""The JSON API (docs/design.md §5): flask-smorest blueprints, schemas and error shape."""
 
 from __future__ import annotations
 

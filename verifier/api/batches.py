@@ -1,4 +1,4 @@
-"""Batches (DESIGN §5, staff): many members at once, progress, and a CSV of results.
+"""Batches (docs/design.md §5, staff): many members at once, progress, and a CSV of results.
 
 HTTP only; the work is in verifier.verifications.batches. The body may be JSON ``{"items": [submit
 bodies]}``, JSON ``{"csv": "<text>"}``, or ``text/csv``; up to VERIFIER_BATCH_MAX_BYTES

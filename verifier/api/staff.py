@@ -1,4 +1,4 @@
-"""The staff API (DESIGN §5): search, detail, re-run, notes, manual entries, review, CSV.
+"""The staff API (docs/design.md §5): search, detail, re-run, notes, manual entries, review, CSV.
 
 Bearer tokens (personal, revocable) or a console session; every action is audited
 with ids and outcomes only.
@@ -11,8 +11,9 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
+from flask_smorest import abort
 from marshmallow import fields, validate
-from werkzeug.exceptions import Conflict, NotFound
+from werkzeug.exceptions import NotFound
 
 from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import StrictSchema
@@ -153,7 +154,7 @@ class StaffRerun(MethodView):
             run = work.rerun(runtime_of(current_app), verification_id, args["level_of_care"])
         except RunConflict as exc:
             record("rerun", "conflict", "verification", verification_id)
-            raise Conflict(f"Not re-run: {exc}.") from None
+            abort(409, message=f"Not re-run: {exc}.")
         record("rerun", object_type="verification", object_id=verification_id)
         return {"id": verification_id, "status": "queued", "run": run}
 
@@ -214,7 +215,7 @@ class StaffPatient(MethodView):
             marker, changed = patients.mark(runtime_of(current_app), staff, verification_id)
         except patients.Erased:
             record("patient_marked", "erased", "verification", verification_id)
-            raise Conflict("This verification's personal details were already erased.") from None
+            abort(409, message="This verification's personal details were already erased.")
         outcome = "ok" if changed else "unchanged"
         record("patient_marked", outcome, "verification", verification_id)
         return {"id": verification_id} | marker.as_dict()

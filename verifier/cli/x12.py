@@ -48,7 +48,7 @@ def parse_command(file: Path, every: bool) -> None:
 @click.option("--in-network/--out-of-network", "in_network", default=None,
               help="The facility's contract with the payer; omit when it is not known.")
 def summarize_command(file: Path, level: str, condition: str, in_network: bool | None) -> None:
-    """Print the CoverageSummary JSON (DESIGN §6) of the 271 in FILE for a program.
+    """Print the CoverageSummary JSON (docs/design.md §6) of the 271 in FILE for a program.
 
     The facility profile comes from config/facility.toml, or VERIFIER_FACILITY_FILE.
     """

@@ -1,4 +1,4 @@
-"""The CoverageSummary and its parts (DESIGN §6), and their exact JSON shape.
+"""The CoverageSummary and its parts (docs/design.md §6), and their exact JSON shape.
 
 ``None`` everywhere means "not reported" and is kept as JSON ``null``: a reader must be able
 to tell "the payer said 0" from "the payer said nothing". Money is a Decimal, printed with two

@@ -1,6 +1,6 @@
 """Shared reading primitives: which tier and level an EB speaks for, and how to cite it.
 
-Kept apart from the rules so every rule reads EB12/EB02/EB06 the same way (DESIGN §7).
+Kept apart from the rules so every rule reads EB12/EB02/EB06 the same way (docs/design.md §7).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """In- and out-of-network benefits for one program: covered, copay, coinsurance, accumulators.
 
-Rules (DESIGN §7):
+Rules (docs/design.md §7):
 - Copay and coinsurance come only from the program's ladder codes (or its procedure codes),
   never from 30, 98 or another service. They are read as a pair from the most specific rung
   that reports either, so a copay from MH is never combined with a coinsurance from A8.

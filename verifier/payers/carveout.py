@@ -1,4 +1,4 @@
-"""Find the directory entry for a carve-out administrator a 271 names (DESIGN §7).
+"""Find the directory entry for a carve-out administrator a 271 names (docs/design.md §7).
 
 A summary's ``administrator`` (name, payer_id, phone) comes from the payer's 271, so its
 id may be the administrator's own payer id or missing, and its name may be spelled as the

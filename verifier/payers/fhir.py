@@ -7,7 +7,7 @@ financial resources as R4 had them; the package's default is R5): the request we
 valid by construction, and a response that breaks the R4 schema is PayerResponseInvalid
 with only the failing field paths in the message (pydantic echoes input values: PHI).
 
-Benefit mapping (CoverageEligibilityResponse.insurance.item → domain Benefits, DESIGN §7):
+Benefit mapping (CoverageEligibilityResponse.insurance.item → domain Benefits, docs/design.md §7):
 
 * ``insurance.inforce`` true/false → EB01 1 / 6 on the items' service types (else 30);
   ``item.excluded`` → I (non-covered).

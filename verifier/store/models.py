@@ -77,7 +77,7 @@ class Verification(Base):
     member_enc: Mapped[str] = mapped_column(Text)
     contact_enc: Mapped[str | None] = mapped_column(Text)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    summary: Mapped[dict | None] = mapped_column(NullableJSON)  # no identifiers (DESIGN §6)
+    summary: Mapped[dict | None] = mapped_column(NullableJSON)  # no identifiers (docs/design.md §6)
     visitor_summary: Mapped[dict | None] = mapped_column(NullableJSON)  # plain words + safe subset
     result_enc: Mapped[str | None] = mapped_column(Text)  # normalized result: has names
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)

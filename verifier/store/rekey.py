@@ -67,9 +67,9 @@ def _table(model: Any) -> Table:
 
 
 # Every sealed column (models.py) with the purpose and row id its writers seal it to:
-# service.submit / intake (member, contact), service._finish (result),
-# service._closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
-# work.add_note / record_manual (note), service.request_callback (callback.contact).
+# verifications.intake (member, contact), verifications.check._finish (result),
+# check._closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
+# work.add_note / record_manual (note), callbacks.request_callback (callback.contact).
 SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(Verification), "member_enc", "member", "id", reindex=True),
     SealedColumn(_table(Verification), "contact_enc", "contact", "id"),

@@ -33,7 +33,7 @@ from verifier.verifications.schemas import SubmitSchema, flatten_errors, submiss
 
 log = logging.getLogger(__name__)
 
-# CSV columns: the submit body flattened (DESIGN §5); subscriber_* only for dependents.
+# CSV columns: the submit body flattened (docs/design.md §5); subscriber_* only for dependents.
 MEMBER_COLUMNS = (
     "first_name",
     "last_name",

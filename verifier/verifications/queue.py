@@ -1,7 +1,7 @@
 """RQ wiring: queue names, the JSON serializer, and enqueue helpers that take ids only.
 
 Job arguments end up in Redis and in worker logs, so nothing but a verification id
-ever goes in (DESIGN §2). Job ids are deterministic, so a second enqueue of the same
+ever goes in (docs/design.md §2). Job ids are deterministic, so a second enqueue of the same
 run is refused by RQ instead of doubling the work.
 """
 

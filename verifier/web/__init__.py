@@ -1,4 +1,4 @@
-"""Verify Online: the website visitor's pages and the embeddable widget (DESIGN §1)."""
+"""Verify Online: the website visitor's pages and the embeddable widget (docs/design.md §1)."""
 
 from __future__ import annotations
 

@@ -257,7 +257,7 @@ SERVICE_TYPES: Mapping[str, str] = MappingProxyType({
     "UC": "Urgent Care",
 })
 
-# Service types that carry behavioral-health benefits (DESIGN §7 ladders start from these).
+# Service types that carry behavioral-health benefits (docs/design.md §7 ladders start from these).
 BEHAVIORAL_HEALTH_SERVICE_TYPES = frozenset({
     "MH", "A4", "A5", "A6", "A7", "A8", "BB", "BC", "RT", "CE", "CF", "CG", "CH",
     "AI", "AJ", "AK", "CI", "CJ",
@@ -481,7 +481,7 @@ FOLLOW_UP_ACTIONS: Mapping[str, str] = MappingProxyType({
 UNKNOWN_REJECT_REASON = "Unrecognized reject reason code"
 UNKNOWN_FOLLOW_UP = "Unrecognized follow-up action code"
 
-# Retry classes by AAA03 (DESIGN §7); values are verifier.domain.RetryClass values.
+# Retry classes by AAA03 (docs/design.md §7); values are verifier.domain.RetryClass values.
 # 2110C/2110D AAAs are benefit-level whatever their code; unknown codes need a person.
 RETRY_CLASS_BY_REASON: Mapping[str, str] = MappingProxyType({
     **dict.fromkeys(("42", "80", "04"), "retry_later"),

@@ -92,7 +92,7 @@ def read_271_all(data: bytes | str) -> list[EligibilityResult]:
 # The cyclic collector is paused while any read runs (see the module docstring): that
 # saves about 15 % on one 271 and about 45 % on a 1,000-subscriber batch, where the
 # collector otherwise rescans every segment list built so far. The switch is
-# process-wide and reads run in worker threads (verifier.check_many), so reads share one
+# process-wide and reads run in worker threads (verifications.check_many), so reads share one
 # pause under a lock: the first to start records whether the collector was enabled and
 # disables it, the last to finish enables it again if it was. (A per-read
 # isenabled/disable/enable, as before, let one read end the pause while another was still

@@ -12,27 +12,8 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
+from tests.fakes.submissions import URL, valid_body
 from verifier.store.models import Verification
-
-URL = "/api/v1/verifications"
-
-
-def valid_body() -> dict[str, Any]:
-    return {
-        "member": {
-            "first_name": "Zelpha",
-            "last_name": "Quintavius",
-            "date_of_birth": "1988-04-12",
-            "member_id": "SBX-ACTIVE-1001",
-            "group_number": "GRP-77",
-            "relationship": "self",
-        },
-        "payer_id": "SANDBOX",
-        "level_of_care": "iop",
-        "condition": "mental_health",
-        "contact": {"phone": "555-201-3344", "callback_requested": True},
-        "consent": True,
-    }
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.api.test_intake import URL, valid_body
+from tests.fakes.submissions import URL, valid_body
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from verifier.domain import Condition, LevelOfCare
 
 reader = pytest.importorskip("verifier.x12.reader", reason="the X12 reader is not there yet")
 
-# VERIFIER_X12_FIXTURES points at another copy of the corpus (e.g. /work/shared/...).
+# VERIFIER_X12_FIXTURES points at another copy of the corpus (a larger private one).
 FIXTURES = Path(
     os.environ.get("VERIFIER_X12_FIXTURES")
     or Path(__file__).resolve().parents[2] / "fixtures" / "x12"

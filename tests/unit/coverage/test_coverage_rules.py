@@ -1,4 +1,4 @@
-"""The reading rules of DESIGN §7, one behaviour per test, on hand-built 271 benefits."""
+"""The reading rules of docs/design.md §7, one behaviour per test, on hand-built 271 benefits."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""to_dict() is exactly the JSON shape of DESIGN §6, plus the staff-only evidence map and the
-estimate's structured assumptions."""
+"""to_dict() is exactly the JSON shape of docs/design.md §6, plus the staff-only evidence map
+and the estimate's structured assumptions."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ DESIGN_6 = {
     "benefits": {"in_network": TIER, "out_of_network": TIER},
     "visit_limit": {"allowed", "used", "remaining", "period"},
     # assumption_keys: the same assumptions as keys and fields, so a visitor can read them in
-    # their own language (an addition to DESIGN §6; the English "assumptions" stay).
+    # their own language (an addition to docs/design.md §6; the English "assumptions" stay).
     "estimate": {
         "sessions", "patient_cost_low", "patient_cost_high", "assumptions", "assumption_keys"
     },

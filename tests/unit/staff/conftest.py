@@ -11,7 +11,9 @@ from typing import Any
 import pyotp
 import pytest
 
+from tests.fakes.submissions import URL, valid_body
 from verifier.staff import accounts
+from verifier.verifications.check import run_check
 
 
 @dataclass
@@ -88,3 +90,27 @@ def signed_in(app: Any, coordinator: Account) -> Any:
 def settings(inline_settings: Any) -> Any:
     """Staff tests run checks in-process; no session worker may take their jobs."""
     return inline_settings
+
+
+def letters(n: int = 10) -> str:
+    """A name no other test uses (the database lives for the whole session)."""
+    return "".join(chr(ord("A") + int(ch, 16)) for ch in uuid.uuid4().hex[:n])
+
+
+@pytest.fixture
+def member() -> dict[str, str]:
+    return {
+        "first_name": "Orsolya",
+        "last_name": "Vantongeren" + letters(),
+        "date_of_birth": "1971-02-03",
+        "member_id": "SBX-ACTIVE-" + letters(),
+    }
+
+
+@pytest.fixture
+def submitted(client: Any, runtime: Any, member: dict[str, str]) -> str:
+    body = valid_body()
+    body["member"] |= member
+    verification_id: str = client.post(URL, json=body).get_json()["id"]
+    run_check(runtime, verification_id)
+    return verification_id

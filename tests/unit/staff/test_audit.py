@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.unit.api.test_intake import URL, valid_body
+from tests.fakes.submissions import URL, valid_body
 from tests.unit.staff.conftest import Account, csrf_of, sign_in
 from verifier import audit
 from verifier.store.models import AuditEvent

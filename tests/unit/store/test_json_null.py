@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import migrated_database
-from tests.unit.api.test_intake import URL, valid_body
+from tests.fakes.submissions import URL, valid_body
 from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
 from verifier.store.models import Attempt

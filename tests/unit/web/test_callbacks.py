@@ -52,7 +52,7 @@ def test_the_page_script_asks_for_a_callback_as_json(visitor: Any) -> None:
 def test_a_callback_ticked_on_the_form_is_listed_with_its_verification(
     client: Any, runtime: Any
 ) -> None:
-    from tests.unit.api.test_intake import valid_body
+    from tests.fakes.submissions import valid_body
 
     submitted = client.post("/api/v1/verifications", json=valid_body()).get_json()
     listed = {item.id: item for item in list_callback_requests(runtime)}

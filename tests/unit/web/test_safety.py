@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
-from tests.unit.api.test_intake import valid_body
+from tests.fakes.submissions import valid_body
 from tests.unit.web.conftest import csrf_of, valid_form
 
 CSP = (

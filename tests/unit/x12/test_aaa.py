@@ -1,4 +1,4 @@
-"""AAA retry classes follow DESIGN §7, with AAA04 overriding where it is explicit."""
+"""AAA retry classes follow docs/design.md §7, with AAA04 overriding where it is explicit."""
 
 from __future__ import annotations
 
