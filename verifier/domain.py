@@ -197,6 +197,9 @@ class Benefit:
     errors: tuple[RequestError, ...] = ()
     messages: tuple[str, ...] = ()
     related_entities: tuple[RelatedEntity, ...] = ()
+    # III segments (2110/2115): (III01 code list qualifier, III02 industry code), e.g.
+    # ("ZZ", "11") = place of service office. Read by ``coverage.places``.
+    industry_codes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
