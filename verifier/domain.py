@@ -258,6 +258,9 @@ class EligibilityResult:
     control_number: str | None = None  # ST02 of the transaction
     interchange_control_number: str | None = None  # ISA13
     warnings: tuple[str, ...] = field(default=())  # tolerated defects (SE count ...)
+    # BHT04: when the payer answered; the date coverage is read at when the request's own
+    # service date is not at hand (a CLI read of a file).
+    transaction_date: dt.date | None = None
 
     @property
     def patient(self) -> MemberResult | None:

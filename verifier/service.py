@@ -401,6 +401,7 @@ def _summarize(
         facility=runtime.facility,
         in_network=entry.in_network if entry else None,
         payer_name=entry.name if entry else None,
+        service_date=row.service_date,  # issue 14: coverage is read at the date of service
     )
 
 

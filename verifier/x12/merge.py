@@ -86,6 +86,7 @@ def merge(results: Sequence[EligibilityResult]) -> EligibilityResult:
         control_number=first.control_number,
         interchange_control_number=first.interchange_control_number,
         warnings=tuple(warnings),
+        transaction_date=first.transaction_date,
     )
 
 

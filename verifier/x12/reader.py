@@ -190,6 +190,7 @@ def _with_warning(result: EligibilityResult, warning: str) -> EligibilityResult:
         control_number=result.control_number,
         interchange_control_number=result.interchange_control_number,
         warnings=(*result.warnings, warning),
+        transaction_date=result.transaction_date,
     )
 
 
@@ -381,8 +382,8 @@ class _TransactionReader:
     """One pass over one 271 transaction set, building drafts, then domain objects."""
 
     __slots__ = ("b_dates", "b_entities", "b_errors", "b_industry", "b_limits", "b_messages",
-                 "b_pending", "b_references", "benefit", "benefit_loop", "by_id", "component",
-                 "entity",
+                 "b_pending", "b_references", "benefit", "benefit_loop", "bht_date", "by_id",
+                 "component", "entity",
                  "in_2120", "interchange", "last_payer", "last_provider", "last_subscriber",
                  "member", "orphans", "party", "party_loops", "payers", "position",
                  "repetition", "simple", "transaction", "warnings")
@@ -416,6 +417,7 @@ class _TransactionReader:
         self.b_messages: list[str] | None = None
         self.b_entities: list[_EntityDraft] | None = None
         self.b_industry: list[tuple[str, str]] | None = None
+        self.bht_date: dt.date | None = None
         self.in_2120 = False
         self.entity: _EntityDraft | None = None
         self.orphans: list[_MemberDraft] = []
@@ -487,6 +489,7 @@ class _TransactionReader:
                     control_number,
                     interchange_control_number,
                     frozen_warnings,
+                    self.bht_date,
                 )
             )
         return results
@@ -618,6 +621,9 @@ class _TransactionReader:
     def _bht(self, segment: list[str]) -> None:
         if _s(segment, 2) not in _RESPONSE_BHT02:
             self.warn("BHT02 is not 11 (response) or 06 (confirmation)")
+        raw = _s(segment, 4)
+        if raw:
+            self.bht_date = _period_value("D8", raw)[0]
 
     def _nm1(self, segment: list[str]) -> None:
         if len(segment) < 10:
