@@ -450,7 +450,7 @@ def _check_carve_out(
     summary = summary | {"carve_out": carve_summary | {"payer_id": entry.id}}
     return (
         summary,
-        summary_visitor_view(carve, runtime.facility),
+        summary_visitor_view(carve, runtime.facility, administered_by=entry.name),  # issue 14
         lifecycle.verdict_for_summary(carve_summary),
     )
 
