@@ -6,9 +6,13 @@ bend segment order, and a tolerant reader that keeps every EB is worth more to i
 than a strict one that refuses the response. Whatever is off becomes a warning naming the
 segment position and id, never its content.
 
-``read_271_all`` returns one result per subscriber/dependent HL chain (a batch interchange
-can hold many); ``read_271`` returns the first and warns when there were more. A 999 or TA1
-rejection raises ``X12Rejected``; anything else that is not a 271 raises ``X12ParseError``.
+``read_271_all`` returns one result per subscriber/dependent HL chain, over every ST set of
+every interchange in the file (each interchange read with its own ISA's separators and
+envelope checks; see ``tokenizer.interchange_texts``). ``read_271`` merges the answers about
+the same member into one (``merge``: two ST sets or two interchanges about one member are one
+answer) and, for a batch about several members, returns the first with a warning. A 999 or
+TA1 rejection raises ``X12Rejected``; anything else that is not a 271 raises
+``X12ParseError``.
 
 Speed (issue 3, ``bench/x12_read.py``): one pass, one dict lookup per segment, no
 ``strip()`` per element unless the tokenizer found a padded element (``Interchange.clean``;

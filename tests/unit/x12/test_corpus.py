@@ -467,3 +467,47 @@ def test_scdhhs_placeholder_birth_date_is_a_warning_not_a_value(read: Read) -> N
 def test_read_271_returns_the_same_as_the_first_of_read_271_all() -> None:
     data = fixture_bytes("lfh-dependent-health-benefit-check.271.x12")
     assert read_271(data) == read_271_all(data)[0]
+
+
+# -- issue 14 additions: stupidedi, EdiFabric, Project-Herophilus, x12-types -----------------
+
+@pytest.mark.parametrize("name", ["stupidedi-x279-subscriber.271.x12",
+                                  "edifabric-generic-response.271.x12",
+                                  "apimeister-x12types-271-01.x12"])
+def test_tr3_1b_with_a_greater_than_repetition_separator(read: Read, name: str) -> None:
+    result = read(name)
+    [copay_in, copay_out] = benefits(result, "B")
+    assert copay_in.service_types == ("1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC")
+    assert (copay_in.amount, copay_in.in_plan_network) == (Decimal("10"), "Y")
+    assert (copay_out.amount, copay_out.in_plan_network) == (Decimal("30"), "N")
+
+
+def test_stupidedi_x279_version_is_kept(read: Read) -> None:
+    assert read("stupidedi-x279-subscriber.271.x12").version == "005010X279"
+
+
+def test_stupidedi_tr3_2b_dependent_is_the_patient(read: Read) -> None:
+    result = read("stupidedi-x279-dependent.271.x12")
+    assert result.dependent is not None and result.patient is result.dependent
+    assert result.dependent.relationship_code == "19"
+    assert len(result.dependent.benefits) == 5
+
+
+def test_stupidedi_tr3_1c_provider_level_rejection(read: Read) -> None:
+    result = read("stupidedi-x279a1-error.271.x12")
+    assert result.subscriber is None
+    [error] = result.errors
+    assert (error.loop, error.reject_code, error.follow_up) == ("2100B", "50", "N")
+
+
+@pytest.mark.parametrize("name", ["herophilus-emedny-eligible.271.x12",
+                                  "apimeister-x12types-271-02.x12"])
+def test_emedny_medicaid_answer(read: Read, name: str) -> None:
+    result = read(name)
+    [eligible] = [b for b in benefits(result, "1", "30")]
+    assert eligible.plan_description == "MA Eligible"
+    assert eligible.messages == ("35", "46", "49", "95", "RECERT MONTH=12")
+    assert [b.service_types for b in benefits(result, "1", "MH")] == [("MH",)]
+    [other_payer] = benefits(result, "R")
+    assert [(r.qualifier, r.value) for r in other_payer.references] == [("18", "012345679C1")]
+    assert [e.entity_code for e in other_payer.related_entities] == ["P4"]
