@@ -3,10 +3,11 @@
 Status: EB01 1-5 (active) or 6-8 (inactive) on 30, on an EB with no service type (4010
 plan-level rows such as Medicare ``EB*1*IND**MA``) or on one of the program's codes, read
 **at the date of service** (DESIGN §7): each row's own eligibility dates (DTP 307, 291 or 292
-ranges, 356 begin, 357 end on the EB), else the member's (the same qualifiers plus 346/347
-plan begin/end), decide whether it speaks for that date. A span that ended before it is
-history; one that begins after it is not yet in force. The date is the request's service
-date, else the one the 271 echoes (DTP 472/291 on the member), else the 271's BHT date.
+ranges, 356 begin, 357 end on the EB), else for an active row the member's (the same
+qualifiers plus 346/347 plan begin/end), decide whether it speaks for that date. A span that
+ended before it is history; one that begins after it is not yet in force. The date is the
+request's service date, else the one the 271 echoes (DTP 472/291 on the member), else the
+271's BHT date.
 
 Active and inactive rows in force together are a contradiction: unknown, noted. Active rows
 that all ended before the date of service mean the plan had ended: inactive, noted. No
@@ -118,7 +119,10 @@ def _member_span(members: list[MemberResult]) -> Span:
 
 def _when(b: Benefit, on: dt.date | None, member_span: Span) -> tuple[When, Span]:
     span = _span(b.dates, _BENEFIT_BEGIN, _BENEFIT_END)
-    if not span[2]:
+    if not span[2] and b.info in ACTIVE:
+        # An active row without dates of its own is active for the member's plan dates. An
+        # inactive row without its own dates says the plan is not in force: the plan's end
+        # date before the service date agrees with it, it does not make it history.
         span = member_span
     begin, end, _ = span
     if on is None:

@@ -218,3 +218,10 @@ def test_visits_remaining_in_a_message_is_not_a_number():
     summary = run(result(ACTIVE, eb("F*IND*A8", msgs=("12 VISITS REMAINING THIS YEAR",))))
     assert summary.visit_limit.remaining is None
     assert "visit_limit.payer_text" in dict(summary.evidence)
+
+
+def test_an_inactive_row_is_not_made_history_by_the_plans_own_end_date():
+    # The sandbox's (and payers') "coverage ended": EB*6 on 30, member DTP*347 last year.
+    summary = run(result(eb("6*IND*30*PR*SANDBOX PPO"), dates=(dtp("347", "20251231"),)),
+                  service_date=SERVICE_DATE)
+    assert summary.coverage.status is CoverageStatus.INACTIVE
