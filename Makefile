@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-differential clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "verifier needs Python 3.11 or newer")'
@@ -33,6 +33,10 @@ bench: $(VENV)/.dev
 	$(PY) bench/intake.py
 	$(PY) bench/x12_read.py
 	$(PY) bench/refresh.py
+
+# Our 271 reader vs linuxforhealth-x12 (its own venv in var/.venv-lfh: it needs pydantic<2).
+bench-differential: $(VENV)/.dev
+	$(PY) bench/x12_differential.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

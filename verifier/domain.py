@@ -197,6 +197,9 @@ class Benefit:
     errors: tuple[RequestError, ...] = ()
     messages: tuple[str, ...] = ()
     related_entities: tuple[RelatedEntity, ...] = ()
+    # III segments (2110/2115): (III01 code list qualifier, III02 industry code), e.g.
+    # ("ZZ", "11") = place of service office. Read by ``coverage.places``.
+    industry_codes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +258,9 @@ class EligibilityResult:
     control_number: str | None = None  # ST02 of the transaction
     interchange_control_number: str | None = None  # ISA13
     warnings: tuple[str, ...] = field(default=())  # tolerated defects (SE count ...)
+    # BHT04: when the payer answered; the date coverage is read at when the request's own
+    # service date is not at hand (a CLI read of a file).
+    transaction_date: dt.date | None = None
 
     @property
     def patient(self) -> MemberResult | None:

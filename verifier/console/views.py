@@ -21,6 +21,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from verifier.api.staff import ManualSchema
+from verifier.coverage.words import staff_lines
 from verifier.domain import LevelOfCare
 from verifier.runtime import runtime_of
 from verifier.staff import accounts, patients, sessions, work
@@ -184,6 +185,9 @@ def detail(verification_id: str) -> str:
     runtime = runtime_of(current_app)
     data = work.detail(runtime, verification_id)  # unknown id: 404
     record("view", object_type="verification", object_id=verification_id)
+    for level_summary in (data.get("summaries_by_level") or {}).values():
+        if isinstance(level_summary, dict):  # the staff summary's words (coverage/words.py)
+            level_summary["staff_lines"] = staff_lines(level_summary)
     for attempt in data["attempts"]:
         attempt["request_lines"] = pretty(attempt["request"]) if attempt.get("request") else []
         attempt["response_lines"] = pretty(attempt["response"]) if attempt.get("response") else []

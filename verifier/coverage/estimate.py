@@ -131,7 +131,9 @@ def _tier_range(
     low_covered, high_covered = low_n, high_n
     if limit.remaining is not None:
         low_covered, high_covered = min(low_n, limit.remaining), min(high_n, limit.remaining)
-        if high_n > limit.remaining:
+        if limit.remaining <= 0:
+            say("visits_exhausted")
+        elif high_n > limit.remaining:
             say("visits_remaining", remaining=limit.remaining)
     elif limit.allowed is not None:
         low_covered, high_covered = min(low_n, limit.allowed), 0
@@ -200,12 +202,16 @@ def estimate(
     say(schedule, low=low_n, high=high_n, unit=program.unit)
     say("allowed", amount=money(program.allowed_amount) or "0.00", per=program.unit)
 
-    full_low, full_high = low_n * program.allowed_amount, high_n * program.allowed_amount
+    # Coverage inactive or not confirmed: no estimate (issue 14, coverage/words.py). A cost
+    # for a plan that has ended, or that may not exist, is a number a family would trust.
     if status is CoverageStatus.INACTIVE:
         say("inactive")
-        return done(full_low, full_high)
+        return done(None, None)
     if not has_benefits:
         say("no_benefits")
+        return done(None, None)
+    if status is CoverageStatus.UNKNOWN:
+        say("coverage_unconfirmed")
         return done(None, None)
 
     if in_network is None:
@@ -220,7 +226,4 @@ def estimate(
         say("balance_billing")
     if visit_limit.reported is False:
         say("no_visit_limit")
-    if status is CoverageStatus.UNKNOWN:
-        say("coverage_unconfirmed")
-        high = max(high, full_high)
     return done(low, high)

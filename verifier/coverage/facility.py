@@ -190,12 +190,16 @@ def _codes(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 def _ladder(raw: Any, where: str) -> Ladder:
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: a table is required")
-    _only(raw, f"{where}.", {"inquiry", "read", "procedures"})
+    _only(raw, f"{where}.", {"inquiry", "read", "procedures", "places_of_service"})
     try:
+        places = _codes(raw, "places_of_service", where)
+        if not all(len(code) <= 2 and code.isdigit() for code in places):
+            raise ValueError(f"{where}.places_of_service: two-digit CMS place-of-service codes")
         return Ladder(
             inquiry=_codes(raw, "inquiry", where),
             read=_codes(raw, "read", where),
             procedures=_codes(raw, "procedures", where),
+            places_of_service=tuple(code.zfill(2) for code in places),
         )
     except ValueError as exc:
         if str(exc).startswith(where):

@@ -28,11 +28,17 @@ class Ladder:
     ``read``: the 271 EB03 codes that describe this program, most specific first.
     ``procedures``: HCPCS/CPT codes that bill the program (EQ02/EB13); a benefit reported for
     one of them is more specific than any STC.
+    ``places_of_service``: the CMS place-of-service codes where the program is delivered, the
+    center's usual place first. A row the payer ties to a place (III*ZZ*<POS>) applies only
+    when the place is one of these, and a row for an earlier place is more specific than one
+    for a later place or for no place: rows split by place are distinct answers, not a
+    conflict. Empty: every place applies (and rows with a place are not ranked).
     """
 
     inquiry: tuple[str, ...]
     read: tuple[str, ...]
     procedures: tuple[str, ...] = ()
+    places_of_service: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.read:
@@ -50,6 +56,16 @@ class Ladder:
         ranks = [i + 1 for i, code in enumerate(self.read) if code in service_types]
         return min(ranks) if ranks else None
 
+    def place_rank(self, places: tuple[str, ...]) -> int | None:
+        """0.. for the program's places in order, after them a row with no place; None for
+        a row only about places where the program is not delivered."""
+        if not places:
+            return len(self.places_of_service)
+        if not self.places_of_service:
+            return 0
+        ranks = [i for i, code in enumerate(self.places_of_service) if code in places]
+        return min(ranks) if ranks else None
+
 
 # Psychotherapy and evaluation codes billed in outpatient mental health (x12-reference §7).
 _OUTPATIENT_MH_CPT = ("90791", "90792", "90832", "90834", "90837", "90846", "90847", "90853")
@@ -60,6 +76,11 @@ _OUTPATIENT_SUD = ("H0004", "H0005", "90832", "90834", "90837", "90853")
 _MH = Condition.MENTAL_HEALTH
 _SUD = Condition.SUBSTANCE_USE
 
+# Places of service (CMS POS codes): 11 office, 02/10 telehealth (other than / in the home),
+# 53 community mental health center, 57/58 non-residential SUD / opioid treatment facility,
+# 22/19 outpatient hospital on / off campus, 52 psychiatric facility partial hospitalization,
+# 51 inpatient psychiatric facility, 21 inpatient hospital, 55 residential SUD treatment
+# facility, 56 psychiatric residential treatment center. A facility profile overrides them.
 # Inquiry lists start with MH / AI: CORE requires a payer to return MH for a generic inquiry,
 # so it is the code most payers answer; the specific codes follow for payers that take several.
 # Inpatient programs are billed on a UB-04 with revenue codes (psych room and board, residential),
@@ -72,39 +93,47 @@ DEFAULT_LADDERS: Mapping[tuple[LevelOfCare, Condition], Ladder] = {
         # copay is the medical plan's, not the therapy benefit's.
         read=("A6", "A8", "CF", "CH", "MH", "A4"),
         procedures=_OUTPATIENT_MH_CPT,
+        places_of_service=("11", "53", "22", "19", "02", "10"),
     ),
     (LevelOfCare.IOP, _MH): Ladder(
         inquiry=("MH", "A8", "CH", "30"),
         read=("A8", "CH", "CF", "MH", "A4"),
         procedures=("S9480",),
+        places_of_service=("22", "19", "53", "11", "02", "10"),
     ),
     (LevelOfCare.PHP, _MH): Ladder(
         inquiry=("MH", "BB", "CH", "30"),
         read=("BB", "CH", "A8", "MH", "A4"),
         procedures=("H0035", "S0201"),
+        places_of_service=("52", "22", "19", "53"),
     ),
     (LevelOfCare.INPATIENT, _MH): Ladder(
         inquiry=("MH", "A7", "CG", "A5", "30"),
         read=("A7", "CG", "A5", "RT", "CE", "MH", "A4"),
+        places_of_service=("51", "21", "56"),
     ),
     (LevelOfCare.OUTPATIENT, _SUD): Ladder(
         inquiry=("AI", "CJ", "AK", "AJ", "30"),
         read=("CJ", "AI", "AK", "AJ"),
         procedures=_OUTPATIENT_SUD,
+        places_of_service=("11", "57", "58", "53", "22", "19", "02", "10"),
     ),
     (LevelOfCare.IOP, _SUD): Ladder(
         inquiry=("AI", "CJ", "AK", "AJ", "30"),
         read=("CJ", "AI", "AK", "AJ"),
         procedures=("H0015",),
+        places_of_service=("57", "22", "19", "53", "58", "11", "02", "10"),
     ),
     (LevelOfCare.PHP, _SUD): Ladder(
         inquiry=("AI", "CJ", "AK", "AJ", "30"),
         read=("CJ", "AI", "AK", "AJ"),
         procedures=("S0201",),
+        places_of_service=("52", "57", "22", "19"),
     ),
     (LevelOfCare.INPATIENT, _SUD): Ladder(
         inquiry=("AI", "CI", "AK", "AJ", "30"),
         read=("CI", "AI", "AK", "AJ"),
+        places_of_service=("55", "21", "51"),
     ),
 }
 

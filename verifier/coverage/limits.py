@@ -1,10 +1,14 @@
-"""Visit (or day) limits for the program, from EB09/EB10, HSD or MSG text.
+"""Visit (or day) limits for the program, from EB09/EB10 and HSD.
 
-Only the program's own codes count: a chiropractic visit limit is not an IOP limit. EB06 or
-HSD05 29/33 mean remaining, EB09 99 means used, other periods (23, 22, 21, 32 ...) the limit
-itself. MSG text is parsed conservatively (a number right before VISITS/DAYS and a period).
-Remaining is derived as allowed - used only when both are reported. Rows for the other
-network tier are skipped when our network status is known; EB12 blank or W rows always count.
+Only the program's own codes (and places of service) count: a chiropractic visit limit is
+not an IOP limit. EB06 or HSD05 29/33 mean remaining, EB09 99 means used, other periods
+(23, 22, 21, 32 ...) the limit itself. Remaining is derived as allowed - used only when both
+are reported. Rows for the other network tier are skipped when our network status is known;
+EB12 blank or W rows always count.
+
+Free text is evidence, never a number (DESIGN §7): a MSG such as "30 VISITS PER CALENDAR
+YEAR" is not read into ``allowed``; it is cited under ``visit_limit.payer_text`` so staff see
+it next to the structured fields (and can confirm it with the payer).
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from verifier.coverage.reading import (
     PERIOD_NAMES,
     Trail,
     most_specific,
-    rank,
     render_eb,
     render_hsd,
+    scoped_rank,
     tiers_of,
 )
 from verifier.domain import Benefit, LevelOfCare
@@ -31,22 +35,8 @@ REMAINING_PERIODS = frozenset({"29", "33"})
 USED = "99"
 UNITS = frozenset({"VS", "DY"})
 
-_MSG_LIMIT = re.compile(
-    r"\b(\d{1,3})\s+(VISITS?|DAYS?)\s+(?:PER|EACH|A|/)\s*"
-    r"(CALENDAR\s+YEAR|CAL\s+YR|PLAN\s+YEAR|BENEFIT\s+YEAR|CONTRACT\s+YEAR|YEAR|YR|LIFETIME)\b",
-    re.IGNORECASE,
-)
-_MSG_REMAINING = re.compile(r"\b(\d{1,3})\s+(VISITS?|DAYS?)\s+REMAINING\b", re.IGNORECASE)
-_MSG_PERIODS = {
-    "CALENDAR YEAR": "calendar_year",
-    "CAL YR": "calendar_year",
-    "PLAN YEAR": "service_year",
-    "BENEFIT YEAR": "service_year",
-    "CONTRACT YEAR": "contract",
-    "YEAR": "year",
-    "YR": "year",
-    "LIFETIME": "lifetime",
-}
+# A message that speaks of a visit or day count: shown to staff, never parsed into one.
+_MSG_MENTIONS_LIMIT = re.compile(r"\d\s*(?:VISITS?|DAYS?|SESSIONS?)\b|\bLIMIT", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +55,16 @@ def read_visit_limit(
     tier: Tier | None,
     trail: Trail,
 ) -> VisitLimit:
-    ranked: list[tuple[int, _Fact]] = []
+    ranked: list[tuple[tuple[int, int], _Fact]] = []
     for b in benefits:
-        r = rank(b, ladder)
+        r = scoped_rank(b, ladder)
         tiers = tiers_of(b)
         if r is None or (tier is not None and tiers and tier not in tiers):
             continue
         ranked += [(r, fact) for fact in _facts(b)]
+        for text in b.messages:
+            if _MSG_MENTIONS_LIMIT.search(text):
+                trail.cite("visit_limit.payer_text", f"MSG: {text} (on {render_eb(b)})")
     preferred = ("DY", "VS") if level is LevelOfCare.INPATIENT else ("VS", "DY")
     for unit in preferred:
         best = most_specific([(r, f) for r, f in ranked if f.unit == unit])
@@ -97,14 +90,6 @@ def _facts(b: Benefit) -> list[_Fact]:
         period = _hsd_period(hsd.time_period, hsd.periods)
         source = f"{render_hsd(hsd)} on {eb}"
         facts.append(_Fact(hsd.quantity_qualifier, field, hsd.quantity, period, source))
-    for text in b.messages:
-        for match in _MSG_LIMIT.finditer(text):
-            unit = "DY" if match.group(2).upper().startswith("DAY") else "VS"
-            period = _MSG_PERIODS.get(" ".join(match.group(3).upper().split()))
-            facts.append(_Fact(unit, "allowed", Decimal(match.group(1)), period, f"MSG: {text}"))
-        for match in _MSG_REMAINING.finditer(text):
-            unit = "DY" if match.group(2).upper().startswith("DAY") else "VS"
-            facts.append(_Fact(unit, "remaining", Decimal(match.group(1)), None, f"MSG: {text}"))
     return facts
 
 

@@ -14,6 +14,28 @@ DEFAULT_LANGUAGE = "en"
 VISITOR: Mapping[str, Mapping[str, str]] = {
     "en": {
         "active": "Good news: your insurance coverage is active.",
+        "active_plain": "Your insurance coverage is active.",
+        "visits_exhausted": (
+            "Your plan reports that the visits it covers for this care are used up: more "
+            "sessions would cost the full amount unless your plan approves more."
+        ),
+        "out_of_network_only": (
+            "Our center is not in your plan's network. The costs shown use your plan's "
+            "out-of-network benefits, which are usually higher."
+        ),
+        "carve_out": (
+            "Your plan's behavioral health benefits are managed by {administrator}; the "
+            "details here are theirs."
+        ),
+        "carve_out_unconfirmed": (
+            "Your plan says another company manages its behavioral health benefits; we will "
+            "confirm the details with them."
+        ),
+        "not_found_check": (
+            "Please check your insurance card: the member ID exactly as printed (with any "
+            "letters or prefix), the name as it appears on the card, and the date of birth. "
+            "If the card is in someone else's name, we need that person's details too."
+        ),
         "inactive": (
             "Your insurance company reports that this coverage is not active right now. "
             "Coverage sometimes ends or changes; we can help you look at other options."
@@ -69,6 +91,29 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
     },
     "es": {
         "active": "Buenas noticias: su cobertura de seguro está activa.",
+        "active_plain": "Su cobertura de seguro está activa.",
+        "visits_exhausted": (
+            "Su plan informa que ya se usaron las visitas que cubre para este tipo de "
+            "atención: más sesiones costarían el monto completo, salvo que su plan apruebe más."
+        ),
+        "out_of_network_only": (
+            "Nuestro centro no está dentro de la red de su plan. Los costos que se muestran "
+            "usan los beneficios fuera de la red de su plan, que suelen ser más altos."
+        ),
+        "carve_out": (
+            "Los beneficios de salud mental y adicciones de su plan los administra "
+            "{administrator}; los detalles que se muestran son de esa compañía."
+        ),
+        "carve_out_unconfirmed": (
+            "Su plan indica que otra compañía administra sus beneficios de salud mental y "
+            "adicciones; confirmaremos los detalles con esa compañía."
+        ),
+        "not_found_check": (
+            "Revise su tarjeta de seguro: el número de miembro tal como aparece (con letras o "
+            "prefijo), el nombre tal como figura en la tarjeta y la fecha de nacimiento. Si la "
+            "tarjeta está a nombre de otra persona, también necesitamos los datos de esa "
+            "persona."
+        ),
         "inactive": (
             "Su compañía de seguros informa que esta cobertura no está activa ahora. A veces "
             "la cobertura termina o cambia; podemos ayudarle a ver otras opciones."
@@ -167,7 +212,7 @@ ESTIMATE: Mapping[str, Mapping[str, str]] = {
         "coverage_unconfirmed_tier": (
             "Coverage of this program {where} is not confirmed: the high end is the full cost."
         ),
-        "inactive": "Coverage is not active: the full cost is shown.",
+        "inactive": "Coverage is not active on the date of service: no cost is estimated.",
         "no_benefits": "The payer returned no benefits, so no cost can be estimated.",
         "network_unknown": "Whether the center is in network is not known: the range spans both.",
         "balance_billing": (
@@ -175,7 +220,11 @@ ESTIMATE: Mapping[str, Mapping[str, str]] = {
             "billing); that is not included."
         ),
         "no_visit_limit": "No visit limit was reported; none is applied.",
-        "coverage_unconfirmed": "Coverage is not confirmed: the high end is the full cost.",
+        "coverage_unconfirmed": "Coverage is not confirmed: no cost is estimated until it is.",
+        "visits_exhausted": (
+            "No visits remain under the plan's limit: every session is shown at the full "
+            "allowed amount."
+        ),
         "in_network": "in network",
         "out_of_network": "out of network",
         "unit.session": "sessions",
@@ -228,7 +277,9 @@ ESTIMATE: Mapping[str, Mapping[str, str]] = {
             "La cobertura de este programa {where} no está confirmada: la cifra más alta es el "
             "costo total."
         ),
-        "inactive": "La cobertura no está activa: se muestra el costo total.",
+        "inactive": (
+            "La cobertura no está activa en la fecha del servicio: no se estima ningún costo."
+        ),
         "no_benefits": (
             "Su compañía de seguros no informó beneficios, así que no podemos estimar un costo."
         ),
@@ -242,7 +293,11 @@ ESTIMATE: Mapping[str, Mapping[str, str]] = {
         ),
         "no_visit_limit": "Su plan no informó un límite de visitas; no se aplica ninguno.",
         "coverage_unconfirmed": (
-            "La cobertura no está confirmada: la cifra más alta es el costo total."
+            "La cobertura no está confirmada: no se estima ningún costo hasta confirmarla."
+        ),
+        "visits_exhausted": (
+            "No quedan visitas dentro del límite de su plan: cada sesión se muestra al monto "
+            "permitido completo."
         ),
         "in_network": "dentro de la red",
         "out_of_network": "fuera de la red",

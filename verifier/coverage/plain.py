@@ -15,35 +15,59 @@ from typing import Any
 from verifier.coverage.facility import FacilityProfile
 from verifier.coverage.messages import DEFAULT_LANGUAGE, VISITOR, assumption_text, text
 from verifier.coverage.model import (
-    CoverageStatus,
     CoverageSummary,
     NetworkStatus,
     Tier,
     money,
 )
-
-NOT_FOUND_CODES = frozenset({"67", "68", "75", "76", "77", "78"})
+from verifier.coverage.words import says_costs, states_of
 
 
 def plain_text(
-    summary: CoverageSummary, facility: FacilityProfile, language: str = DEFAULT_LANGUAGE
+    summary: CoverageSummary,
+    facility: FacilityProfile,
+    language: str = DEFAULT_LANGUAGE,
+    administered_by: str | None = None,
 ) -> str:
+    """The visitor's words, in the order and with the silences of ``words.WORDS``.
+
+    ``administered_by``: the payer directory's name for the carve-out administrator whose
+    answer ``summary`` is (the service re-queried it). Only that name is said: the name a
+    271 sends is payer text and is not shown to a visitor, nor any id or phone.
+    """
+
     def say(key: str, **fields: object) -> str:
         return text(VISITOR, language, key, **fields)
 
+    data = summary.to_dict()
+    states = states_of(data, administered_by)
+    name = (administered_by or "")[:80]
     lines: list[str] = []
-    status = summary.coverage.status
-    if status is CoverageStatus.ACTIVE:
-        lines.append(say("active"))
+    for state in states:
+        if state == "visits_exhausted":
+            lines.append(say("visits_exhausted"))
+        elif state == "coverage_active":
+            lines.append(say("active"))
+        elif state == "coverage_active_no_visits":
+            lines.append(say("active_plain"))
+        elif state == "coverage_inactive":
+            lines.append(say("inactive"))
+        elif state == "not_found":
+            lines.append(say("not_found"))
+        elif state == "not_found_check":
+            lines.append(say("not_found_check"))
+        elif state == "payer_unavailable":
+            lines.append(say("unavailable"))
+        elif state == "coverage_unknown":
+            lines.append(say("unknown"))
+        elif state == "carve_out":
+            lines.append(say("carve_out", administrator=name))
+        elif state == "carve_out_unconfirmed":
+            lines.append(say("carve_out_unconfirmed"))
+        elif state == "out_of_network_only":
+            lines.append(say("out_of_network_only"))
+    if says_costs(data):
         lines += _program_lines(summary, facility, say)
-    elif status is CoverageStatus.INACTIVE:
-        lines.append(say("inactive"))
-    elif any(e.code in NOT_FOUND_CODES for e in summary.errors):
-        lines.append(say("not_found"))
-    elif summary.errors and all(e.retryable for e in summary.errors):
-        lines.append(say("unavailable"))
-    else:
-        lines.append(say("unknown"))
     lines.append(say("next"))
     lines.append(say("phone", phone=facility.phone))
     lines.append(say("disclaimer"))
@@ -82,13 +106,13 @@ def _program_lines(summary: CoverageSummary, facility: FacilityProfile, say: Any
 
     limit = summary.visit_limit
     period = say(f"period.{limit.period or 'none'}") if limit.period in _PERIODS else ""
-    if limit.remaining is not None:
+    if limit.remaining is not None and limit.remaining > 0:
         lines.append(
             say("visits_remaining", remaining=limit.remaining, period=period)
             .replace("  ", " ")
             .replace(" .", ".")
         )
-    elif limit.allowed is not None:
+    elif limit.allowed is not None and limit.remaining is None:
         lines.append(
             say("visits_allowed", allowed=limit.allowed, period=period)
             .replace("  ", " ")
@@ -105,30 +129,37 @@ _PERIODS = frozenset({"calendar_year", "service_year", "year", "lifetime", None}
 
 
 def visitor_view(
-    summary: CoverageSummary, facility: FacilityProfile, language: str = DEFAULT_LANGUAGE
+    summary: CoverageSummary,
+    facility: FacilityProfile,
+    language: str = DEFAULT_LANGUAGE,
+    administered_by: str | None = None,
 ) -> dict[str, Any]:
     """The summary without identifiers: what the visitor's status page may show.
 
     ``plain_text`` and the estimate's ``assumptions`` are in ``language``; the estimate keeps
     its ``assumption_keys`` so a stored view can be said in another language later
-    (``assumptions_for``).
+    (``assumptions_for``). Coverage inactive or not confirmed: no network status and no
+    estimate at all (``words.says_costs``), only what to do next.
     """
     coverage = summary.coverage
-    estimate = summary.estimate.to_dict()
-    if language != DEFAULT_LANGUAGE:  # the summary's own assumptions are in English
-        estimate["assumptions"] = assumptions_for(estimate, language)
+    speaks = says_costs(summary.to_dict())
+    estimate: dict[str, Any] | None = summary.estimate.to_dict() if speaks else None
+    if estimate is not None and language != DEFAULT_LANGUAGE:
+        estimate["assumptions"] = assumptions_for(estimate, language)  # stored in English
     # Every language the page offers: the worker does not know which one the visitor
     # reads, and a stored view must be said in it later (``plain_text_in``).
-    by_language = {other: plain_text(summary, facility, other) for other in VISITOR}
+    by_language = {other: plain_text(summary, facility, other, administered_by)
+                   for other in VISITOR}
     return {
-        "plain_text": by_language.get(language) or plain_text(summary, facility, language),
+        "plain_text": by_language.get(language)
+        or plain_text(summary, facility, language, administered_by),
         "plain_text_by_language": by_language,
         "coverage": {
             "status": coverage.status.value,
             "plan_begin": coverage.plan_begin.isoformat() if coverage.plan_begin else None,
             "plan_end": coverage.plan_end.isoformat() if coverage.plan_end else None,
         },
-        "network": {"status": summary.network.status.value},
+        "network": {"status": summary.network.status.value} if speaks else None,
         "preauthorization": {"required": summary.preauthorization.required},
         "estimate": estimate,
         "visit_limit": summary.visit_limit.to_dict(),

@@ -78,7 +78,39 @@ def rank(benefit: Benefit, ladder: Ladder) -> int | None:
     return ladder.rank(benefit.service_types, procedure)
 
 
-def most_specific(ranked: Iterable[tuple[int, T]]) -> tuple[int, list[T]] | None:
+# III01 qualifiers that put a CMS place-of-service code in III02 (TR3 2110C III: ZZ,
+# "mutually defined", is the place of service; Stedi/Optum JSON say the same).
+PLACE_OF_SERVICE_QUALIFIERS = frozenset({"ZZ"})
+
+
+def places_of(benefit: Benefit) -> tuple[str, ...]:
+    """The places of service a row is limited to (none: it is not limited)."""
+    return tuple(
+        code.strip().zfill(2)
+        for qualifier, code in benefit.industry_codes
+        if qualifier.strip().upper() in PLACE_OF_SERVICE_QUALIFIERS and code.strip()
+    )
+
+
+def scoped_rank(benefit: Benefit, ladder: Ladder) -> tuple[int, int] | None:
+    """(service rung, place rank): None when the row is not the program's own, by its
+    service type or its place of service (see ``Ladder.place_rank``)."""
+    r = rank(benefit, ladder)
+    if r is None:
+        return None
+    place = ladder.place_rank(places_of(benefit))
+    return None if place is None else (r, place)
+
+
+def other_place(benefit: Benefit, ladder: Ladder) -> bool:
+    """The row is only about places where the program is not delivered."""
+    return ladder.place_rank(places_of(benefit)) is None
+
+
+R = TypeVar("R", int, tuple[int, int])
+
+
+def most_specific(ranked: Iterable[tuple[R, T]]) -> tuple[R, list[T]] | None:
     """The benefits of the best (lowest) rank: one rung answers, rungs are never mixed."""
     items = list(ranked)
     if not items:
@@ -115,7 +147,10 @@ def render_eb(benefit: Benefit) -> str:
     ]
     while elements and not elements[-1]:
         elements.pop()
-    return "*".join(["EB", *elements])
+    rendered = "*".join(["EB", *elements])
+    for qualifier, code in benefit.industry_codes:
+        rendered += f" III*{qualifier}*{code}"
+    return rendered
 
 
 def render_hsd(limit: DeliveryLimit) -> str:

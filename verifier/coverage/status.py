@@ -1,16 +1,24 @@
 """Coverage status, plan name, group number and plan dates.
 
 Status: EB01 1-5 (active) or 6-8 (inactive) on 30, on an EB with no service type (4010
-plan-level rows such as Medicare ``EB*1*IND**MA``) or on one of the program's codes. An
-inactive EB that carries its own eligibility period which ended before the date of service is
-history, not today's status. Active and inactive together is a contradiction: unknown, noted.
-No benefits at all (an AAA answer) is unknown.
+plan-level rows such as Medicare ``EB*1*IND**MA``) or on one of the program's codes, read
+**at the date of service** (DESIGN §7): each row's own eligibility dates (DTP 307, 291 or 292
+ranges, 356 begin, 357 end on the EB), else for an active row the member's (the same
+qualifiers plus 346/347 plan begin/end), decide whether it speaks for that date. A span that
+ended before it is history; one that begins after it is not yet in force. The date is the
+request's service date, else the one the 271 echoes (DTP 472/291 on the member), else the
+271's BHT date.
+
+Active and inactive rows in force together are a contradiction: unknown, noted. Active rows
+that all ended before the date of service mean the plan had ended: inactive, noted. No
+benefits at all (an AAA answer) is unknown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
 from verifier.coverage.ladders import Ladder
 from verifier.coverage.model import Coverage, CoverageStatus
@@ -28,15 +36,31 @@ from verifier.domain import Benefit, DateInfo, EligibilityResult, MemberResult, 
 GROUP_QUALIFIERS = ("6P", "1L")
 SERVICE_DATE_QUALIFIERS = ("472", "291")
 OPEN_ENDED_YEAR = 9999
+# DTP qualifiers that bound eligibility: ranges (307 eligibility, 291 plan, 292 benefit),
+# begin dates (356 eligibility begin, 346 plan begin) and end dates (357, 347).
+RANGE_QUALIFIERS = frozenset({"307", "291", "292"})
+BEGIN_QUALIFIERS = frozenset({"356", "346"})
+END_QUALIFIERS = frozenset({"357", "347"})
+_BENEFIT_BEGIN = frozenset({"356"})  # 346/347 are plan dates: member level only
+_BENEFIT_END = frozenset({"357"})
+
+Span = tuple[dt.date | None, dt.date | None, tuple[DateInfo, ...]]
+When = Literal["current", "ended", "future"]
 
 
-def read_coverage(result: EligibilityResult, ladder: Ladder, trail: Trail) -> Coverage:
+def read_coverage(
+    result: EligibilityResult,
+    ladder: Ladder,
+    trail: Trail,
+    service_date: dt.date | None = None,
+) -> Coverage:
     patient = result.patient
     if patient is None:
         return Coverage()
     members = _members(result, patient)
     status_rows = [b for b in patient.benefits if _status_row(b, ladder)]
-    status = _status(status_rows, _service_date(members), trail)
+    on = service_date or _echoed_service_date(members) or result.transaction_date
+    status = _status(status_rows, on, _member_span(members), trail)
     return Coverage(
         status=status,
         plan_name=_plan_name(status_rows, trail),
@@ -59,7 +83,7 @@ def _status_row(b: Benefit, ladder: Ladder) -> bool:
     return not b.service_types or is_plan_wide(b) or rank(b, ladder) is not None
 
 
-def _service_date(members: list[MemberResult]) -> dt.date | None:
+def _echoed_service_date(members: list[MemberResult]) -> dt.date | None:
     for qualifier in SERVICE_DATE_QUALIFIERS:
         for member in members:
             for d in member.dates:
@@ -68,29 +92,75 @@ def _service_date(members: list[MemberResult]) -> dt.date | None:
     return None
 
 
-def _historical(b: Benefit, service_date: dt.date | None) -> bool:
-    if service_date is None:
-        return False
-    for d in b.dates:
-        last = d.end if d.end is not None else d.start
-        if d.qualifier in {"307", "357", "292", "291"} and last is not None and last < service_date:
-            return True
-    return False
+def _span(dates: Sequence[DateInfo], begins: frozenset[str], ends: frozenset[str]) -> Span:
+    begin: dt.date | None = None
+    end: dt.date | None = None
+    used: list[DateInfo] = []
+    for d in dates:
+        if d.qualifier in RANGE_QUALIFIERS and d.start is not None and d.end is not None:
+            begin, end = max(filter(None, (begin, d.start))), _open(d.end) or end
+            used.append(d)
+        elif d.qualifier in begins and d.start is not None:
+            begin = d.start
+            used.append(d)
+        elif d.qualifier in ends and d.start is not None:
+            end = _open(d.start)
+            used.append(d)
+    return begin, end, tuple(used)
 
 
-def _status(rows: list[Benefit], service_date: dt.date | None, trail: Trail) -> CoverageStatus:
-    active = [b for b in rows if b.info in ACTIVE]
-    inactive = []
+def _member_span(members: list[MemberResult]) -> Span:
+    for member in members:
+        span = _span(member.dates, BEGIN_QUALIFIERS, END_QUALIFIERS)
+        if span[2]:
+            return span
+    return None, None, ()
+
+
+def _when(b: Benefit, on: dt.date | None, member_span: Span) -> tuple[When, Span]:
+    span = _span(b.dates, _BENEFIT_BEGIN, _BENEFIT_END)
+    if not span[2] and b.info in ACTIVE:
+        # An active row without dates of its own is active for the member's plan dates. An
+        # inactive row without its own dates says the plan is not in force: the plan's end
+        # date before the service date agrees with it, it does not make it history.
+        span = member_span
+    begin, end, _ = span
+    if on is None:
+        return "current", span
+    if end is not None and end < on:
+        return "ended", span
+    if begin is not None and begin > on:
+        return "future", span
+    return "current", span
+
+
+def _status(
+    rows: list[Benefit], on: dt.date | None, member_span: Span, trail: Trail
+) -> CoverageStatus:
+    current: list[Benefit] = []
+    ended_active: list[tuple[Benefit, Span]] = []
+    future: list[Benefit] = []
     for b in rows:
-        if b.info not in INACTIVE:
+        when, span = _when(b, on, member_span)
+        if when == "current":
+            current.append(b)
             continue
-        if _historical(b, service_date):
+        dates = ", ".join(render_dtp(d) for d in span[2])
+        if when == "ended":
+            if b.info in ACTIVE:
+                ended_active.append((b, span))
             trail.note(
-                f"{render_eb(b)} reports an inactive period that ended before the date of "
-                "service; it is not today's status."
+                f"{render_eb(b)} ({dates}) ended before the date of service {on}; it is "
+                "history, not today's status."
             )
-            continue
-        inactive.append(b)
+        else:
+            future.append(b)
+            trail.note(
+                f"{render_eb(b)} ({dates}) begins after the date of service {on}; it is "
+                "not in force on that date."
+            )
+    active = [b for b in current if b.info in ACTIVE]
+    inactive = [b for b in current if b.info in INACTIVE]
     if active and inactive:
         trail.note(
             f"The payer reports coverage both active ({render_eb(active[0])}) and inactive "
@@ -102,6 +172,12 @@ def _status(rows: list[Benefit], service_date: dt.date | None, trail: Trail) -> 
         return CoverageStatus.ACTIVE
     if inactive:
         trail.cite("coverage.status", *(render_eb(b) for b in inactive))
+        return CoverageStatus.INACTIVE
+    if ended_active and not future:
+        trail.cite(
+            "coverage.status",
+            *(f"{render_eb(b)} ended {span[1]}" for b, span in ended_active),
+        )
         return CoverageStatus.INACTIVE
     return CoverageStatus.UNKNOWN
 

@@ -7,6 +7,7 @@ never from the 271: EB12 only labels which tier a benefit belongs to.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from verifier.coverage.authorization import read_administrator, read_preauthorization
@@ -64,20 +65,23 @@ def summarize(
     facility: FacilityProfile,
     in_network: bool | None,
     payer_name: str | None = None,
+    service_date: dt.date | None = None,
 ) -> CoverageSummary:
+    """The summary for one program, with coverage read at ``service_date`` (the request's;
+    without it, the date the 271 echoes or its BHT date)."""
     ladder = facility.ladder(level, condition)
     patient = result.patient
     benefits: Sequence[Benefit] = patient.benefits if patient is not None else ()
     trail = Trail()
 
-    coverage = read_coverage(result, ladder, trail) if benefits else Coverage()
+    coverage = read_coverage(result, ladder, trail, service_date) if benefits else Coverage()
     tiers = {tier: read_tier(benefits, ladder, tier, trail) for tier in Tier}
     note_unlabelled(benefits, ladder, trail)
     network_tier = None if in_network is None else (
         Tier.IN_NETWORK if in_network else Tier.OUT_OF_NETWORK
     )
     visit_limit = read_visit_limit(benefits, ladder, level, network_tier, trail)
-    preauth = read_preauthorization(benefits, ladder)
+    preauth = read_preauthorization(benefits, ladder, level)
     if preauth.evidence:
         trail.cite("preauthorization.required", *preauth.evidence)
     return CoverageSummary(
@@ -86,7 +90,7 @@ def summarize(
         coverage=coverage,
         network=_network(in_network, payer_name or result.payer.name),
         preauthorization=preauth,
-        administrator=read_administrator(benefits, ladder, trail),
+        administrator=read_administrator(benefits, ladder, trail, condition),
         in_network=tiers[Tier.IN_NETWORK],
         out_of_network=tiers[Tier.OUT_OF_NETWORK],
         visit_limit=visit_limit,

@@ -31,8 +31,10 @@ from verifier.coverage.reading import (
     is_plan_wide,
     level_of,
     most_specific,
+    places_of,
     rank,
     render_eb,
+    scoped_rank,
     tiers_of,
 )
 from verifier.domain import Benefit
@@ -45,7 +47,7 @@ def read_tier(
     benefits: Sequence[Benefit], ladder: Ladder, tier: Tier, trail: Trail
 ) -> TierBenefits:
     on_tier = [b for b in benefits if tier in tiers_of(b)]
-    ranked = [(r, b) for b in on_tier if (r := rank(b, ladder)) is not None]
+    ranked = [(r, b) for b in on_tier if (r := scoped_rank(b, ladder)) is not None]
     copay, coinsurance = _cost_share(ranked, tier, trail)
     return TierBenefits(
         covered=_covered(ranked, tier, trail),
@@ -71,7 +73,10 @@ def note_unlabelled(benefits: Sequence[Benefit], ladder: Ladder, trail: Trail) -
         )
 
 
-def _covered(ranked: list[tuple[int, Benefit]], tier: Tier, trail: Trail) -> bool | None:
+Ranked = list[tuple[tuple[int, int], Benefit]]
+
+
+def _covered(ranked: Ranked, tier: Tier, trail: Trail) -> bool | None:
     relevant = [(r, b) for r, b in ranked if b.info in POSITIVE or b.info == "I"]
     best = most_specific(relevant)
     if best is None:
@@ -90,9 +95,7 @@ def _covered(ranked: list[tuple[int, Benefit]], tier: Tier, trail: Trail) -> boo
     return not says_no
 
 
-def _cost_share(
-    ranked: list[tuple[int, Benefit]], tier: Tier, trail: Trail
-) -> tuple[Copay, Decimal | None]:
+def _cost_share(ranked: Ranked, tier: Tier, trail: Trail) -> tuple[Copay, Decimal | None]:
     rows = [
         (r, b)
         for r, b in ranked
@@ -124,26 +127,40 @@ def _cost_share(
     return copay, coinsurance
 
 
+# EB02 codes per level, most direct first: one code answers a level, so a total for the
+# individual (IND) is never paired with a remaining for employee-only coverage (EMP).
+LEVEL_CODES = {"individual": ("IND", "EMP"), "family": ("FAM", "ESP", "ECH", "SPC")}
+
+
 def _accumulator(
     kind: str, on_tier: list[Benefit], ladder: Ladder, tier: Tier, trail: Trail
 ) -> Accumulator:
+    """Deductible or out-of-pocket for each level, its total and remaining found apart.
+
+    The most specific rung that reports a total and the most specific rung that reports a
+    remaining are chosen separately: payers often send the plan-level total on 30 and only
+    what remains on the program's own code, and one must not hide the other.
+    """
     fallback = len(ladder.read) + 1  # 30 ranks below every rung
     levels: dict[str, Amounts] = {}
-    for level in ("individual", "family"):
-        ranked: list[tuple[int, Benefit]] = []
+    for level, level_codes in LEVEL_CODES.items():
+        ranked: Ranked = []
         for b in on_tier:
             if b.info != kind or b.amount is None or level_of(b) != level:
                 continue
             if not _accumulator_period(b):
                 continue
-            r = rank(b, ladder)
-            if r is None and is_plan_wide(b):
-                r = fallback
+            r = scoped_rank(b, ladder)
+            if r is None and is_plan_wide(b) and (place := ladder.place_rank(
+                    places_of(b))) is not None:
+                r = (fallback, place)
             if r is not None:
                 ranked.append((r, b))
+        code = next((c for c in level_codes
+                     if any((b.coverage_level or "").upper() == c for _, b in ranked)), None)
+        ranked = [(r, b) for r, b in ranked if (b.coverage_level or "").upper() == code]
         path = f"{tier.value}.{KIND_NAMES[kind]}.{level}"
-        best = most_specific(ranked)
-        levels[level] = Amounts() if best is None else _amounts(best[1], path, trail)
+        levels[level] = _amounts(ranked, path, trail)
     return Accumulator(individual=levels["individual"], family=levels["family"])
 
 
@@ -151,25 +168,50 @@ def _accumulator_period(b: Benefit) -> bool:
     return b.time_period in TOTAL_PERIODS or b.time_period in {MET, REMAINING}
 
 
-def _amounts(rows: list[Benefit], path: str, trail: Trail) -> Amounts:
-    total = _one(rows, lambda b: b.time_period in TOTAL_PERIODS, f"{path}.total", trail)
-    remaining = _one(rows, lambda b: b.time_period == REMAINING, f"{path}.remaining", trail)
-    met = _one(rows, lambda b: b.time_period == MET, f"{path}.met", trail)
-    if remaining is None and total is not None and met is not None:
-        remaining = max(total - met, Decimal(0))
-        trail.cite(f"{path}.remaining", f"derived: total {total} - met {met}")
+def _is_total(b: Benefit) -> bool:
+    return b.time_period in TOTAL_PERIODS
+
+
+def _is_remaining(b: Benefit) -> bool:
+    return b.time_period == REMAINING
+
+
+def _is_met(b: Benefit) -> bool:
+    return b.time_period == MET
+
+
+def _amounts(ranked: Ranked, path: str, trail: Trail) -> Amounts:
+    totals = most_specific((r, b) for r, b in ranked if _is_total(b))
+    total = None if totals is None else _one(totals[1], _is_total, f"{path}.total", trail)
+    remainings = most_specific((r, b) for r, b in ranked if _is_remaining(b))
+    if remainings is not None:
+        remaining = _one(remainings[1], _is_remaining, f"{path}.remaining", trail)
+        return Amounts(total=total, remaining=remaining)
+    # No remaining reported: derive it from a total and an amount met in one rung, the
+    # most specific rung that reports both.
+    rungs = sorted({r for r, b in ranked if _is_met(b)} & {r for r, b in ranked if _is_total(b)})
+    remaining = None
+    if rungs:
+        rows = [b for r, b in ranked if r == rungs[0]]
+        rung_total = _one(rows, _is_total, f"{path}.total", trail, cite=False)
+        met = _one(rows, _is_met, f"{path}.met", trail)
+        if rung_total is not None and met is not None:
+            remaining = max(rung_total - met, Decimal(0))
+            trail.cite(f"{path}.remaining", f"derived: total {rung_total} - met {met}")
     return Amounts(total=total, remaining=remaining)
 
 
 def _one(
-    rows: list[Benefit], keep: Callable[[Benefit], bool], path: str, trail: Trail
+    rows: list[Benefit], keep: Callable[[Benefit], bool], path: str, trail: Trail,
+    cite: bool = True,
 ) -> Decimal | None:
     chosen = [b for b in rows if keep(b)]
     values = distinct_amounts(chosen)
     if len(values) == 1:
-        trail.cite(path, *(render_eb(b) for b in chosen))
+        if cite:
+            trail.cite(path, *(render_eb(b) for b in chosen))
         return values[0]
-    if values:
+    if values and cite:
         _conflict(trail, path, chosen)
     return None
 

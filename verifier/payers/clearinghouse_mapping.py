@@ -300,7 +300,25 @@ def benefit(raw: Any, where: str) -> Benefit | None:
             for i, x in enumerate(_list(item.get("benefitsRelatedEntities"), where))
         ),
         errors=request_errors(item.get("aaaErrors"), f"{where}.aaaErrors", "2110C"),
+        industry_codes=_industry_codes(item, where),
     )
+
+
+def _industry_codes(item: Mapping[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """III01/III02 pairs: Stedi/Optum ``eligibilityAdditionalInformationList`` (or the
+    single ``eligibilityAdditionalInformation``), e.g. ZZ + 11 = place of service office."""
+    raw = item.get("eligibilityAdditionalInformationList")
+    if raw is None and item.get("eligibilityAdditionalInformation") is not None:
+        raw = [item.get("eligibilityAdditionalInformation")]
+    found: list[tuple[str, str]] = []
+    for index, entry in enumerate(_list(raw, f"{where}.eligibilityAdditionalInformationList")):
+        info = _dict(entry, f"{where}.eligibilityAdditionalInformationList[{index}]")
+        code = _str(info.get("industryCode"), where)
+        if code:
+            pair = (_str(info.get("codeListQualifierCode"), where) or "", code)
+            if pair not in found:
+                found.append(pair)
+    return tuple(found)
 
 
 def _traces(items: Any, where: str) -> tuple[Trace, ...]:

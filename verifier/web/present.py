@@ -46,6 +46,8 @@ def _facts(summary: dict[str, Any], language: str) -> list[tuple[str, str]]:
         return facts
     known = coverage if coverage in ("active", "inactive") else "unknown"
     facts.append((say(language, "fact.coverage"), say(language, f"coverage.{known}")))
+    if known != "active":  # no network status, cost or limits for coverage not in force
+        return facts       # (verifier/coverage/words.py)
     network = (summary.get("network") or {}).get("status")
     network = network if network in ("in_network", "out_of_network") else "unknown"
     facts.append((say(language, "fact.network"), say(language, f"network.{network}")))

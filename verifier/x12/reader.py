@@ -6,9 +6,13 @@ bend segment order, and a tolerant reader that keeps every EB is worth more to i
 than a strict one that refuses the response. Whatever is off becomes a warning naming the
 segment position and id, never its content.
 
-``read_271_all`` returns one result per subscriber/dependent HL chain (a batch interchange
-can hold many); ``read_271`` returns the first and warns when there were more. A 999 or TA1
-rejection raises ``X12Rejected``; anything else that is not a 271 raises ``X12ParseError``.
+``read_271_all`` returns one result per subscriber/dependent HL chain, over every ST set of
+every interchange in the file (each interchange read with its own ISA's separators and
+envelope checks; see ``tokenizer.interchange_texts``). ``read_271`` merges the answers about
+the same member into one (``merge``: two ST sets or two interchanges about one member are one
+answer) and, for a batch about several members, returns the first with a warning. A 999 or
+TA1 rejection raises ``X12Rejected``; anything else that is not a 271 raises
+``X12ParseError``.
 
 Speed (issue 3, ``bench/x12_read.py``): one pass, one dict lookup per segment, no
 ``strip()`` per element unless the tokenizer found a padded element (``Interchange.clean``;
@@ -56,37 +60,65 @@ from verifier.x12.envelope import (
     segment_label,
     simple_interchange,
 )
+from verifier.x12.errors import X12ParseError
 from verifier.x12.fastbuild import constructor, setter
-from verifier.x12.tokenizer import tokenize
+from verifier.x12.merge import merge_by_member
+from verifier.x12.tokenizer import interchange_texts, tokenize
 
 __all__ = ["read_271", "read_271_all", "read_response"]
 
 
 def read_271_all(data: bytes | str) -> list[EligibilityResult]:
-    """Every subscriber/dependent answer in the interchange, in order."""
+    """Every subscriber/dependent answer in the file, in order.
+
+    A file may hold several interchanges (each read with its own ISA's separators and
+    control numbers); a file-level note (UTF-16 text) is added to every answer.
+    """
     _pause_gc()
     try:
-        tokens = tokenize(data)
-        # The common case (one ISA/GS/ST..SE/GE/IEA, clean elements) skips the envelope
-        # pass: the reader's own pass checks that the content holds no envelope segment
-        # and, if it meets one, the read starts over on the general path below.
-        interchange = simple_interchange(tokens)
-        if interchange is not None and interchange.transactions[0].set_id == "271":
-            try:
-                return _TransactionReader(interchange, interchange.transactions[0],
-                                          simple=True).read()
-            except _EnvelopeInContent:
-                pass
-        interchange = interchange_from_tokens(tokens)
-        transactions = [t for t in interchange.transactions if t.set_id == "271"]
-        if not transactions:
-            raise not_an_eligibility_response(interchange)
+        texts, file_warnings = interchange_texts(data)
+        if len(texts) == 1 and not file_warnings:
+            return _read_interchange(texts[0])
         results: list[EligibilityResult] = []
-        for transaction in transactions:
-            results.extend(_TransactionReader(interchange, transaction).read())
+        refused: X12ParseError | None = None
+        for number, text in enumerate(texts, 1):
+            try:
+                found = _read_interchange(text)
+            except X12ParseError as error:  # a 999/TA1 or an empty one among several
+                refused = refused or error
+                continue
+            notes = list(file_warnings)
+            if len(texts) > 1:
+                notes.append(f"interchange {number} of {len(texts)} in the file")
+            results.extend(_with_warnings(r, notes) for r in found)
+        if not results and refused is not None:
+            raise refused
         return results
     finally:
         _resume_gc()
+
+
+def _read_interchange(data: str) -> list[EligibilityResult]:
+    """Every answer of one ISA..IEA interchange."""
+    tokens = tokenize(data)
+    # The common case (one ISA/GS/ST..SE/GE/IEA, clean elements) skips the envelope
+    # pass: the reader's own pass checks that the content holds no envelope segment
+    # and, if it meets one, the read starts over on the general path below.
+    interchange = simple_interchange(tokens)
+    if interchange is not None and interchange.transactions[0].set_id == "271":
+        try:
+            return _TransactionReader(interchange, interchange.transactions[0],
+                                      simple=True).read()
+        except _EnvelopeInContent:
+            pass
+    interchange = interchange_from_tokens(tokens)
+    transactions = [t for t in interchange.transactions if t.set_id == "271"]
+    if not transactions:
+        raise not_an_eligibility_response(interchange)
+    results: list[EligibilityResult] = []
+    for transaction in transactions:
+        results.extend(_TransactionReader(interchange, transaction).read())
+    return results
 
 
 # The cyclic collector is paused while any read runs (see the module docstring): that
@@ -124,11 +156,19 @@ def _resume_gc() -> None:
 
 
 def read_271(data: bytes | str) -> EligibilityResult:
-    """The first answer of the interchange (see ``read_271_all`` for batches)."""
+    """The answer about the member: every transaction about them, merged.
+
+    Several ST sets or interchanges about the same member are one answer (``merge``);
+    when the file is about several members (a batch), the first member's answer, with a
+    warning (see ``read_271_all`` for batches).
+    """
     results = read_271_all(data)
-    first = results[0]
-    if len(results) > 1:
-        note = f"interchange holds {len(results)} answers; read_271 returned the first"
+    if len(results) == 1:
+        return results[0]
+    merged = merge_by_member(results)
+    first = merged[0]
+    if len(merged) > 1:
+        note = f"interchange holds {len(merged)} answers; read_271 returned the first"
         first = _with_warning(first, note)
     return first
 
@@ -136,6 +176,12 @@ def read_271(data: bytes | str) -> EligibilityResult:
 def read_response(data: bytes | str) -> EligibilityResult:
     """A payer's answer: a 271, or ``X12Rejected`` for a 999/TA1 rejection."""
     return read_271(data)
+
+
+def _with_warnings(result: EligibilityResult, warnings: list[str]) -> EligibilityResult:
+    for warning in warnings:
+        result = _with_warning(result, warning)
+    return result
 
 
 def _with_warning(result: EligibilityResult, warning: str) -> EligibilityResult:
@@ -148,6 +194,7 @@ def _with_warning(result: EligibilityResult, warning: str) -> EligibilityResult:
         control_number=result.control_number,
         interchange_control_number=result.interchange_control_number,
         warnings=(*result.warnings, warning),
+        transaction_date=result.transaction_date,
     )
 
 
@@ -168,6 +215,7 @@ _set_dates = setter(Benefit, "dates")
 _set_errors = setter(Benefit, "errors")
 _set_messages = setter(Benefit, "messages")
 _set_entities = setter(Benefit, "related_entities")
+_set_industry_codes = setter(Benefit, "industry_codes")
 
 # The handlers read elements as they are: ``_TransactionReader.read`` hands them segments
 # whose elements are already stripped (by the tokenizer's ``clean`` check, or by stripping
@@ -337,8 +385,9 @@ _Chain = tuple["_PartyDraft | None", "_PartyDraft | None", "_MemberDraft | None"
 class _TransactionReader:
     """One pass over one 271 transaction set, building drafts, then domain objects."""
 
-    __slots__ = ("b_dates", "b_entities", "b_errors", "b_limits", "b_messages", "b_pending",
-                 "b_references", "benefit", "benefit_loop", "by_id", "component", "entity",
+    __slots__ = ("b_dates", "b_entities", "b_errors", "b_industry", "b_limits", "b_messages",
+                 "b_pending", "b_references", "benefit", "benefit_loop", "bht_date", "by_id",
+                 "component", "entity",
                  "in_2120", "interchange", "last_payer", "last_provider", "last_subscriber",
                  "member", "orphans", "party", "party_loops", "payers", "position",
                  "repetition", "simple", "transaction", "warnings")
@@ -371,6 +420,8 @@ class _TransactionReader:
         self.b_errors: list[RequestError] | None = None
         self.b_messages: list[str] | None = None
         self.b_entities: list[_EntityDraft] | None = None
+        self.b_industry: list[tuple[str, str]] | None = None
+        self.bht_date: dt.date | None = None
         self.in_2120 = False
         self.entity: _EntityDraft | None = None
         self.orphans: list[_MemberDraft] = []
@@ -442,6 +493,7 @@ class _TransactionReader:
                     control_number,
                     interchange_control_number,
                     frozen_warnings,
+                    self.bht_date,
                 )
             )
         return results
@@ -497,6 +549,9 @@ class _TransactionReader:
         if self.b_entities is not None:
             _set_entities(benefit, tuple(entity.build() for entity in self.b_entities))
             self.b_entities = None
+        if self.b_industry is not None:
+            _set_industry_codes(benefit, tuple(self.b_industry))
+            self.b_industry = None
         self.b_pending = False
 
     def _close_member(self) -> None:
@@ -570,6 +625,9 @@ class _TransactionReader:
     def _bht(self, segment: list[str]) -> None:
         if _s(segment, 2) not in _RESPONSE_BHT02:
             self.warn("BHT02 is not 11 (response) or 06 (confirmation)")
+        raw = _s(segment, 4)
+        if raw:
+            self.bht_date = _period_value("D8", raw)[0]
 
     def _nm1(self, segment: list[str]) -> None:
         if len(segment) < 10:
@@ -819,6 +877,20 @@ class _TransactionReader:
         else:
             self.b_limits.append(limit)
 
+    def _iii(self, segment: list[str]) -> None:
+        if self.benefit is None or self.in_2120:
+            self.warn("III outside a benefit loop ignored")
+            return
+        qualifier, code = _s(segment, 1), _s(segment, 2)
+        if not code:
+            self.warn("III without III02 industry code")
+            return
+        if self.b_industry is None:
+            self.b_industry = [(qualifier, code)]
+            self.b_pending = True
+        else:
+            self.b_industry.append((qualifier, code))
+
     def _ls(self, segment: list[str]) -> None:
         if self.benefit is None:
             self.warn("LS outside a benefit loop ignored")
@@ -850,6 +922,7 @@ _HANDLERS: dict[str, Callable[[_TransactionReader, list[str]], None]] = {
     "LS": _TransactionReader._ls,
     "LE": _TransactionReader._le,
     "PRV": _TransactionReader._prv,
+    "III": _TransactionReader._iii,
 }
 
 

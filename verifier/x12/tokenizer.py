@@ -80,10 +80,41 @@ class Tokens:
     clean: bool = False  # no element after the ISA starts or ends with whitespace
 
 
+_UTF16_MARKS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_UTF16_ISA = ((b"\x00I\x00S\x00A", "utf-16-be"), (b"I\x00S\x00A\x00", "utf-16-le"))
+
+
+def utf16_encoding(data: bytes | str) -> str | None:
+    """The UTF-16 byte order of ``data`` when it is UTF-16 (a BOM, or an ISA with NULs)."""
+    if isinstance(data, str):
+        return None
+    for mark, name in _UTF16_MARKS:
+        if data.startswith(mark):
+            return name
+    for mark, name in _UTF16_ISA:
+        if data.startswith(mark):
+            return name
+    return None
+
+
 def decode(data: bytes | str) -> str:
-    """Text from bytes: UTF-8 when it is, Latin-1 otherwise (never fails, one pass)."""
+    """Text from bytes: UTF-16 when it says so, UTF-8 when it is, Latin-1 otherwise.
+
+    Windows tools save "Unicode" text as UTF-16; read byte-for-byte as UTF-8 or Latin-1
+    it has a NUL between every letter and no ISA is found. A UTF-16 file that does not
+    decode is refused with a message naming the encoding.
+    """
     if isinstance(data, str):
         return data
+    encoding = utf16_encoding(data)
+    if encoding is not None:
+        try:
+            return data.decode(encoding).lstrip(_BOM)
+        except UnicodeDecodeError:
+            raise X12ParseError(
+                f"not a readable X12 interchange: the file looks like {encoding.upper()} "
+                "text but does not decode; save it as UTF-8 or ASCII"
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -140,8 +171,11 @@ _KNOWN_SEPARATORS: dict[tuple[str, str, str | None, str], Separators] = {}
 
 
 def _check_distinct(separators: Separators) -> None:
+    # ISA11 equal to ISA16 is common in the wild and readable: each element is either
+    # repeated (EB03) or a composite (EB13), never both, so readers resolve the character
+    # per element. ``tokenize`` warns about it.
     chars = [separators.element, separators.component, separators.segment]
-    if separators.repetition is not None:
+    if separators.repetition is not None and separators.repetition != separators.component:
         chars.append(separators.repetition)
     if len(set(chars)) != len(chars):
         raise X12ParseError("not a usable X12 interchange: the ISA separators are not distinct")
@@ -211,12 +245,62 @@ def _space_touching(element: str) -> tuple[Callable[[str], object], Callable[[st
             re.compile(re.escape(element + " ")).search)
 
 
+SHARED_SEPARATOR_WARNING = (
+    "ISA11 repetition separator equals the ISA16 component separator; read as a "
+    "repetition in repeating elements (EB03) and as components in composites (EB13)"
+)
+
+
+def interchange_texts(data: bytes | str) -> tuple[list[str], list[str]]:
+    """Each interchange of a file as its own text, and file-level warnings.
+
+    A file may hold several ISA..IEA interchanges (a clearinghouse batching answers, or
+    two answers concatenated), each with its own separators: the next one starts at the
+    first ``ISA`` after an IEA segment. Anything else after the IEA stays with the last
+    interchange, so the envelope walker warns about it as before.
+    """
+    warnings: list[str] = []
+    encoding = utf16_encoding(data)
+    if encoding is not None:
+        warnings.append(f"the file is {encoding.upper()} text; read after decoding it")
+    text = decode(data).lstrip(_BOM + _WHITESPACE)
+    texts: list[str] = []
+    while True:
+        separators, _, end = find_separators(text)
+        found = _iea_end(text, end, separators)
+        if found < 0:
+            break
+        rest = text[found + 1 :].lstrip(_BOM + _WHITESPACE)
+        if not rest.startswith("ISA"):
+            break
+        texts.append(text[: found + 1])
+        text = rest
+    texts.append(text)
+    return texts, warnings
+
+
+def _iea_end(text: str, start: int, separators: Separators) -> int:
+    """The index of the terminator that ends the IEA segment after ``start``, or -1."""
+    terminator, element = separators.segment, separators.element
+    index = text.find(f"IEA{element}", start)
+    while index >= 0:
+        before = index - 1
+        while before > start and text[before] in _WHITESPACE and text[before] != terminator:
+            before -= 1
+        if text[before] == terminator:
+            return text.find(terminator, index)
+        index = text.find(f"IEA{element}", index + 1)
+    return -1
+
+
 def tokenize(data: bytes | str) -> Tokens:
     """Segments of an interchange; tolerated defects become warnings, never values."""
     text = decode(data).lstrip(_BOM + _WHITESPACE)
     separators, isa, end = find_separators(text)
     element = separators.element
     warnings: list[str] = []
+    if separators.repetition is not None and separators.repetition == separators.component:
+        warnings.append(SHARED_SEPARATOR_WARNING)
     body = text[end + 1 :]
     segments: list[list[str]] = [isa]
     if separators.segment in _LINE_BREAKS or not _has_line_break(body):

@@ -43,7 +43,9 @@ def eb(
     dates: tuple[DateInfo, ...] = (),
     refs: tuple[Reference, ...] = (),
     errors: tuple[RequestError, ...] = (),
+    iii: tuple[str, ...] = (),
 ) -> Benefit:
+    """``iii=("ZZ*11",)``: III segments (place of service 11, office) on the benefit."""
     e = segment.split("*") + [""] * 14
     procedure = None
     if e[12]:
@@ -69,6 +71,7 @@ def eb(
         errors=errors,
         messages=msgs,
         related_entities=entities,
+        industry_codes=tuple((q, c) for q, _, c in (x.partition("*") for x in iii)),
     )
 
 

@@ -53,3 +53,14 @@ def test_a_file_that_is_not_a_271_is_a_clean_error(tmp_path):
     out = run(str(junk))
     assert out.exit_code != 0
     assert "Traceback" not in out.output
+
+
+def test_a_file_with_two_answers_about_the_member_is_summarized_merged(tmp_path):
+    # Issue 14 item 6: the second interchange adds an IOP (A8) copay of $40 in network.
+    first = LFH.read_text()
+    second = first.replace("000000907", "000000908").replace(
+        "EB*L~", "EB*B*IND*A8*HM**27*40*****Y~", 1)
+    both = tmp_path / "two.x12"
+    both.write_text(first + "\n" + second)
+    data = json.loads(run(str(both), "--in-network").output)
+    assert data["benefits"]["in_network"]["copay"] == {"amount": "40.00", "per": "visit"}

@@ -125,9 +125,24 @@ def test_out_of_network_mentions_balance_billing(estimate_of):
     assert any("balance billing" in a for a in estimate.assumptions)
 
 
-def test_inactive_coverage_shows_the_full_cost(estimate_of):
+def test_inactive_coverage_gives_no_cost(estimate_of):
+    # Issue 14 (words table): this test expected the full cost; a number for a plan that
+    # is not in force is one a family would trust, so none is given.
     estimate = estimate_of(result(eb("6**30")))
+    assert _range(estimate) == (None, None)
+    assert any("not active" in a for a in estimate.assumptions)
+
+
+def test_unconfirmed_coverage_gives_no_cost(estimate_of):
+    estimate = estimate_of(result(eb("6**30"), eb("1**30")))
+    assert _range(estimate) == (None, None)
+
+
+def test_exhausted_visits_charge_the_full_allowed_amount(estimate_of):
+    estimate = estimate_of(result(ACTIVE, *TWENTY_PERCENT,
+                                  eb("F*IND*MH***29***VS*0**Y")))
     assert _range(estimate) == (Decimal("2000.00"), Decimal("2000.00"))
+    assert any("No visits remain" in a for a in estimate.assumptions)
 
 
 def test_no_benefits_gives_no_cost(estimate_of):

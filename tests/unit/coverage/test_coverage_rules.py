@@ -226,11 +226,14 @@ def test_eb09_eb10_visit_limit_with_used(summarize_iop_mh):
     )
 
 
-def test_visit_limit_from_msg_text(summarize_iop_mh):
+def test_visit_limit_in_msg_text_is_evidence_not_a_number(summarize_iop_mh):
+    # Issue 14 (DESIGN §7 changed): this test used to expect allowed=30 from the text.
     summary = summarize_iop_mh(
         result(ACTIVE, eb("F**MH", msgs=("LIMITED TO 30 VISITS PER CALENDAR YEAR",)))
     )
-    assert (summary.visit_limit.allowed, summary.visit_limit.period) == (30, "calendar_year")
+    assert summary.visit_limit.allowed is None and summary.visit_limit.period is None
+    evidence = dict(summary.evidence)["visit_limit.payer_text"]
+    assert any("LIMITED TO 30 VISITS PER CALENDAR YEAR" in e for e in evidence)
 
 
 def test_visit_limit_of_another_service_is_not_the_programs(summarize_iop_mh):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -333,9 +334,15 @@ def test_zentist_out_of_pocket_total_and_remaining(read: Read, name: str) -> Non
 
 
 def test_zentist_crlf_file_reads_like_the_plain_one(read: Read) -> None:
+    # The two differ by one III segment (place of service 11), which example-3 alone has.
     crlf = read("tigershark-zentist-5010-271-example-1.x12")
     plain = read("tigershark-zentist-271-example-3.x12")
-    assert crlf.patient == plain.patient
+    assert crlf.patient is not None and plain.patient is not None
+    without_iii = [dataclasses.replace(b, industry_codes=()) for b in plain.patient.benefits]
+    assert list(crlf.patient.benefits) == without_iii
+    assert [b.industry_codes for b in plain.patient.benefits if b.industry_codes] == [
+        (("ZZ", "11"),)
+    ]
     assert has_warning(crlf, "SE01 segment count 74 does not match the 73 segments")
 
 
@@ -460,3 +467,47 @@ def test_scdhhs_placeholder_birth_date_is_a_warning_not_a_value(read: Read) -> N
 def test_read_271_returns_the_same_as_the_first_of_read_271_all() -> None:
     data = fixture_bytes("lfh-dependent-health-benefit-check.271.x12")
     assert read_271(data) == read_271_all(data)[0]
+
+
+# -- issue 14 additions: stupidedi, EdiFabric, Project-Herophilus, x12-types -----------------
+
+@pytest.mark.parametrize("name", ["stupidedi-x279-subscriber.271.x12",
+                                  "edifabric-generic-response.271.x12",
+                                  "apimeister-x12types-271-01.x12"])
+def test_tr3_1b_with_a_greater_than_repetition_separator(read: Read, name: str) -> None:
+    result = read(name)
+    [copay_in, copay_out] = benefits(result, "B")
+    assert copay_in.service_types == ("1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC")
+    assert (copay_in.amount, copay_in.in_plan_network) == (Decimal("10"), "Y")
+    assert (copay_out.amount, copay_out.in_plan_network) == (Decimal("30"), "N")
+
+
+def test_stupidedi_x279_version_is_kept(read: Read) -> None:
+    assert read("stupidedi-x279-subscriber.271.x12").version == "005010X279"
+
+
+def test_stupidedi_tr3_2b_dependent_is_the_patient(read: Read) -> None:
+    result = read("stupidedi-x279-dependent.271.x12")
+    assert result.dependent is not None and result.patient is result.dependent
+    assert result.dependent.relationship_code == "19"
+    assert len(result.dependent.benefits) == 5
+
+
+def test_stupidedi_tr3_1c_provider_level_rejection(read: Read) -> None:
+    result = read("stupidedi-x279a1-error.271.x12")
+    assert result.subscriber is None
+    [error] = result.errors
+    assert (error.loop, error.reject_code, error.follow_up) == ("2100B", "50", "N")
+
+
+@pytest.mark.parametrize("name", ["herophilus-emedny-eligible.271.x12",
+                                  "apimeister-x12types-271-02.x12"])
+def test_emedny_medicaid_answer(read: Read, name: str) -> None:
+    result = read(name)
+    [eligible] = [b for b in benefits(result, "1", "30")]
+    assert eligible.plan_description == "MA Eligible"
+    assert eligible.messages == ("35", "46", "49", "95", "RECERT MONTH=12")
+    assert [b.service_types for b in benefits(result, "1", "MH")] == [("MH",)]
+    [other_payer] = benefits(result, "R")
+    assert [(r.qualifier, r.value) for r in other_payer.references] == [("18", "012345679C1")]
+    assert [e.entity_code for e in other_payer.related_entities] == ["P4"]
