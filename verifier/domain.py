@@ -197,6 +197,7 @@ class Benefit:
     errors: tuple[RequestError, ...] = ()
     messages: tuple[str, ...] = ()
     related_entities: tuple[RelatedEntity, ...] = ()
+    places_of_service: tuple[str, ...] = ()  # III02 facility type codes (III01 ZZ): 11 office
 
 
 @dataclass(frozen=True, slots=True)

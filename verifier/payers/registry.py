@@ -50,6 +50,20 @@ def _clearinghouse(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
     return ClearinghouseAdapter(entry, runtime.settings, shared)
 
 
+def _stedi(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:  # issue 15
+    from verifier.payers.clearinghouse import StediAdapter
+
+    return StediAdapter(entry, runtime.settings, redis=runtime.redis)
+
+
+def _optum(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:  # issue 15
+    from verifier.payers.clearinghouse import OptumAdapter
+    from verifier.payers.oauth import SharedTokens
+
+    shared = SharedTokens(runtime.redis, runtime.keyring, f"{runtime.settings.queue_prefix}:oauth")
+    return OptumAdapter(entry, runtime.settings, shared, redis=runtime.redis)
+
+
 def _fhir(runtime: Runtime, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.fhir import FhirAdapter
 
@@ -60,6 +74,8 @@ BUILTIN: dict[str, AdapterFactory] = {
     "sandbox": _sandbox,
     "x12_http": _x12_http,
     "clearinghouse": _clearinghouse,
+    "stedi": _stedi,
+    "optum": _optum,
     "fhir": _fhir,
 }
 
