@@ -155,11 +155,8 @@ def test_markup_in_a_payer_message_is_shown_as_text(
 ) -> None:
     hostile = '<img src=x onerror="window.pwned=1">Call <b>now</b>'
     verification_id, token = stored_result(
-        {
-            "plain_text": hostile,
-            "coverage": {"status": "active"},
-            "estimate": {"assumptions": [hostile]},
-        }
+        {"plain_text": hostile, "coverage": {"status": "active"},
+         "estimate": {"assumptions": [hostile]}}
     )
     page.goto(f"{live_server.url}/verify")
     page.evaluate(

@@ -31,11 +31,11 @@ from tests.fakes.payer_server import Captured, FakePayer, Reply, json_reply
 from verifier.x12.builder import build_271
 from verifier.x12.inquiry import read_270
 
-TOKEN = "/apip/auth/v2/token"  # noqa: S105 (a path)
+TOKEN = "/apip/auth/v2/token"
 BASE = "/medicalnetwork/eligibility/v3"
 RAW = BASE + "/raw-x12"
 CLIENT_ID = "BzmQjGTl7mGrD3A1koQWKtA3J2WEa4q3"  # the reference's example values
-CLIENT_SECRET = "z0NNadq12345678W"  # noqa: S105 (published example)
+CLIENT_SECRET = "z0NNadq12345678W"  # the reference's example
 
 
 class OptumFake:

@@ -158,8 +158,7 @@ def result(
     """A subscriber-only response carrying ``benefits``."""
     return EligibilityResult(
         payer=Party(name="ACME HEALTH", id_qualifier="PI", identifier="12345", errors=payer_errors),
-        provider=Party(
-            name="CENTER", id_qualifier="XX", identifier="1234567893", errors=provider_errors
-        ),
+        provider=Party(name="CENTER", id_qualifier="XX", identifier="1234567893",
+                       errors=provider_errors),
         subscriber=member(*benefits, dates=dates, refs=refs, errors=member_errors),
     )

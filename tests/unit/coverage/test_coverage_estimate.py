@@ -110,12 +110,8 @@ def test_not_covered_costs_the_full_amount(estimate_of):
 
 
 def test_unknown_network_spans_both_tiers(estimate_of):
-    out_of_network = (
-        eb("A**A8*****0.5****N"),
-        eb("B**A8***27*0*****N"),
-        eb("C*IND*30***29*0*****N"),
-        eb("G*IND*30***29*5000*****N"),
-    )
+    out_of_network = (eb("A**A8*****0.5****N"), eb("B**A8***27*0*****N"),
+                      eb("C*IND*30***29*0*****N"), eb("G*IND*30***29*5000*****N"))
     response = result(ACTIVE, MET_DEDUCTIBLE, ROOMY_OOP, *TWENTY_PERCENT, *out_of_network)
     assert _range(estimate_of(response, in_network=True)) == (Decimal("400.0"),) * 2
     assert _range(estimate_of(response, in_network=False)) == (Decimal("1000.0"),) * 2
@@ -142,7 +138,8 @@ def test_no_benefits_gives_no_cost(estimate_of):
 
 def test_the_allowed_amount_is_named_as_the_centers_assumption(estimate_of):
     estimate = estimate_of(result(ACTIVE))
-    assert any("$100.00 per session is the center's assumption" in a for a in estimate.assumptions)
+    assert any("$100.00 per session is the center's assumption" in a
+               for a in estimate.assumptions)
 
 
 def test_default_iop_schedule_is_36_to_40_sessions(summarize_iop_mh):

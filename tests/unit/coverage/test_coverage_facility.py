@@ -37,19 +37,13 @@ def test_every_level_has_a_default_program():
         (lambda d: d.update(colour="blue"), "colour"),
         (lambda d: d.update(npi="1234567890"), "npi"),
         (lambda d: d["programs"].update(detox={}), "programs.detox"),
-        (
-            lambda d: d["programs"]["iop"].update(allowed_amount=250.0),
-            "programs.iop.allowed_amount",
-        ),
-        (
-            lambda d: d["programs"]["iop"]["phases"][1].update(weeks=0),
-            "programs.iop.phases[1].weeks",
-        ),
+        (lambda d: d["programs"]["iop"].update(allowed_amount=250.0),
+         "programs.iop.allowed_amount"),
+        (lambda d: d["programs"]["iop"]["phases"][1].update(weeks=0),
+         "programs.iop.phases[1].weeks"),
         (lambda d: d["programs"]["iop"].update(unit="hour"), "programs.iop.unit"),
-        (
-            lambda d: d["programs"]["iop"].update(ladders={"mental_health": {"read": ["30"]}}),
-            "programs.iop.ladders.mental_health",
-        ),
+        (lambda d: d["programs"]["iop"].update(ladders={"mental_health": {"read": ["30"]}}),
+         "programs.iop.ladders.mental_health"),
     ],
 )
 def test_from_mapping_names_the_bad_key(change, named):

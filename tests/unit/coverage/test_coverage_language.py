@@ -67,7 +67,8 @@ ENGLISH_IOP = [
     "No coinsurance was reported in network: the high end allows for any cost share.",
     "The remaining deductible was not reported in network: the low end takes it as met.",
     "No out-of-pocket maximum was reported in network: the high end has no cap.",
-    "The plan allows 30 visits but did not say how many are used: the high end takes them as used.",
+    "The plan allows 30 visits but did not say how many are used: the high end takes them as "
+    "used.",
     "No copay was reported out of network: the high end allows for any cost share.",
     "No coinsurance was reported out of network: the high end allows for any cost share.",
     "The remaining deductible was not reported out of network: the low end takes it as met.",
@@ -113,49 +114,10 @@ def test_period_words_are_english_for_english_visitors_and_spanish_for_spanish()
     }
 
 
-_SPANISH_WORDS = {
-    "su",
-    "usted",
-    "el",
-    "la",
-    "los",
-    "las",
-    "del",
-    "año",
-    "por",
-    "para",
-    "que",
-    "de",
-    "y",
-    "es",
-    "está",
-    "una",
-    "unos",
-    "le",
-    "lo",
-    "este",
-    "red",
-    "vida",
-}
-_ENGLISH_WORDS = {
-    "the",
-    "your",
-    "you",
-    "is",
-    "are",
-    "we",
-    "of",
-    "and",
-    "not",
-    "in",
-    "this",
-    "year",
-    "network",
-    "to",
-    "for",
-    "plan's",
-    "per",
-}
+_SPANISH_WORDS = {"su", "usted", "el", "la", "los", "las", "del", "año", "por", "para", "que",
+                  "de", "y", "es", "está", "una", "unos", "le", "lo", "este", "red", "vida"}
+_ENGLISH_WORDS = {"the", "your", "you", "is", "are", "we", "of", "and", "not", "in", "this",
+                  "year", "network", "to", "for", "plan's", "per"}
 
 
 def _words(template: str) -> set[str]:
@@ -215,14 +177,9 @@ def test_assumptions_are_kept_as_keys_and_codes(uncertain):
 
 @pytest.mark.parametrize(
     ("benefits", "in_network"),
-    [
-        ((ACTIVE, *FULL), True),
-        ((ACTIVE, COPAY_ONLY), False),
-        ((eb("6**30"),), True),
-        ((), None),
-        ((ACTIVE, eb("I**A8*********Y")), True),
-        ((ACTIVE, eb("F*IND*A8***29***VS*5**Y"), *FULL), True),
-    ],
+    [((ACTIVE, *FULL), True), ((ACTIVE, COPAY_ONLY), False), ((eb("6**30"),), True), ((), None),
+     ((ACTIVE, eb("I**A8*********Y")), True), ((ACTIVE, eb("F*IND*A8***29***VS*5**Y"), *FULL),
+                                                True)],
 )
 def test_english_said_from_the_keys_is_the_stored_english(summarize_iop_mh, benefits, in_network):
     estimate = _stored(summarize_iop_mh(result(*benefits), in_network=in_network).to_dict())[

@@ -86,13 +86,8 @@ def test_every_language_has_the_same_fields_per_key():
 def test_visitor_view_has_only_the_visitor_keys(summarize_iop_mh, facility):
     view = visitor_view(summarize_iop_mh(result(ACTIVE, *IOP_BENEFITS)), facility)
     assert set(view) == {
-        "plain_text",
-        "plain_text_by_language",
-        "coverage",
-        "network",
-        "preauthorization",
-        "estimate",
-        "visit_limit",
+        "plain_text", "plain_text_by_language", "coverage", "network", "preauthorization",
+        "estimate", "visit_limit",
     }
     assert set(view["coverage"]) == {"status", "plan_begin", "plan_end"}
     assert view["preauthorization"] == {"required": True}

@@ -26,13 +26,8 @@ ACTIVE = eb("1**30**GOLD PLAN")
 
 def test_eb06_29_is_remaining_and_23_or_blank_is_total(summarize_iop_mh):
     summary = summarize_iop_mh(
-        result(
-            ACTIVE,
-            eb("C*IND*30***23*1500*****Y"),
-            eb("C*IND*30***29*400*****Y"),
-            eb("G*IND*30****6000*****Y"),
-            eb("G*IND*30***29*5000*****Y"),
-        )
+        result(ACTIVE, eb("C*IND*30***23*1500*****Y"), eb("C*IND*30***29*400*****Y"),
+               eb("G*IND*30****6000*****Y"), eb("G*IND*30***29*5000*****Y"))
     )
     assert summary.in_network.deductible.individual.total == Decimal("1500")
     assert summary.in_network.deductible.individual.remaining == Decimal("400")
@@ -45,10 +40,9 @@ def test_remaining_is_derived_from_total_and_met_in_the_same_tier(summarize_iop_
         result(ACTIVE, eb("C*IND*30***23*1500*****Y"), eb("C*IND*30***24*1100*****Y"))
     )
     assert summary.in_network.deductible.individual.remaining == Decimal("400")
-    assert (
-        "derived: total 1500 - met 1100"
-        in dict(summary.evidence)["in_network.deductible.individual.remaining"]
-    )
+    assert "derived: total 1500 - met 1100" in dict(summary.evidence)[
+        "in_network.deductible.individual.remaining"
+    ]
 
 
 def test_remaining_is_not_derived_across_tiers(summarize_iop_mh):
@@ -68,7 +62,9 @@ def test_ind_and_fam_fill_individual_and_family(summarize_iop_mh):
 
 
 @pytest.mark.parametrize(("code", "level"), [("EMP", "individual"), ("ESP", "family")])
-def test_employee_only_is_individual_and_employee_spouse_is_family(summarize_iop_mh, code, level):
+def test_employee_only_is_individual_and_employee_spouse_is_family(
+    summarize_iop_mh, code, level
+):
     summary = summarize_iop_mh(result(ACTIVE, eb(f"C*{code}*30***23*900*****Y")))
     assert getattr(summary.in_network.deductible, level).total == Decimal("900")
 
@@ -109,7 +105,9 @@ def test_w_fills_both_tiers(summarize_iop_mh):
 
 
 def test_y_and_n_split_the_tiers(summarize_iop_mh):
-    summary = summarize_iop_mh(result(ACTIVE, eb("B**A8***27*30*****Y"), eb("B**A8***27*60*****N")))
+    summary = summarize_iop_mh(
+        result(ACTIVE, eb("B**A8***27*30*****Y"), eb("B**A8***27*60*****N"))
+    )
     assert summary.in_network.copay.amount == Decimal("30")
     assert summary.out_of_network.copay.amount == Decimal("60")
 
@@ -127,7 +125,8 @@ def test_network_status_comes_from_the_contract_flag_not_eb12(summarize_iop_mh):
     assert summarize_iop_mh(response, in_network=True).network.status is NetworkStatus.IN_NETWORK
     assert summarize_iop_mh(response, in_network=None).network.status is NetworkStatus.UNKNOWN
     assert (
-        summarize_iop_mh(response, in_network=False).network.status is NetworkStatus.OUT_OF_NETWORK
+        summarize_iop_mh(response, in_network=False).network.status
+        is NetworkStatus.OUT_OF_NETWORK
     )
 
 
@@ -167,7 +166,9 @@ def test_copay_per_day(summarize_iop_mh):
 
 
 def test_most_specific_rung_wins(summarize_iop_mh):
-    summary = summarize_iop_mh(result(ACTIVE, eb("B**MH***27*40*****Y"), eb("B**A8***27*20*****Y")))
+    summary = summarize_iop_mh(
+        result(ACTIVE, eb("B**MH***27*40*****Y"), eb("B**A8***27*20*****Y"))
+    )
     assert summary.in_network.copay.amount == Decimal("20")
     assert dict(summary.evidence)["in_network.copay"] == ("EB*B**A8***27*20*****Y",)
 
@@ -180,7 +181,9 @@ def test_procedure_code_beats_every_service_type(summarize_iop_mh):
 
 
 def test_copay_and_coinsurance_come_from_the_same_rung(summarize_iop_mh):
-    summary = summarize_iop_mh(result(ACTIVE, eb("A**A8*****0.2****Y"), eb("B**MH***27*40*****Y")))
+    summary = summarize_iop_mh(
+        result(ACTIVE, eb("A**A8*****0.2****Y"), eb("B**MH***27*40*****Y"))
+    )
     assert summary.in_network.coinsurance == Decimal("0.2")
     assert summary.in_network.copay.amount is None
 
@@ -189,7 +192,9 @@ def test_copay_and_coinsurance_come_from_the_same_rung(summarize_iop_mh):
 
 
 def test_eb_i_means_not_covered_on_that_tier(summarize_iop_mh):
-    summary = summarize_iop_mh(result(ACTIVE, eb("I**A8*********N"), eb("B**A8***27*20*****Y")))
+    summary = summarize_iop_mh(
+        result(ACTIVE, eb("I**A8*********N"), eb("B**A8***27*20*****Y"))
+    )
     assert summary.out_of_network.covered is False
     assert summary.in_network.covered is True
 
@@ -204,11 +209,8 @@ def test_nothing_on_the_ladder_leaves_covered_unknown(summarize_iop_mh):
 
 def test_hsd_visit_limit_total_and_remaining(summarize_iop_mh):
     summary = summarize_iop_mh(
-        result(
-            ACTIVE,
-            eb("F*IND*A8*********Y", hsd=("VS*30***23",)),
-            eb("F*IND*A8*********Y", hsd=("VS*18***29",)),
-        )
+        result(ACTIVE, eb("F*IND*A8*********Y", hsd=("VS*30***23",)),
+               eb("F*IND*A8*********Y", hsd=("VS*18***29",)))
     )
     limit = summary.visit_limit
     assert (limit.allowed, limit.remaining, limit.period) == (30, 18, "calendar_year")
@@ -219,7 +221,9 @@ def test_eb09_eb10_visit_limit_with_used(summarize_iop_mh):
         result(ACTIVE, eb("F*IND*A8***22***VS*20**Y"), eb("F*IND*A8******99*5**Y"))
     )
     limit = summary.visit_limit
-    assert (limit.allowed, limit.used, limit.remaining, limit.period) == (20, 5, 15, "service_year")
+    assert (limit.allowed, limit.used, limit.remaining, limit.period) == (
+        20, 5, 15, "service_year"
+    )
 
 
 def test_visit_limit_from_msg_text(summarize_iop_mh):
@@ -230,7 +234,9 @@ def test_visit_limit_from_msg_text(summarize_iop_mh):
 
 
 def test_visit_limit_of_another_service_is_not_the_programs(summarize_iop_mh):
-    summary = summarize_iop_mh(result(ACTIVE, eb("F*IND*33*********Y", hsd=("VS*35***21*1",))))
+    summary = summarize_iop_mh(
+        result(ACTIVE, eb("F*IND*33*********Y", hsd=("VS*35***21*1",)))
+    )
     assert summary.visit_limit.allowed is None
 
 
@@ -270,12 +276,11 @@ def test_no_evidence_leaves_preauthorization_unknown(summarize_iop_mh):
 
 
 def test_carve_out_entity_names_the_administrator(summarize_iop_mh):
-    carve_out = eb("U**MH", entities=(entity("PR", "BEHAVIORAL HEALTH CO", "BH001", "8005551234"),))
+    carve_out = eb("U**MH", entities=(entity("PR", "BEHAVIORAL HEALTH CO", "BH001",
+                                              "8005551234"),))
     summary = summarize_iop_mh(result(ACTIVE, carve_out))
     assert summary.to_dict()["administrator"] == {
-        "name": "BEHAVIORAL HEALTH CO",
-        "payer_id": "BH001",
-        "phone": "8005551234",
+        "name": "BEHAVIORAL HEALTH CO", "payer_id": "BH001", "phone": "8005551234"
     }
 
 
@@ -305,41 +310,34 @@ def test_active_and_inactive_together_is_unknown(summarize_iop_mh):
 
 def test_an_inactive_period_that_ended_before_the_service_date_is_history(summarize_iop_mh):
     summary = summarize_iop_mh(
-        result(
-            eb("1*IND**MA"),
-            eb("6", dates=(dtp("307", "20070901-20070930"),)),
-            dates=(dtp("472", "20090501"),),
-        )
+        result(eb("1*IND**MA"), eb("6", dates=(dtp("307", "20070901-20070930"),)),
+               dates=(dtp("472", "20090501"),))
     )
     assert summary.coverage.status is CoverageStatus.ACTIVE
 
 
 def test_no_benefits_is_unknown(summarize_iop_mh):
-    summary = summarize_iop_mh(
-        result(member_errors=(aaa("2100C", "75", None, RetryClass.NOT_FOUND),))
-    )
+    summary = summarize_iop_mh(result(member_errors=(aaa("2100C", "75", None,
+                                                         RetryClass.NOT_FOUND),)))
     assert summary.coverage.status is CoverageStatus.UNKNOWN
 
 
 def test_plan_dates_and_group_number(summarize_iop_mh):
     summary = summarize_iop_mh(
-        result(
-            ACTIVE,
-            dates=(dtp("346", "20260101"), dtp("347", "20261231")),
-            refs=(Reference("6P", "GRP-77"),),
-        )
+        result(ACTIVE, dates=(dtp("346", "20260101"), dtp("347", "20261231")),
+               refs=(Reference("6P", "GRP-77"),))
     )
     coverage = summary.coverage
     assert (coverage.plan_begin, coverage.plan_end, coverage.group_number) == (
-        dt.date(2026, 1, 1),
-        dt.date(2026, 12, 31),
-        "GRP-77",
+        dt.date(2026, 1, 1), dt.date(2026, 12, 31), "GRP-77"
     )
 
 
 def test_plan_dates_fall_back_to_a_291_range_with_an_open_end(summarize_iop_mh):
     summary = summarize_iop_mh(result(ACTIVE, dates=(dtp("291", "20120101-99991231"),)))
-    assert (summary.coverage.plan_begin, summary.coverage.plan_end) == (dt.date(2012, 1, 1), None)
+    assert (summary.coverage.plan_begin, summary.coverage.plan_end) == (
+        dt.date(2012, 1, 1), None
+    )
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -357,22 +355,14 @@ def test_aaa_at_every_loop_becomes_an_error_with_its_retry_class(summarize_iop_m
     else:
         response = result(ACTIVE, eb("1**A8", errors=(error,)))
     assert summarize_iop_mh(response).to_dict()["errors"] == [
-        {
-            "code": "42",
-            "description": "Unable to Respond at Current Time",
-            "follow_up": "R",
-            "retryable": True,
-            "loop": loop,
-        }
+        {"code": "42", "description": "Unable to Respond at Current Time", "follow_up": "R",
+         "retryable": True, "loop": loop}
     ]
 
 
 def test_a_fix_input_error_is_not_retryable(summarize_iop_mh):
-    response = result(
-        member_errors=(
-            aaa("2100C", "72", "C", RetryClass.FIX_INPUT, "Invalid/Missing Subscriber/Insured ID"),
-        )
-    )
+    response = result(member_errors=(aaa("2100C", "72", "C", RetryClass.FIX_INPUT,
+                                         "Invalid/Missing Subscriber/Insured ID"),))
     assert summarize_iop_mh(response).errors[0].retryable is False
 
 
@@ -414,10 +404,7 @@ def test_outpatient_reads_psychotherapy_first(summarize_iop_mh):
 
 def test_messages_come_from_the_programs_and_plan_wide_benefits_only(summarize_iop_mh):
     summary = summarize_iop_mh(
-        result(
-            ACTIVE,
-            eb("B**A8***27*20*****Y", msgs=("IOP COPAY",)),
-            eb("B**33***27*20*****Y", msgs=("CHIROPRACTOR",)),
-        )
+        result(ACTIVE, eb("B**A8***27*20*****Y", msgs=("IOP COPAY",)),
+               eb("B**33***27*20*****Y", msgs=("CHIROPRACTOR",)))
     )
     assert summary.messages == ("IOP COPAY",)

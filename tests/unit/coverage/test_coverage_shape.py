@@ -28,11 +28,7 @@ DESIGN_6 = {
     # assumption_keys: the same assumptions as keys and fields, so a visitor can read them in
     # their own language (an addition to DESIGN §6; the English "assumptions" stay).
     "estimate": {
-        "sessions",
-        "patient_cost_low",
-        "patient_cost_high",
-        "assumptions",
-        "assumption_keys",
+        "sessions", "patient_cost_low", "patient_cost_high", "assumptions", "assumption_keys"
     },
     "messages": None,
     "errors": None,
@@ -63,8 +59,7 @@ def test_nothing_reported_is_null_not_zero(summarize_iop_mh):
     assert data["administrator"] is None
     assert data["benefits"]["in_network"]["copay"] == {"amount": None, "per": None}
     assert data["benefits"]["in_network"]["deductible"]["individual"] == {
-        "total": None,
-        "remaining": None,
+        "total": None, "remaining": None
     }
     assert data["preauthorization"]["required"] is None
 
@@ -79,12 +74,5 @@ def test_design_example_error_shape(summarize_iop_mh):
     from coverage_builders import aaa
 
     data = summarize_iop_mh(result(payer_errors=(aaa("2100A"),))).to_dict()
-    assert data["errors"] == [
-        {
-            "code": "42",
-            "description": "Unable to Respond at Current Time",
-            "follow_up": "R",
-            "retryable": True,
-            "loop": "2100A",
-        }
-    ]
+    assert data["errors"] == [{"code": "42", "description": "Unable to Respond at Current Time",
+                               "follow_up": "R", "retryable": True, "loop": "2100A"}]

@@ -45,18 +45,14 @@ def before_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 def test_migration_0006_turns_the_json_text_null_into_sql_null(before_0006: str) -> None:
     engine = create_engine(normalize_url(before_0006))
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO batches (id, created_at, created_by, source, total, accepted, rejected)"
-                " VALUES ('b1', '2026-11-27 00:00:00+00:00', 'staff@example.org', 'csv', 2, 0, 2)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO batch_rows (batch_id, line, errors) VALUES"
-                " ('b1', 1, 'null'), ('b1', 2, '{\"member_id\": [\"required\"]}')"
-            )
-        )
+        connection.execute(text(
+            "INSERT INTO batches (id, created_at, created_by, source, total, accepted, rejected)"
+            " VALUES ('b1', '2026-11-27 00:00:00+00:00', 'staff@example.org', 'csv', 2, 0, 2)"
+        ))
+        connection.execute(text(
+            "INSERT INTO batch_rows (batch_id, line, errors) VALUES"
+            " ('b1', 1, 'null'), ('b1', 2, '{\"member_id\": [\"required\"]}')"
+        ))
     upgrade(before_0006)
     with engine.connect() as connection:
         rows = connection.execute(

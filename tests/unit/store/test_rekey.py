@@ -78,9 +78,7 @@ def test_every_sealed_column_is_seeded_and_moves_to_the_new_key(
 
 
 def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
-    apps: AppMaker,
-    rotated: Any,
-    seeded: Seeded,  # noqa: F811 - fixture
+    apps: AppMaker, rotated: Any, seeded: Seeded  # noqa: F811 - fixture
 ) -> None:
     runtime = rotated.extensions["verifier"]
     before = work.detail(runtime, seeded.verification_id)
@@ -104,9 +102,7 @@ def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
 
 
 def test_search_finds_re_indexed_rows_with_only_the_new_key(
-    apps: AppMaker,
-    rotated: Any,
-    seeded: Seeded,  # noqa: F811 - fixture
+    apps: AppMaker, rotated: Any, seeded: Seeded  # noqa: F811 - fixture
 ) -> None:
     runtime = rotated.extensions["verifier"]
     rekey(runtime.db, runtime.keyring)

@@ -37,8 +37,7 @@ class Page(HTMLParser):
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
         return [
-            a
-            for t, a in self.elements
+            a for t, a in self.elements
             if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())
         ]
 
@@ -55,9 +54,8 @@ def csrf_of(html: str) -> str:
 
 
 def error_text(html: str, field: str) -> str:
-    match = re.search(
-        rf'<p class="error"[^>]*data-error-for="{re.escape(field)}"[^>]*>(.*?)</p>', html, re.S
-    )
+    match = re.search(rf'<p class="error"[^>]*data-error-for="{re.escape(field)}"[^>]*>(.*?)</p>',
+                      html, re.S)
     assert match, f"no error slot for {field}"
     return match.group(1)
 

@@ -13,23 +13,15 @@ from verifier.store.models import CallbackRequest
 
 def test_a_callback_only_request_is_stored_sealed(visitor: Any, runtime: Any) -> None:
     token = visitor.token()
-    response = visitor.post(
-        "/verify/callback",
-        data={
-            "csrf_token": token,
-            "name": "Robin",
-            "phone": "555-777-1212",
-            "best_time": "evening",
-        },
-    )
+    response = visitor.post("/verify/callback", data={
+        "csrf_token": token, "name": "Robin", "phone": "555-777-1212", "best_time": "evening",
+    })
     assert response.status_code == 201
     assert "We will call you soon." in response.get_data(as_text=True)
     with runtime.db.session() as session:
-        row = (
-            session.execute(select(CallbackRequest).order_by(CallbackRequest.created_at.desc()))
-            .scalars()
-            .first()
-        )
+        row = session.execute(
+            select(CallbackRequest).order_by(CallbackRequest.created_at.desc())
+        ).scalars().first()
         assert row is not None
         request_id, sealed = row.id, row.contact_enc
     assert "555-777-1212" not in sealed and "Robin" not in sealed

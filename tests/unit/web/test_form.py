@@ -7,32 +7,19 @@ from typing import Any
 from tests.unit.web.conftest import Page, error_text, valid_form
 
 FIELDS = (
-    "member.first_name",
-    "member.last_name",
-    "member.date_of_birth",
-    "member.member_id",
-    "member.group_number",
-    "member.relationship",
-    "member.subscriber.first_name",
-    "member.subscriber.last_name",
-    "member.subscriber.date_of_birth",
-    "payer_id",
-    "level_of_care",
-    "condition",
-    "contact.phone",
-    "contact.email",
-    "contact.best_time",
-    "contact.callback_requested",
-    "consent",
+    "member.first_name", "member.last_name", "member.date_of_birth", "member.member_id",
+    "member.group_number", "member.relationship", "member.subscriber.first_name",
+    "member.subscriber.last_name", "member.subscriber.date_of_birth", "payer_id",
+    "level_of_care", "condition", "contact.phone", "contact.email", "contact.best_time",
+    "contact.callback_requested", "consent",
 )
 
 
 def test_the_form_labels_every_field_it_asks_for(visitor: Any) -> None:
     page = Page(visitor.get("/verify").get_data(as_text=True))
     labelled = {a["for"] for a in page.find("label")}
-    controls = [
-        a for t, a in page.elements if t in ("input", "select") and a.get("type") != "hidden"
-    ]
+    controls = [a for t, a in page.elements
+                if t in ("input", "select") and a.get("type") != "hidden"]
     names = {a["name"] for a in controls if a.get("name")}
     assert set(FIELDS) <= names
     unlabelled = [a for a in controls if a.get("id") not in labelled]
@@ -126,19 +113,10 @@ def test_a_result_without_its_cookie_is_not_shown(client: Any, visitor: Any) -> 
 def test_the_status_endpoint_answers_the_page_script_by_header_only(
     client: Any, visitor: Any
 ) -> None:
-    submitted = client.post(
-        "/api/v1/verifications",
-        json={
-            "member": {
-                "first_name": "A",
-                "last_name": "B",
-                "date_of_birth": "1980-01-01",
-                "member_id": "SBX-ACTIVE-1",
-            },
-            "payer_id": "SANDBOX",
-            "consent": True,
-        },
-    ).get_json()
+    submitted = client.post("/api/v1/verifications", json={
+        "member": {"first_name": "A", "last_name": "B", "date_of_birth": "1980-01-01",
+                   "member_id": "SBX-ACTIVE-1"},
+        "payer_id": "SANDBOX", "consent": True}).get_json()
     url = f"/verify/status/{submitted['id']}"
     assert visitor.get(url).status_code == 404
     answered = visitor.get(url, headers={"X-Status-Token": submitted["token"]})

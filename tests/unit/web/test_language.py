@@ -16,12 +16,8 @@ def test_every_language_has_the_same_keys() -> None:
 
 @pytest.mark.parametrize(
     ("requested", "accept", "chosen"),
-    [
-        ("es", [], "es"),
-        (None, [("es-MX", 1.0)], "es"),
-        ("fr", [("fr", 1), ("en", 0.5)], "en"),
-        (None, [], "en"),
-    ],
+    [("es", [], "es"), (None, [("es-MX", 1.0)], "es"), ("fr", [("fr", 1), ("en", 0.5)], "en"),
+     (None, [], "en")],
 )
 def test_the_language_is_chosen_from_the_query_then_the_browser(
     requested: str | None, accept: list[tuple[str, float]], chosen: str

@@ -75,7 +75,8 @@ def test_the_submit_api_is_limited_per_address(limited_app: Any, address: str) -
     client = limited_app.test_client()
     env = {"REMOTE_ADDR": address}
     codes = [
-        client.post("/api/v1/verifications", json=valid_body(), environ_base=env) for _ in range(3)
+        client.post("/api/v1/verifications", json=valid_body(), environ_base=env)
+        for _ in range(3)
     ]
     assert [r.status_code for r in codes] == [202, 202, 429]
     assert int(codes[-1].headers["Retry-After"]) >= 1

@@ -15,16 +15,8 @@ def test_widget_origins_are_read_as_a_list() -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    [
-        "*",
-        "'self'",
-        "www.example.org",
-        "https://example.org/page",
-        "ftp://example.org",
-        "https://user@example.org",
-        "https://exa mple.org",
-    ],
+    "value", ["*", "'self'", "www.example.org", "https://example.org/page", "ftp://example.org",
+              "https://user@example.org", "https://exa mple.org"],
 )
 def test_a_widget_origin_that_is_not_an_origin_is_refused(value: str) -> None:
     with pytest.raises(SettingsError, match="VERIFIER_WIDGET_ORIGINS"):

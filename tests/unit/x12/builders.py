@@ -29,11 +29,8 @@ def request(**changes: Any) -> EligibilityRequest:
         payer_name="MOCK PAYER INC",
         provider=Provider(npi="1234567893", organization_name="HOPE RECOVERY CENTER"),
         subscriber=Person(
-            first_name="JOHN",
-            last_name="DOE",
-            date_of_birth=dt.date(1970, 1, 1),
-            member_id="ABC123456",
-            gender="M",
+            first_name="JOHN", last_name="DOE", date_of_birth=dt.date(1970, 1, 1),
+            member_id="ABC123456", gender="M",
         ),
         service_date=dt.date(2026, 3, 2),
         trace_number="VER-0001-1",
@@ -44,7 +41,6 @@ def request(**changes: Any) -> EligibilityRequest:
 
 
 def dependent_request(**changes: Any) -> EligibilityRequest:
-    child = Person(
-        first_name="JANE", last_name="DOE", date_of_birth=dt.date(2010, 6, 15), gender="F"
-    )
+    child = Person(first_name="JANE", last_name="DOE", date_of_birth=dt.date(2010, 6, 15),
+                   gender="F")
     return request(**{"dependent": child, "relationship": Relationship.CHILD, **changes})

@@ -34,10 +34,8 @@ def test_x12_rejected_is_a_parse_error_for_callers_that_catch_one_type() -> None
 
 
 def test_accepting_999_is_a_parse_error_not_a_rejection() -> None:
-    text = (
-        build_999_rejection(envelope(), 23, "0031")
-        .replace("IK5*R*5", "IK5*A")
-        .replace("AK9*R*1*1*0", "AK9*A*1*1*1")
+    text = build_999_rejection(envelope(), 23, "0031").replace("IK5*R*5", "IK5*A").replace(
+        "AK9*R*1*1*0", "AK9*A*1*1*1"
     )
     with pytest.raises(X12ParseError) as raised:
         read_response(text)

@@ -23,8 +23,7 @@ def patient(result: EligibilityResult) -> MemberResult:
 
 def benefits(result: EligibilityResult, info: str, service: str | None = None) -> list[Benefit]:
     return [
-        b
-        for b in patient(result).benefits
+        b for b in patient(result).benefits
         if b.info == info and (service is None or service in b.service_types)
     ]
 
@@ -41,7 +40,6 @@ def test_every_corpus_271_reads_without_an_exception(name: str) -> None:
 
 
 # -- LinuxForHealth TR3 examples (5010) ------------------------------------------------------
-
 
 def test_tr3_1b_active_coverage_on_30_with_plan_name(read: Read) -> None:
     result = read("lfh-subscriber-health-benefit-check.271.x12")
@@ -112,7 +110,6 @@ def test_tr3_1c_mismatched_st_se_control_numbers_are_a_warning(read: Read) -> No
 
 # -- PokitDok mock payer (5010, GS without GS08) ---------------------------------------------
 
-
 def test_pokitdok_gs_without_gs08_reads_with_a_warning(read: Read) -> None:
     result = read("pokitdok-apidocs-mockpayer.271.x12")
     assert has_warning(result, "GS has no GS08")
@@ -123,8 +120,7 @@ def test_pokitdok_gs_without_gs08_reads_with_a_warning(read: Read) -> None:
 def test_pokitdok_family_deductible_total_and_remaining_in_network(read: Read) -> None:
     result = read("pokitdok-apidocs-mockpayer.271.x12")
     found = {
-        (b.time_period, b.amount)
-        for b in benefits(result, "C")
+        (b.time_period, b.amount) for b in benefits(result, "C")
         if b.coverage_level == "FAM" and b.in_plan_network == "Y"
     }
     assert found == {("23", Decimal("6000")), ("29", Decimal("5956.09"))}
@@ -134,10 +130,8 @@ def test_pokitdok_out_of_pocket_total_has_blank_time_period(read: Read) -> None:
     result = read("pokitdok-apidocs-mockpayer.271.x12")
     totals = [b for b in benefits(result, "G") if b.time_period is None]
     assert {(b.coverage_level, b.in_plan_network, b.amount) for b in totals} == {
-        ("IND", "Y", Decimal("3000")),
-        ("FAM", "Y", Decimal("6000")),
-        ("IND", "N", Decimal("12500")),
-        ("FAM", "N", Decimal("25000")),
+        ("IND", "Y", Decimal("3000")), ("FAM", "Y", Decimal("6000")),
+        ("IND", "N", Decimal("12500")), ("FAM", "N", Decimal("25000")),
     }
 
 
@@ -163,14 +157,10 @@ def test_pokitdok_group_reference_keeps_its_description(read: Read) -> None:
 
 # -- TigerShark / ZirMed samples (4010) ------------------------------------------------------
 
-
 def test_four_aaa_at_2100c_are_all_kept_in_order(read: Read) -> None:
     result = read("tigershark-271-example.x12")
     assert [(e.loop, e.reject_code, e.follow_up) for e in result.errors] == [
-        ("2100C", "72", "C"),
-        ("2100C", "73", "C"),
-        ("2100C", "73", "C"),
-        ("2100C", "58", "C"),
+        ("2100C", "72", "C"), ("2100C", "73", "C"), ("2100C", "73", "C"), ("2100C", "58", "C"),
     ]
     assert {e.retry_class for e in result.errors} == {RetryClass.FIX_INPUT}
     assert not any(e.valid_request for e in result.errors)
@@ -212,8 +202,7 @@ def test_payer_contact_from_2100a_per(read: Read) -> None:
 def test_example_2_deductible_total_ytd_and_remaining(read: Read) -> None:
     result = read("tigershark-271-example-2.x12")
     found = {
-        (b.time_period, b.amount)
-        for b in benefits(result, "C")
+        (b.time_period, b.amount) for b in benefits(result, "C")
         if b.coverage_level == "IND" and b.in_plan_network == "Y"
     }
     assert found == {(None, Decimal("118")), ("24", Decimal("118")), ("29", Decimal("0"))}
@@ -258,11 +247,8 @@ def test_dependent_benefits_precert_message(read: Read) -> None:
 
 
 def test_dependent_benefits_lifetime_limitation(read: Read) -> None:
-    [lifetime] = [
-        b
-        for b in benefits(read("tigershark-271-dependent-benefits.x12"), "F")
-        if b.time_period == "32"
-    ]
+    [lifetime] = [b for b in benefits(read("tigershark-271-dependent-benefits.x12"), "F")
+                  if b.time_period == "32"]
     assert lifetime.messages == ("Unlimited Lifetime Benefits",)
 
 
@@ -300,9 +286,7 @@ def test_related_entity_rd8_date_range(read: Read) -> None:
     member = patient(read("tigershark-271-related-entity.x12"))
     [plan] = member.dates
     assert (plan.qualifier, plan.start, plan.end) == (
-        "291",
-        dt.date(2012, 1, 1),
-        dt.date(9999, 12, 31),
+        "291", dt.date(2012, 1, 1), dt.date(9999, 12, 31)
     )
 
 
@@ -318,7 +302,9 @@ ZENTIST = ["tigershark-zentist-271-example-3.x12", "tigershark-zentist-5010-271-
 @pytest.mark.parametrize("name", ZENTIST)
 def test_zentist_repetition_separator_is_brace(read: Read, name: str) -> None:
     [wide] = [b for b in benefits(read(name), "1") if len(b.service_types) > 1]
-    assert wide.service_types == ("1", "33", "47", "48", "50", "86", "98", "UC", "AL", "MH", "88")
+    assert wide.service_types == (
+        "1", "33", "47", "48", "50", "86", "98", "UC", "AL", "MH", "88"
+    )
 
 
 @pytest.mark.parametrize("name", ZENTIST)
@@ -331,7 +317,9 @@ def test_zentist_hsd_visit_limits(read: Read, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ZENTIST)
-def test_zentist_precert_is_message_only_on_an_in_network_limitation(read: Read, name: str) -> None:
+def test_zentist_precert_is_message_only_on_an_in_network_limitation(
+    read: Read, name: str
+) -> None:
     # SOURCES.md says "EB11=Y", but `EB|F|EMP|30|||||||||Y` puts the Y in EB12 (network).
     limits = benefits(read(name), "F", "30")
     [precert] = [b for b in limits if "PLAN REQUIRES PRECERT" in b.messages]
@@ -370,7 +358,6 @@ def test_zentist_in_out_network_tiers(read: Read) -> None:
 
 # -- imsweb: 5010 body in a 4010 envelope ----------------------------------------------------
 
-
 def test_imsweb_st03_version_wins_over_gs08(read: Read) -> None:
     assert read("imsweb-x271.x12").version == "005010X279A1"
 
@@ -378,9 +365,7 @@ def test_imsweb_st03_version_wins_over_gs08(read: Read) -> None:
 def test_imsweb_trailing_empty_elements_are_ignored(read: Read) -> None:
     [active] = patient(read("imsweb-x271.x12")).benefits
     assert (active.info, active.service_types, active.plan_description) == (
-        "1",
-        ("30",),
-        "GOLD 123 PLAN",
+        "1", ("30",), "GOLD 123 PLAN"
     )
     assert active.related_entities[0].entity_code == "P3"
 
@@ -394,7 +379,6 @@ def test_imsweb_wrong_counts_and_control_numbers_are_warnings(read: Read) -> Non
 
 # -- OopFactory companion-guide samples (4010, BOM, CRLF, indentation) ------------------------
 
-
 def test_cms_hets_bom_and_indentation_are_tolerated(read: Read) -> None:
     result = read("oopfactory-cms-hets-4010-example3.271.x12")
     assert result.payer.name == "CMS"
@@ -407,18 +391,13 @@ def test_cms_hets_eb09_quantity_qualifiers(read: Read) -> None:
     assert qualifiers == {"DY", "LA", "P6", "DB"}
     [reserve] = benefits(result, "K")
     assert (reserve.quantity_qualifier, reserve.quantity, reserve.time_period) == (
-        "LA",
-        Decimal("60"),
-        "33",
+        "LA", Decimal("60"), "33"
     )
 
 
 def test_cms_hets_eb13_composite_split_on_isa16(read: Read) -> None:
-    [described] = [
-        b
-        for b in benefits(read("oopfactory-cms-hets-4010-example3.271.x12"), "D")
-        if b.procedure is not None
-    ]
+    [described] = [b for b in benefits(read("oopfactory-cms-hets-4010-example3.271.x12"), "D")
+                   if b.procedure is not None]
     assert described.procedure == ProcedureCode(qualifier="HC", code="90669")
 
 
@@ -426,9 +405,7 @@ def test_cms_hets_eb6_inactive_with_date_range(read: Read) -> None:
     [inactive] = benefits(read("oopfactory-cms-hets-4010-example3.271.x12"), "6")
     [period] = inactive.dates
     assert (period.qualifier, period.start, period.end) == (
-        "307",
-        dt.date(2007, 9, 1),
-        dt.date(2007, 9, 30),
+        "307", dt.date(2007, 9, 1), dt.date(2007, 9, 30)
     )
 
 
@@ -440,9 +417,7 @@ def test_cms_hets_other_payer_2120_and_provider_prv(read: Read) -> None:
     [home_health] = [b for b in benefits(result, "X", "42")]
     [agency] = home_health.related_entities
     assert (agency.provider_code, agency.provider_id_qualifier, agency.provider_id) == (
-        "HH",
-        "9K",
-        "NPI",
+        "HH", "9K", "NPI"
     )
     assert len(home_health.messages) == 4
 

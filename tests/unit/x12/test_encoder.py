@@ -23,24 +23,8 @@ def tags(text: str) -> list[str]:
 
 def test_subscriber_inquiry_has_the_5010_segment_order() -> None:
     assert tags(encode_270(request(), envelope())) == [
-        "ISA",
-        "GS",
-        "ST",
-        "BHT",
-        "HL",
-        "NM1",
-        "HL",
-        "NM1",
-        "HL",
-        "TRN",
-        "NM1",
-        "REF",
-        "DMG",
-        "DTP",
-        "EQ",
-        "SE",
-        "GE",
-        "IEA",
+        "ISA", "GS", "ST", "BHT", "HL", "NM1", "HL", "NM1", "HL", "TRN", "NM1", "REF", "DMG",
+        "DTP", "EQ", "SE", "GE", "IEA",
     ]
 
 
@@ -93,17 +77,7 @@ def test_trace_originator_can_be_configured() -> None:
 
 def test_dependent_inquiry_moves_trace_and_eq_to_the_2000d_loop() -> None:
     assert tags(encode_270(dependent_request(), envelope()))[8:19] == [
-        "HL",
-        "NM1",
-        "REF",
-        "DMG",
-        "HL",
-        "TRN",
-        "NM1",
-        "DMG",
-        "INS",
-        "DTP",
-        "EQ",
+        "HL", "NM1", "REF", "DMG", "HL", "TRN", "NM1", "DMG", "INS", "DTP", "EQ",
     ]
 
 
@@ -124,12 +98,8 @@ def test_se_count_includes_st_and_se() -> None:
 
 
 def test_custom_separators_are_used_everywhere() -> None:
-    env = envelope(
-        element_separator="|",
-        repetition_separator="}",
-        component_separator=">",
-        segment_terminator="\n",
-    )
+    env = envelope(element_separator="|", repetition_separator="}", component_separator=">",
+                   segment_terminator="\n")
     text = encode_270(request(), env)
     assert text.startswith("ISA|00|")
     assert "EQ|30}MH}A8\n" in text
@@ -147,24 +117,18 @@ def test_names_are_normalized_and_upper_cased() -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (
-            {"subscriber": Person("JOHN", "DOE*SMITH", request().subscriber.date_of_birth)},
-            "subscriber.last_name",
-        ),
+        ({"subscriber": Person("JOHN", "DOE*SMITH", request().subscriber.date_of_birth)},
+         "subscriber.last_name"),
         ({"subscriber": replace(request().subscriber, member_id="AB~12")}, "subscriber.member_id"),
         ({"subscriber": replace(request().subscriber, member_id="AB＾12")}, "subscriber.member_id"),
-        (
-            {"subscriber": replace(request().subscriber, first_name="JO\u0000HN")},
-            "subscriber.first_name",
-        ),
+        ({"subscriber": replace(request().subscriber, first_name="JO\u0000HN")},
+         "subscriber.first_name"),
         ({"group_number": "G:1"}, "group_number"),
         ({"payer_id": "MOCK|PAYER"}, "payer_id"),
         ({"trace_number": "T>1"}, "trace_number"),
         ({"provider": Provider(npi="12345", organization_name="HOPE")}, "provider.npi"),
-        (
-            {"provider": Provider(npi="1234567893", organization_name="HOPE~CENTER")},
-            "provider.organization_name",
-        ),
+        ({"provider": Provider(npi="1234567893", organization_name="HOPE~CENTER")},
+         "provider.organization_name"),
         ({"service_types": ("30", "ZZ")}, "service_types[1]"),
         ({"service_types": ()}, "service_types"),
         ({"procedure": ProcedureCode("NU", "0905")}, "procedure.qualifier"),

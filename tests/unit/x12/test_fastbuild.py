@@ -28,8 +28,7 @@ def test_built_benefit_is_a_genuine_equal_frozen_benefit() -> None:
 def test_keywords_and_defaults_work_like_the_class() -> None:
     build = constructor(DateInfo)
     assert build("346", dt.date(2026, 1, 1), raw="20260101") == DateInfo(
-        "346", dt.date(2026, 1, 1), raw="20260101"
-    )
+        "346", dt.date(2026, 1, 1), raw="20260101")
     assert constructor(Party)() == Party()
 
 
@@ -59,9 +58,8 @@ def test_classes_it_cannot_build_fall_back_to_the_class_itself() -> None:
     for cls in (Checked, Factory, NoSlots):
         assert constructor(cls) is cls
     # Whichever way it builds the reader's result, that result is the class's own, frozen.
-    made = constructor(EligibilityResult)(
-        Party(), None, version="005010X279A1", warnings=("SE count",)
-    )
+    made = constructor(EligibilityResult)(Party(), None, version="005010X279A1",
+                                          warnings=("SE count",))
     expected = EligibilityResult(Party(), None, version="005010X279A1", warnings=("SE count",))
     assert type(made) is EligibilityResult
     assert made == expected and hash(made) == hash(expected)

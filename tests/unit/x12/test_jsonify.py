@@ -27,12 +27,8 @@ def test_enums_are_their_values() -> None:
 
 
 def test_nested_dataclasses_become_json_ready_dicts() -> None:
-    benefit = Benefit(
-        info="B",
-        service_types=("MH",),
-        amount=Decimal("30"),
-        errors=(aaa_error("2110C", "Y", "53", "C"),),
-    )
+    benefit = Benefit(info="B", service_types=("MH",), amount=Decimal("30"),
+                      errors=(aaa_error("2110C", "Y", "53", "C"),))
     value = to_jsonable(benefit)
     assert json.loads(json.dumps(value)) == value
     assert value["service_types"] == ["MH"]

@@ -22,62 +22,41 @@ from verifier.x12.reader import read_271
 from .builders import envelope, request
 from .conftest import RESPONSES, fixture_bytes
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-names = (
-    st.builds(
-        lambda first, rest: first + rest,
-        st.sampled_from(LETTERS),
-        st.text(alphabet=LETTERS + " '-.,", max_size=20),
-    )
-    .map(lambda s: " ".join(s.split(" ")).strip())
-    .filter(lambda s: s and "  " not in s)
-)
+names = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from(LETTERS),
+    st.text(alphabet=LETTERS + " '-.,", max_size=20),
+).map(lambda s: " ".join(s.split(" ")).strip()).filter(lambda s: s and "  " not in s)
 identifiers = st.builds(
     lambda first, rest: first + rest,
     st.sampled_from(LETTERS + "0123456789"),
     st.text(alphabet=LETTERS + "0123456789-", max_size=20),
 )
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
-people = st.builds(
-    Person,
-    first_name=names,
-    last_name=names,
-    date_of_birth=dates,
-    member_id=st.none() | identifiers,
-    middle_name=st.none() | names,
-    gender=st.none() | st.sampled_from(["M", "F", "U"]),
-)
+people = st.builds(Person, first_name=names, last_name=names, date_of_birth=dates,
+                   member_id=st.none() | identifiers, middle_name=st.none() | names,
+                   gender=st.none() | st.sampled_from(["M", "F", "U"]))
 services = st.lists(st.sampled_from(sorted(codes.SERVICE_TYPES)), min_size=1, max_size=5)
 
 
 @st.composite
 def requests(draw: st.DrawFn) -> EligibilityRequest:
-    dependent = draw(
-        st.none()
-        | people.map(
-            lambda p: Person(
-                p.first_name, p.last_name, p.date_of_birth, None, p.middle_name, p.gender
-            )
-        )
-    )
-    relationship = (
-        Relationship.SELF
-        if dependent is None
-        else draw(st.sampled_from([Relationship.SPOUSE, Relationship.CHILD, Relationship.OTHER]))
-    )
+    dependent = draw(st.none() | people.map(lambda p: Person(
+        p.first_name, p.last_name, p.date_of_birth, None, p.middle_name, p.gender)))
+    relationship = (Relationship.SELF if dependent is None else
+                    draw(st.sampled_from([Relationship.SPOUSE, Relationship.CHILD,
+                                          Relationship.OTHER])))
     return EligibilityRequest(
-        payer_id=draw(identifiers),
-        payer_name=draw(names),
-        provider=Provider(npi=draw(st.from_regex(r"\A[0-9]{10}\Z")), organization_name=draw(names)),
-        subscriber=draw(people),
-        service_date=draw(dates),
-        trace_number=draw(identifiers),
-        dependent=dependent,
-        relationship=relationship,
-        service_types=tuple(draw(services)),
-        group_number=draw(st.none() | identifiers),
+        payer_id=draw(identifiers), payer_name=draw(names),
+        provider=Provider(npi=draw(st.from_regex(r"\A[0-9]{10}\Z")),
+                          organization_name=draw(names)),
+        subscriber=draw(people), service_date=draw(dates), trace_number=draw(identifiers),
+        dependent=dependent, relationship=relationship,
+        service_types=tuple(draw(services)), group_number=draw(st.none() | identifiers),
     )
 
 
@@ -119,18 +98,9 @@ FORBIDDEN = "*~:^|>}\x00\x07\n\r\t＊～：＾"
 
 @FAST
 @given(
-    field=st.sampled_from(
-        [
-            "subscriber.last_name",
-            "subscriber.first_name",
-            "subscriber.member_id",
-            "payer_id",
-            "payer_name",
-            "trace_number",
-            "group_number",
-            "provider.organization_name",
-        ]
-    ),
+    field=st.sampled_from(["subscriber.last_name", "subscriber.first_name",
+                           "subscriber.member_id", "payer_id", "payer_name", "trace_number",
+                           "group_number", "provider.organization_name"]),
     bad=st.sampled_from(FORBIDDEN),
     position=st.integers(min_value=0, max_value=3),
 )
@@ -142,11 +112,8 @@ def test_refused_input_raises_naming_the_field(field: str, bad: str, position: i
     spoiled = original[:position] + bad + original[position:]
     from dataclasses import replace
 
-    req = (
-        replace(req, **{owner: replace(target, **{attribute: spoiled})})
-        if owner
-        else replace(req, **{attribute: spoiled})
-    )
+    req = replace(req, **{owner: replace(target, **{attribute: spoiled})}) if owner else replace(
+        req, **{attribute: spoiled})
     try:
         encode_270(req, envelope())
     except X12InputError as error:
@@ -187,11 +154,8 @@ def test_one_megabyte_of_garbage_fails_well_under_a_second() -> None:
     # A linearity guard with a wide margin, not a benchmark (see bench/x12_read.py).
     rng = random.Random(1)
     garbage = bytes(rng.getrandbits(8) for _ in range(1 << 20))
-    cases = [
-        garbage,
-        VALID_ISA + garbage,
-        VALID_ISA + b"~".join(b"EB*" + bytes([65 + i % 26]) for i in range(120_000)),
-    ]
+    cases = [garbage, VALID_ISA + garbage,
+             VALID_ISA + b"~".join(b"EB*" + bytes([65 + i % 26]) for i in range(120_000))]
     for data in cases:
         started = time.perf_counter()
         with contextlib.suppress(X12ParseError):

@@ -14,8 +14,8 @@ def test_payer_unavailable_codes_retry_later(code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "code",
-    ["72", "73", "58", "15", "43", "44", "45", "46", "47", "48", "56", "60", "64", "66", "71"],
+    "code", ["72", "73", "58", "15", "43", "44", "45", "46", "47", "48", "56", "60", "64", "66",
+             "71"],
 )
 def test_input_codes_ask_to_fix_input(code: str) -> None:
     assert retry_class("2100C", code, "C") is RetryClass.FIX_INPUT

@@ -55,32 +55,15 @@ def test_270_envelope_facts_read_back() -> None:
 
 def rich_result() -> EligibilityResult:
     entity = RelatedEntity(
-        entity_code="X3",
-        name="BH CARVE OUT ADMIN",
-        id_qualifier="PI",
-        identifier="BH123",
-        address_lines=("PO BOX 1",),
-        city="AUSTIN",
-        state="TX",
-        postal_code="78701",
-        provider_code="HH",
-        provider_id_qualifier="9K",
-        provider_id="99",
+        entity_code="X3", name="BH CARVE OUT ADMIN", id_qualifier="PI", identifier="BH123",
+        address_lines=("PO BOX 1",), city="AUSTIN", state="TX", postal_code="78701",
+        provider_code="HH", provider_id_qualifier="9K", provider_id="99",
     )
     iop = Benefit(
-        info="F",
-        coverage_level="IND",
-        service_types=("A8", "CH"),
-        insurance_type="PR",
-        plan_description="GOLD PPO",
-        time_period="23",
-        amount=None,
-        percent=None,
-        quantity_qualifier="VS",
-        quantity=Decimal("30"),
-        authorization_required="Y",
-        in_plan_network="Y",
-        procedure=ProcedureCode("HC", "S9480"),
+        info="F", coverage_level="IND", service_types=("A8", "CH"), insurance_type="PR",
+        plan_description="GOLD PPO", time_period="23", amount=None, percent=None,
+        quantity_qualifier="VS", quantity=Decimal("30"), authorization_required="Y",
+        in_plan_network="Y", procedure=ProcedureCode("HC", "S9480"),
         delivery_limits=(DeliveryLimit("VS", Decimal("30"), None, None, "22", Decimal("1")),),
         references=(Reference("G1", "AUTH-1"),),
         dates=(DateInfo("348", dt.date(2026, 1, 1), None, "20260101"),),
@@ -88,32 +71,16 @@ def rich_result() -> EligibilityResult:
         messages=("PRECERT REQUIRED, CALL 800-555-0100",),
         related_entities=(entity,),
     )
-    copay = Benefit(
-        info="B",
-        coverage_level="IND",
-        service_types=("MH",),
-        time_period="27",
-        amount=Decimal("30.00"),
-        in_plan_network="N",
-    )
+    copay = Benefit(info="B", coverage_level="IND", service_types=("MH",), time_period="27",
+                    amount=Decimal("30.00"), in_plan_network="N")
     member = MemberResult(
-        loop="2100C",
-        first_name="JOHN",
-        last_name="DOE",
-        member_id="ABC123456",
-        date_of_birth=dt.date(1970, 1, 1),
-        gender="M",
-        relationship_code="18",
+        loop="2100C", first_name="JOHN", last_name="DOE", member_id="ABC123456",
+        date_of_birth=dt.date(1970, 1, 1), gender="M", relationship_code="18",
         traces=(Trace("2", "VER-0001-1", "9VERIFIER"), Trace("1", "PAYER-9", "1999999999")),
         references=(Reference("6P", "GRP-77", "ACME"),),
-        dates=(
-            DateInfo("346", dt.date(2026, 1, 1), None, "20260101"),
-            DateInfo("291", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "20260101-20261231"),
-        ),
-        benefits=(iop, copay),
-        address_lines=("1 MAIN ST", "APT 2"),
-        city="AUSTIN",
-        state="TX",
+        dates=(DateInfo("346", dt.date(2026, 1, 1), None, "20260101"),
+               DateInfo("291", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "20260101-20261231")),
+        benefits=(iop, copay), address_lines=("1 MAIN ST", "APT 2"), city="AUSTIN", state="TX",
         postal_code="78701",
     )
     return EligibilityResult(
@@ -125,9 +92,8 @@ def rich_result() -> EligibilityResult:
 
 def comparable(result: EligibilityResult) -> EligibilityResult:
     """The fields a 271 carries: envelope facts and warnings are the reader's own."""
-    return replace(
-        result, version=None, control_number=None, interchange_control_number=None, warnings=()
-    )
+    return replace(result, version=None, control_number=None, interchange_control_number=None,
+                   warnings=())
 
 
 def test_built_271_reads_back_as_the_same_result() -> None:
@@ -148,24 +114,14 @@ def test_built_271_echoes_the_request_trace_when_the_result_has_none() -> None:
 
 
 def test_dependent_271_round_trips_with_echo_in_the_dependent_loop() -> None:
-    dependent = MemberResult(
-        loop="2100D",
-        first_name="JANE",
-        last_name="DOE",
-        date_of_birth=dt.date(2010, 6, 15),
-        gender="F",
-        relationship_code="19",
-        benefits=(Benefit(info="1", service_types=("30",)),),
-    )
-    subscriber = MemberResult(
-        loop="2100C", last_name="DOE", first_name="JOHN", member_id="ABC123456"
-    )
-    result = EligibilityResult(
-        payer=rich_result().payer,
-        provider=rich_result().provider,
-        subscriber=subscriber,
-        dependent=dependent,
-    )
+    dependent = MemberResult(loop="2100D", first_name="JANE", last_name="DOE",
+                             date_of_birth=dt.date(2010, 6, 15), gender="F",
+                             relationship_code="19",
+                             benefits=(Benefit(info="1", service_types=("30",)),))
+    subscriber = MemberResult(loop="2100C", last_name="DOE", first_name="JOHN",
+                              member_id="ABC123456")
+    result = EligibilityResult(payer=rich_result().payer, provider=rich_result().provider,
+                               subscriber=subscriber, dependent=dependent)
     back = read_271(build_271(dependent_request(), result, envelope()))
     assert back.dependent is not None
     assert back.dependent.traces == (Trace("2", "VER-0001-1", "9VERIFIER"),)
@@ -174,12 +130,8 @@ def test_dependent_271_round_trips_with_echo_in_the_dependent_loop() -> None:
 
 
 def test_payer_level_rejection_round_trips_in_its_loops() -> None:
-    payer = Party(
-        name="MOCK PAYER INC",
-        id_qualifier="PI",
-        identifier="MOCKPAYER",
-        errors=(aaa_error("2000A", "Y", "42", "R"), aaa_error("2100A", "Y", "80", "R")),
-    )
+    payer = Party(name="MOCK PAYER INC", id_qualifier="PI", identifier="MOCKPAYER",
+                  errors=(aaa_error("2000A", "Y", "42", "R"), aaa_error("2100A", "Y", "80", "R")))
     result = EligibilityResult(payer=payer, provider=rich_result().provider)
     back = read_271(build_271(request(), result, envelope()))
     assert back.payer == payer
@@ -199,9 +151,8 @@ def test_every_corpus_271_survives_a_build_and_read(name: str) -> None:
 
 
 def test_separator_in_a_message_is_refused_naming_the_field() -> None:
-    member = replace(
-        rich_result().subscriber, benefits=(Benefit(info="1", messages=("COPAY ~ 20",)),)
-    )
+    member = replace(rich_result().subscriber,
+                     benefits=(Benefit(info="1", messages=("COPAY ~ 20",)),))
     with pytest.raises(X12InputError) as raised:
         build_271(request(), replace(rich_result(), subscriber=member), envelope())
     assert raised.value.field == "result.subscriber.benefits[0].messages[0]"

@@ -59,15 +59,8 @@ def test_latin_1_bytes_decode_without_failing() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "",
-        "hello world",
-        "<html><body>502 Bad Gateway</body></html>",
-        "ISA",
-        "ISA*00*short~",
-        "ISAA00",
-        "GS*HB*S*R~ST*271*1~",
-    ],
+    ["", "hello world", "<html><body>502 Bad Gateway</body></html>", "ISA", "ISA*00*short~",
+     "ISAA00", "GS*HB*S*R~ST*271*1~"],
 )
 def test_input_that_is_not_an_interchange_is_refused_clearly(text: str) -> None:
     with pytest.raises(X12ParseError, match=r"not .*X12 interchange"):
@@ -145,10 +138,9 @@ def test_clean_says_whether_any_element_needs_strip(old: str, new: str, clean: b
 @pytest.mark.parametrize("padding", [" ", "\t", "\xa0", "\u2003", "\x0b"])
 def test_padded_elements_read_like_unpadded_ones(padding: str) -> None:
     padded = COLLAPSED.replace("*", f"{padding}*{padding}").replace(
-        f"ISA{padding}*{padding}", "ISA*", 1
-    )
+        f"ISA{padding}*{padding}", "ISA*", 1)
     # The ISA keeps its own fixed separators; everything after it is padded on both sides.
     isa_end = COLLAPSED.index("~") + 1
-    padded = COLLAPSED[:isa_end] + padded[padded.index("~GS") + 1 :]
+    padded = COLLAPSED[:isa_end] + padded[padded.index("~GS") + 1:]
     assert not tokenize(padded).clean
     assert read_271(padded) == read_271(COLLAPSED)
