@@ -4,7 +4,8 @@ Built from HL7's published material: the CoverageEligibilityResponse resource pa
 (https://hl7.org/fhir/R4/coverageeligibilityresponse.html: ``insurance.benefitPeriod``,
 ``insurance.item.benefit``, ``error.code`` from the adjudication-error code system) and its
 examples E2501 (benefits) and E2503 (error), served verbatim by ``published``
-(``tests/fixtures/published/fhir``, from GitHub ``HL7/fhir`` ``source/coverageeligibilityresponse``).
+(``tests/fixtures/published/fhir``, from GitHub ``HL7/fhir``,
+``source/coverageeligibilityresponse``).
 """
 
 from __future__ import annotations
