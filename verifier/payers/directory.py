@@ -108,12 +108,33 @@ class PayerDirectory:
     def get(self, payer_id: str) -> PayerEntry | None:
         return self.entries.get(payer_id)
 
-    def search(self, query: str = "") -> list[PayerEntry]:
-        """Payers whose id, name or an alias contains ``query``, by name (sorted once)."""
+    def search(self, query: str = "", limit: int | None = None) -> list[PayerEntry]:
+        """Payers whose id, name or an alias contains ``query``, best matches first.
+
+        An id or a name that starts with the query comes first, then a word that starts
+        with it, then any other match; by name within each (sorted once, at load). With a
+        clearinghouse's thousands of payers a short query matches half of them, so the
+        picker asks for the best ``limit`` only.
+        """
         needle = query.casefold().strip()
         if not needle:
-            return list(self._by_name)
-        return [entry for entry in self._by_name if needle in entry.haystack]
+            return list(self._by_name[:limit] if limit else self._by_name)
+        starts: list[PayerEntry] = []
+        words: list[PayerEntry] = []
+        inside: list[PayerEntry] = []
+        line, word = "\n" + needle, " " + needle
+        for entry in self._by_name:
+            haystack = entry.haystack
+            if needle not in haystack:
+                continue
+            if haystack.startswith(needle) or line in haystack:
+                starts.append(entry)
+            elif word in haystack:
+                words.append(entry)
+            else:
+                inside.append(entry)
+        found = starts + words + inside
+        return found[:limit] if limit else found
 
     @classmethod
     def load(cls, path: Path) -> PayerDirectory:
