@@ -18,6 +18,7 @@ else T), ``sender_qualifier``/``receiver_qualifier`` (ZZ), ``core_rule_version``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 
@@ -126,6 +127,9 @@ class X12HttpAdapter:
         )
 
     def check(self, request: EligibilityRequest) -> CheckOutcome:
+        service_id = self.entry.trading_partner_service_id  # NM109: the id the receiver routes by
+        if service_id != request.payer_id:
+            request = dataclasses.replace(request, payer_id=service_id)
         inquiry = encode_270(request, self.envelope())
         if self.framing == "core_soap":
             answer, exchange = self._soap(inquiry)
