@@ -28,8 +28,8 @@ credentials = {{ api_key = "VT_PING_STEDI_KEY" }}
 name = "Sandbox Health Plan"
 adapter = "sandbox"
 
-[payers.87726]
-name = "UnitedHealthcare (ours)"
+[payers.95655]
+name = "Trinity Health Plan (ours)"
 connection = "stedi"
 in_network = true
 """
@@ -57,19 +57,19 @@ def cli(tmp_path: Path, settings: Settings, make_app: Any, stedi: StediFake) -> 
 def test_import_writes_the_list_beside_the_payers_file(cli: Any, tmp_path: Path) -> None:
     result = cli("import", str(LISTS / "stedi-list-payers.json"), "--connection", "stedi")
     assert result.exit_code == 0, result.output
-    assert "imported 2 payers" in result.output
+    assert "imported 1 payers" in result.output
     assert "also in payers.toml (wins): 1" in result.output
     written = json.loads((tmp_path / "payers.stedi.json").read_text())
-    assert sorted(written["payers"]) == ["62308", "87726"]
+    assert written["payers"]["95655"]["name"] == "Trinity Health Plan"
 
 
 def test_a_second_import_keeps_a_contract_recorded_in_the_list(cli: Any, tmp_path: Path) -> None:
-    cli("import", str(LISTS / "stedi-list-payers.json"), "--connection", "stedi")
+    cli("import", str(LISTS / "plain.csv"), "--connection", "stedi")
     listed = tmp_path / "payers.stedi.json"
     data = json.loads(listed.read_text())
     data["payers"]["62308"]["in_network"] = False
     listed.write_text(json.dumps(data))
-    result = cli("import", str(LISTS / "stedi-list-payers.csv"), "--connection", "stedi")
+    result = cli("import", str(LISTS / "plain.csv"), "--connection", "stedi")
     assert "contract kept: 1" in result.output
     assert json.loads(listed.read_text())["payers"]["62308"]["in_network"] is False
 
@@ -81,7 +81,7 @@ def test_the_imported_payers_show_in_the_list_with_the_payers_files_names_first(
     cli("import", str(tmp_path / "list.csv"), "--connection", "stedi")
     listing = {p["id"]: p for p in json.loads(cli("list", "--json").output)}
     assert listing["62308"]["name"] == "Cigna" and listing["62308"]["adapter"] == "stedi"
-    assert listing["87726"]["name"] == "UnitedHealthcare (ours)"
+    assert listing["95655"]["name"] == "Trinity Health Plan (ours)"
 
 
 def test_import_to_an_unknown_connection_names_the_known_ones(cli: Any) -> None:

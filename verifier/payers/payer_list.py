@@ -4,11 +4,13 @@ Read shapes:
 
 * Stedi's List Payers JSON (``GET /payers``, https://www.stedi.com/docs/healthcare/api-reference/get-payers):
   ``{"items": [{"stediId", "displayName", "primaryPayerId", "aliases": [...], "names": [...],
-  "transactionSupport": {"eligibilityCheck": "SUPPORTED" | ...}}]}``; payers whose
-  eligibility support is stated and not SUPPORTED are left out.
-* Stedi's List Payers CSV (``GET /payers/csv``): one row per payer, the same fields as
-  columns (``PrimaryPayerId``, ``DisplayName``, ``Aliases`` ...; lists separated by ``|``
-  or ``;``). Column names are matched loosely (case, spaces), see ``_COLUMNS``.
+  "transactionSupport": {"eligibilityCheck": "SUPPORTED" | "ENROLLMENT_REQUIRED" |
+  "NOT_SUPPORTED"}}], "nextPageToken"}``; NOT_SUPPORTED payers are left out. The API pages
+  its answer: import each page, or the CSV, which is the whole list.
+* Stedi's List Payers CSV (``GET /payers/csv``, its published example): ``StediId``,
+  ``PrimaryPayerId``, ``DisplayName``, ``Names``, ``Aliases`` (lists separated by ``|``),
+  ``EligibilityInquiry`` (``true``/``false``) and many more columns. Column names are
+  matched loosely (case, spaces), see ``_COLUMNS``.
 * A plain CSV ``id,name,aliases`` (aliases separated by ``|`` or ``;``).
 
 The result is written as JSON to ``payers.<connection>.json`` beside the payers file (or the
@@ -112,8 +114,8 @@ def _from_json(text: str) -> list[ListedPayer]:
             raise PayerListError(f"items[{index}] is not an object")
         support = record.get("transactionSupport")
         stated = support.get("eligibilityCheck") if isinstance(support, Mapping) else None
-        if stated is not None and str(stated).upper() != "SUPPORTED":
-            continue
+        if stated is not None and str(stated).upper() == "NOT_SUPPORTED":
+            continue  # ENROLLMENT_REQUIRED still takes checks once the center enrolls
         aliases = record.get("aliases") or []
         names = record.get("names") or []
         if not isinstance(aliases, list) or not isinstance(names, list):

@@ -12,13 +12,23 @@ LISTS = Path(__file__).resolve().parents[2] / "fixtures" / "payer_lists"
 
 
 @pytest.mark.parametrize("name", ["stedi-list-payers.json", "stedi-list-payers.csv"])
-def test_stedi_exports_give_ids_names_and_aliases_of_eligibility_payers(name: str) -> None:
-    listed = parse((LISTS / name).read_text())
-    assert [p.id for p in listed] == ["62308", "87726"]  # the claims-only payer is left out
-    cigna = listed[0]
-    assert cigna.name == "Cigna"
-    assert "CIGNA" in cigna.aliases and "Cigna Healthcare" in cigna.aliases
-    assert "62308" not in cigna.aliases  # the id itself is not an alias
+def test_stedis_published_exports_give_the_id_name_and_every_alias(name: str) -> None:
+    (trinity,) = parse((LISTS / name).read_text())
+    assert (trinity.id, trinity.name) == ("95655", "Trinity Health Plan")
+    assert "MEDIGOLD" in trinity.aliases and "Mount Carmel MediGold" in trinity.aliases
+    assert "95655" not in trinity.aliases  # the id itself is not an alias
+
+
+def test_payers_that_take_no_eligibility_checks_are_left_out() -> None:
+    csv_text = "PrimaryPayerId,DisplayName,Aliases,EligibilityInquiry\n1,A,,true\n2,B,,false\n"
+    assert [p.id for p in parse(csv_text)] == ["1"]
+    listed = parse(
+        '{"items": [{"primaryPayerId": "1", "displayName": "A", "aliases": [],'
+        ' "transactionSupport": {"eligibilityCheck": "ENROLLMENT_REQUIRED"}},'
+        ' {"primaryPayerId": "2", "displayName": "B", "aliases": [],'
+        ' "transactionSupport": {"eligibilityCheck": "NOT_SUPPORTED"}}]}'
+    )
+    assert [p.id for p in listed] == ["1"]  # enrollment required still takes checks
 
 
 def test_a_plain_csv_reads_id_name_aliases() -> None:
