@@ -42,6 +42,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "published" / "
 BASE = "/2024-04-01/change/medicalnetwork/eligibility/v3"
 RAW = BASE + "/raw-x12"
 API_KEY = "test_stedi_key_fake"
+REQUIRED = tuple(
+    json.loads((FIXTURES / "stedi-v3-schema-extract.json").read_text())[
+        "EligibilityCheckRequestContent"
+    ]["required"]
+)
 TEST_MEMBER = {"memberId": "AETNA12345", "firstName": "Jane", "lastName": "Doe"}
 FOLLOW_UPS = {
     "42": "Resubmission Allowed",
@@ -113,6 +118,9 @@ class StediFake:
         if refused is not None:
             return refused
         request = captured.json()
+        missing = [key for key in REQUIRED if key not in request]
+        if missing:  # EligibilityCheckRequestContent.required in the published schema
+            return json_reply({"message": f"missing required properties: {missing}"}, 400)
         subscriber = request.get("subscriber") or {}
         member_id = str(subscriber.get("memberId") or "")
         if member_id == "UHC202649":
