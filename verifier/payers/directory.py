@@ -65,12 +65,11 @@ class PayerEntry:
     options: Mapping[str, Any] = field(default_factory=dict)
     connection: str | None = None  # the [connections.NAME] this payer is reached through
     # Casefolded id, name and aliases, one per line: the picker searches thousands of these.
-    haystack: str = field(default="", repr=False, compare=False)
+    haystack: str = field(init=False, default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.haystack:
-            text = "\n".join((self.id, self.name, *self.aliases)).casefold()
-            object.__setattr__(self, "haystack", text)
+        text = "\n".join((self.id, self.name, *self.aliases)).casefold()
+        object.__setattr__(self, "haystack", text)
 
     @property
     def trading_partner_service_id(self) -> str:
@@ -99,7 +98,7 @@ class PayerEntry:
 class PayerDirectory:
     entries: Mapping[str, PayerEntry]
     connections: Mapping[str, Connection] = field(default_factory=dict)
-    _by_name: tuple[PayerEntry, ...] = field(default=(), repr=False, compare=False)
+    _by_name: tuple[PayerEntry, ...] = field(init=False, default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ordered = sorted(self.entries.values(), key=lambda entry: entry.name.casefold())
