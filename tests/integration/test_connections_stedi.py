@@ -231,3 +231,18 @@ def test_raw_x12_goes_in_and_out_as_a_json_wrapper(stedi: StediFake, connect: An
     assert outcome.result.patient is not None and outcome.result.patient.benefits
     echoed = [t.number for t in outcome.result.traces if t.trace_type == "2"]
     assert echoed and request.trace_number.upper() not in echoed  # Stedi's own TRN
+
+
+def test_the_published_x12_gives_the_same_places_of_service_as_its_json() -> None:
+    from tests.fakes.stedi import published
+    from verifier.payers.clearinghouse_mapping import to_result
+    from verifier.x12.reader import read_response
+
+    example = published("stedi-v3-200-uhc-dependent.json")
+    request = published_dependent_request()
+    from_json = to_result(example, request).dependent
+    from_x12 = read_response(example["x12"]).dependent
+    assert from_json is not None and from_x12 is not None
+    places = [(b.info, b.places_of_service) for b in from_json.benefits]
+    assert places == [(b.info, b.places_of_service) for b in from_x12.benefits]
+    assert places.count(("A", ("11",))) == 5  # EB*A ... III*ZZ*11, five times

@@ -240,6 +240,8 @@ def _benefit(text: _Text, sep: Envelope, benefit: Benefit, field: str) -> list[S
     segments += [_date(d, text, f"{field}.dates[{i}]") for i, d in enumerate(benefit.dates)]
     segments += _aaa(benefit.errors, text, f"{field}.errors")
     segments += [["MSG", text(m, f"{field}.messages[{i}]")] for i, m in enumerate(benefit.messages)]
+    segments += [["III", "ZZ", text(p, f"{field}.places_of_service[{i}]")]
+                 for i, p in enumerate(benefit.places_of_service)]
     for i, entity in enumerate(benefit.related_entities):
         segments += _entity(entity, text, f"{field}.related_entities[{i}]")
     return segments

@@ -168,6 +168,7 @@ _set_dates = setter(Benefit, "dates")
 _set_errors = setter(Benefit, "errors")
 _set_messages = setter(Benefit, "messages")
 _set_entities = setter(Benefit, "related_entities")
+_set_places = setter(Benefit, "places_of_service")
 
 # The handlers read elements as they are: ``_TransactionReader.read`` hands them segments
 # whose elements are already stripped (by the tokenizer's ``clean`` check, or by stripping
@@ -338,7 +339,8 @@ class _TransactionReader:
     """One pass over one 271 transaction set, building drafts, then domain objects."""
 
     __slots__ = ("b_dates", "b_entities", "b_errors", "b_limits", "b_messages", "b_pending",
-                 "b_references", "benefit", "benefit_loop", "by_id", "component", "entity",
+                 "b_places", "b_references",
+                 "benefit", "benefit_loop", "by_id", "component", "entity",
                  "in_2120", "interchange", "last_payer", "last_provider", "last_subscriber",
                  "member", "orphans", "party", "party_loops", "payers", "position",
                  "repetition", "simple", "transaction", "warnings")
@@ -370,6 +372,7 @@ class _TransactionReader:
         self.b_dates: list[DateInfo] | None = None
         self.b_errors: list[RequestError] | None = None
         self.b_messages: list[str] | None = None
+        self.b_places: list[str] | None = None
         self.b_entities: list[_EntityDraft] | None = None
         self.in_2120 = False
         self.entity: _EntityDraft | None = None
@@ -497,6 +500,9 @@ class _TransactionReader:
         if self.b_entities is not None:
             _set_entities(benefit, tuple(entity.build() for entity in self.b_entities))
             self.b_entities = None
+        if self.b_places is not None:
+            _set_places(benefit, tuple(self.b_places))
+            self.b_places = None
         self.b_pending = False
 
     def _close_member(self) -> None:
@@ -795,6 +801,20 @@ class _TransactionReader:
         return ProcedureCode(qualifier=parts[0], code=parts[1] if len(parts) > 1 else "",
                              modifiers=modifiers)
 
+    def _iii(self, segment: list[str]) -> None:
+        """III*ZZ*11: a facility type code (place of service) the benefit applies to."""
+        if self.benefit is None or self.in_2120:
+            self.warn("III outside a benefit loop ignored")
+            return
+        segment = padded(segment, 3)
+        if segment[1] != "ZZ" or not segment[2]:
+            return  # III*BF/BK: a diagnosis, III*NI: nature of injury: not a place
+        if self.b_places is None:
+            self.b_places = [segment[2]]
+            self.b_pending = True
+        elif segment[2] not in self.b_places:
+            self.b_places.append(segment[2])
+
     def _hsd(self, segment: list[str]) -> None:
         if self.benefit is None:
             self.warn("HSD outside a benefit loop ignored")
@@ -847,6 +867,7 @@ _HANDLERS: dict[str, Callable[[_TransactionReader, list[str]], None]] = {
     "INS": _TransactionReader._ins,
     "DTP": _TransactionReader._dtp,
     "HSD": _TransactionReader._hsd,
+    "III": _TransactionReader._iii,
     "LS": _TransactionReader._ls,
     "LE": _TransactionReader._le,
     "PRV": _TransactionReader._prv,
