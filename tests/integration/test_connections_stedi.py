@@ -246,3 +246,64 @@ def test_the_published_x12_gives_the_same_places_of_service_as_its_json() -> Non
     places = [(b.info, b.places_of_service) for b in from_json.benefits]
     assert places == [(b.info, b.places_of_service) for b in from_x12.benefits]
     assert places.count(("A", ("11",))) == 5  # EB*A ... III*ZZ*11, five times
+
+
+def test_the_accounts_concurrency_limit_binds_all_its_payers(
+    stedi: StediFake, redis: Redis
+) -> None:
+    import threading
+    import time
+
+    from tests.fakes.payer_server import Reply
+    from verifier.payers.directory import PayerDirectory
+
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def slow(captured: Any) -> Any:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        return stedi._eligibility(captured)
+
+    stedi.server.on(BASE, Reply(body=slow))
+    connection = {
+        "kind": "stedi",
+        "endpoint": stedi.endpoint,
+        "credentials": {"api_key": KEY_VARIABLE},
+        "max_concurrency": 1,  # Stedi: "based on concurrent requests ... per account"
+        "options": {"retries": 0},
+    }
+    directory = PayerDirectory.from_mapping(
+        {
+            "connections": {"account": connection},
+            "payers": {
+                "60054": {"name": "Aetna", "connection": "account", "timeout": 2.0},
+                "62308": {"name": "Cigna", "connection": "account", "timeout": 2.0},
+            },
+        }
+    )
+    settings = make_settings()
+    adapters = []
+    for payer_id in ("60054", "62308"):
+        entry = directory.get(payer_id)
+        assert entry is not None
+        adapters.append(resilient(StediAdapter(entry, settings), entry, settings, redis))
+    errors: list[BaseException] = []
+
+    def run(adapter: PayerAdapter) -> None:
+        try:
+            adapter.check(make_request())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in adapters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == [] and stedi.server.count(BASE) == 2
+    assert state["most"] == 1

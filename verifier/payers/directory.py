@@ -263,6 +263,12 @@ def _through(connection: Connection, raw: Mapping[str, Any]) -> dict[str, Any]:
         options["trading_partner_service_id"] = service_id.strip()
     options["connection_kind"] = connection.kind
     merged["options"] = options
+    if "rate_limit" not in raw and "max_concurrency" not in raw and (
+        connection.rate_limit or connection.max_concurrency
+    ):
+        # The account's limit (Stedi: 5 concurrent requests by default) binds all its payers
+        # together: resilience.limits_key_prefix keys the slots and rate by the connection.
+        options["limits_scope"] = f"connection:{connection.name}"
     for key in ("rate_limit", "max_concurrency", "timeout"):
         value = getattr(connection, key)
         if value is not None:
