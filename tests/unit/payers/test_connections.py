@@ -77,6 +77,16 @@ def test_a_core_soap_connection_is_the_x12_http_adapter_in_soap_framing(
     )
 
 
+def test_an_x12_http_raw_connection_posts_raw_x12(tmp_path: Path) -> None:
+    path = tmp_path / "payers.toml"
+    path.write_text(
+        '[connections.direct]\nkind = "x12_http_raw"\nendpoint = "https://p.example/x12"\n'
+        '[payers.X1]\nname = "X"\nconnection = "direct"\n'
+    )
+    entry = PayerDirectory.load(path).get("X1")
+    assert entry is not None and (entry.adapter, entry.framing) == ("x12_http", "raw")
+
+
 def test_adapter_entries_keep_working_beside_connections(payers_file: Path) -> None:
     entry = PayerDirectory.load(payers_file).get("LEGACY")
     assert entry is not None and (entry.adapter, entry.connection) == ("x12_http", None)
