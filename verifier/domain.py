@@ -201,6 +201,11 @@ class Benefit:
     # ("ZZ", "11") = place of service office. Read by ``coverage.places``.
     industry_codes: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def places_of_service(self) -> tuple[str, ...]:
+        """III02 codes under III01 ``ZZ`` (facility type, i.e. place of service): ("11",)."""
+        return tuple(code for qualifier, code in self.industry_codes if qualifier == "ZZ")
+
 
 @dataclass(frozen=True, slots=True)
 class Trace:

@@ -169,7 +169,7 @@ def read_redis(runtime: Runtime, now: float) -> RedisFigures:
 
     from verifier.payers.circuit import CircuitBreaker
     from verifier.payers.limits import ConcurrencySlots
-    from verifier.payers.resilience import payer_key_prefix
+    from verifier.payers.resilience import limits_key_prefix, payer_key_prefix
 
     redis = runtime.redis
     directory = _directory(runtime)
@@ -187,7 +187,8 @@ def read_redis(runtime: Runtime, now: float) -> RedisFigures:
             key_prefix = payer_key_prefix(runtime.settings, entry.id)
             CircuitBreaker.for_payer(redis, key_prefix).queue_state(pipe)
             if entry.max_concurrency:
-                slots = ConcurrencySlots.for_payer(redis, key_prefix, entry.max_concurrency)
+                limits = limits_key_prefix(runtime.settings, entry)  # a connection's, or its own
+                slots = ConcurrencySlots.for_payer(redis, limits, entry.max_concurrency)
                 slots.queue_in_use(pipe, now)
         answers = iter(pipe.execute())
     figures = RedisFigures()

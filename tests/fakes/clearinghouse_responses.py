@@ -1,4 +1,12 @@
-"""JSON answers in the clearinghouse (eligibility v3) style, built for the captured request."""
+"""JSON answers for the legacy ``clearinghouse`` adapter, built for the captured request.
+
+That adapter is the generic JSON v3 client behind an OAuth2 client-credentials token
+requested as a form (RFC 6749 §4.4.2), for a clearinghouse that echoes our control number.
+No vendor documents exactly this combination: the Stedi and Optum connections have fakes
+of their own built from their references (``tests.fakes.stedi``, ``tests.fakes.optum``).
+The benefit rows (``ACTIVE_BENEFITS``) use the field names of the published v3 schema
+(``tests/fixtures/published/clearinghouse/stedi-v3-schema-extract.json``).
+"""
 
 from __future__ import annotations
 

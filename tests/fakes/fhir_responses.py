@@ -1,12 +1,30 @@
-"""FHIR R4 CoverageEligibilityResponses (and OperationOutcomes) for the captured request."""
+"""FHIR R4 CoverageEligibilityResponses (and OperationOutcomes) for the captured request.
+
+Built from HL7's published material: the CoverageEligibilityResponse resource page
+(https://hl7.org/fhir/R4/coverageeligibilityresponse.html: ``insurance.benefitPeriod``,
+``insurance.item.benefit``, ``error.code`` from the adjudication-error code system) and its
+examples E2501 (benefits) and E2503 (error), served verbatim by ``published``
+(``tests/fixtures/published/fhir``, from GitHub ``HL7/fhir``,
+``source/coverageeligibilityresponse``).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from tests.fakes.payer_server import Captured, Reply, json_reply
 
 PATH = "/fhir/CoverageEligibilityRequest/$submit"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "published" / "fhir"
+
+
+def published(name: str, status: int = 200) -> Reply:
+    """An HL7 example response, verbatim (``coverageeligibilityresponse-example-*.json``)."""
+    return json_reply(json.loads((FIXTURES / name).read_text()), status)
+
+
 STC = "https://x12.org/codes/service-type-codes"
 
 

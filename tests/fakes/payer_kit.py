@@ -65,3 +65,18 @@ def resilient(
     adapter: PayerAdapter, entry: PayerEntry, settings: Settings, redis: Redis
 ) -> PayerAdapter:
     return wrap(adapter, entry, settings, redis)
+
+
+def make_connected(
+    kind: str, connection: dict[str, Any] | None = None, **values: Any
+) -> PayerEntry:
+    """A payer reached through a ``[connections.account]`` of ``kind``, as payers.toml says."""
+    payer_id = values.pop("payer_id", None) or f"T-{uuid.uuid4().hex[:10].upper()}"
+    raw = {"name": "Fake Health Plan", "connection": "account", "timeout": 2.0} | values
+    data = {
+        "connections": {"account": {"kind": kind} | (connection or {})},
+        "payers": {payer_id: raw},
+    }
+    entry = PayerDirectory.from_mapping(data).get(payer_id)
+    assert entry is not None
+    return entry

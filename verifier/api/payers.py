@@ -11,6 +11,8 @@ from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import PayerQuerySchema, PayerSchema
 from verifier.runtime import runtime_of
 
+PICKER_LIMIT = 50  # the best matches a visitor can scan; thousands are imported (issue 15)
+
 blp = Blueprint("payers", __name__, url_prefix="/api/v1/payers", description="Payer directory")
 
 
@@ -19,6 +21,6 @@ class Payers(MethodView):
     @blp.arguments(PayerQuerySchema, location="query")
     @blp.response(200, PayerSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """List payers, optionally filtered by name, alias or id (``?q=``)."""
+        """Payers matching a name, alias or id (``?q=``), the best 50 first."""
         directory = runtime_of(current_app).directory
-        return [entry.public() for entry in directory.search(query["q"])]
+        return [entry.public() for entry in directory.search(query["q"], limit=PICKER_LIMIT)]

@@ -126,10 +126,13 @@ def payers_list(search: str, as_json: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from verifier.cli.jobs import jobs_cli
+    from verifier.cli.payers import payers_import, payers_ping  # issue 15
     from verifier.cli.staff import audit_cli, users_cli
     from verifier.cli.x12 import x12_cli
 
     app.cli.add_command(db_cli)
+    payers_cli.add_command(payers_import)
+    payers_cli.add_command(payers_ping)
     app.cli.add_command(payers_cli)
     app.cli.add_command(x12_cli)
     app.cli.add_command(jobs_cli)

@@ -76,16 +76,24 @@ def _normalized_id(value: str | None) -> str:
 
 
 def check_correlation(
-    request: EligibilityRequest, result: EligibilityResult, exchange: Exchange
+    request: EligibilityRequest,
+    result: EligibilityResult,
+    exchange: Exchange,
+    *,
+    own_traces_tolerated: bool = False,
 ) -> None:
     """Refuse an answer about someone else: the echoed trace number and member id must match.
 
     Absent values are not a mismatch (a payer-level AAA has no subscriber loop); present and
     different ones are, because a crossed wire in a proxy or a payer's cache would otherwise
-    show one patient's benefits on another's verification.
+    show one patient's benefits on another's verification. ``own_traces_tolerated``: a
+    clearinghouse that puts its own TRN in the 270 it forwards (Stedi, Optum) gets its own
+    trace echoed, so there only the member id can tell a crossed wire.
     """
     echoed = [trace.number.upper() for trace in result.traces if trace.trace_type == "2"]
-    if echoed and request.trace_number.upper() not in echoed:  # the 270 upper-cases it
+    if (
+        not own_traces_tolerated and echoed and request.trace_number.upper() not in echoed
+    ):  # the 270 upper-cases it
         raise PayerResponseInvalid(
             "payer response trace number does not match the request", exchange=exchange
         )

@@ -81,6 +81,22 @@ ENTITY_CODES = {
     "insured or subscriber": "IL",
     "provider": "1P",
 }
+# PER03/05/07 (communication number qualifier) by the names the JSON APIs send.
+CONTACT_QUALIFIERS = {
+    "telephone": "TE",
+    "telephone extension": "EX",
+    "work phone number": "WP",
+    "facsimile": "FX",
+    "fax": "FX",
+    "electronic mail": "EM",
+    "email": "EM",
+    "e-mail": "EM",
+    "uniform resource locator (url)": "UR",
+    "uniform resource locator": "UR",
+    "url": "UR",
+    "electronic data interchange access number": "ED",
+}
+_CONTACT_CODES = frozenset(CONTACT_QUALIFIERS.values())
 _FOLLOW_UP_BY_TEXT = {text.casefold(): code for code, text in codes.FOLLOW_UP_ACTIONS.items()}
 _LOOP = re.compile(r"(2000|2100|2110|2115|2120)([A-D])")
 
@@ -178,6 +194,14 @@ def request_errors(items: Any, where: str, default_loop: str) -> tuple[RequestEr
     return tuple(found)
 
 
+def contact_qualifier(mode: str) -> str:
+    """The PER qualifier for a communicationMode (a name, or already the code)."""
+    text = mode.strip()
+    if text.upper() in _CONTACT_CODES:
+        return text.upper()
+    return CONTACT_QUALIFIERS.get(text.casefold(), "TE" if not text else "UN")
+
+
 def _contacts(block: Any, where: str) -> tuple[Contact, ...]:
     info = _dict(block, where)
     pairs = []
@@ -186,10 +210,7 @@ def _contacts(block: Any, where: str) -> tuple[Contact, ...]:
         mode = _str(item.get("communicationMode"), f"{where}.contacts[{index}]") or ""
         number = _str(item.get("communicationNumber"), f"{where}.contacts[{index}]")
         if number:
-            qualifier = {"telephone": "TE", "fax": "FX", "url": "UR", "email": "EM"}.get(
-                mode.casefold(), mode.upper()[:2] or "TE"
-            )
-            pairs.append((qualifier, number))
+            pairs.append((contact_qualifier(mode), number))
     if not pairs and not info.get("name"):
         return ()
     return (Contact(None, _str(info.get("name"), f"{where}.name"), tuple(pairs)),)
@@ -238,17 +259,37 @@ def _procedure(raw: Any, where: str) -> ProcedureCode | None:
     )
 
 
+def _code(item: Mapping[str, Any], names: tuple[str, ...], where: str) -> str | None:
+    """The first of ``names`` that holds an X12 code (1-3 characters, not a description).
+
+    The v3 schema names the HSD codes ``...QualifierCode``; the older ``unitForMeasurementCode``,
+    ``deliveryOrCalendarPatternCode`` and ``deliveryPatternTimeCode`` hold descriptions in
+    Stedi's reference ("Days", "1st Week of the Month"), so they count only when short.
+    """
+    for name in names:
+        value = _str(item.get(name), f"{where}.{name}")
+        if value is not None and len(value) <= 3:
+            return value.upper()
+    return None
+
+
 def _delivery(raw: Any, where: str) -> DeliveryLimit:
     item = _dict(raw, where)
     return DeliveryLimit(
-        quantity_qualifier=_str(item.get("quantityQualifierCode"), where),
+        quantity_qualifier=_code(item, ("quantityQualifierCode",), where),
         quantity=_decimal(item.get("quantity"), f"{where}.quantity"),
-        unit=_str(item.get("unitForMeasurementCode"), where),
+        unit=_code(item, ("unitForMeasurementQualifierCode", "unitForMeasurementCode"), where),
         sample_modulus=_decimal(item.get("sampleSelectionModulus"), where),
-        time_period=_str(item.get("timePeriodQualifierCode"), where),
+        time_period=_code(item, ("timePeriodQualifierCode",), where),
         periods=_decimal(item.get("numOfPeriods"), f"{where}.numOfPeriods"),
-        calendar_pattern=_str(item.get("deliveryOrCalendarPatternCode"), where),
-        time_code=_str(item.get("deliveryPatternTimeCode"), where),
+        calendar_pattern=_code(
+            item,
+            ("deliveryOrCalendarPatternQualifierCode", "deliveryOrCalendarPatternCode"),
+            where,
+        ),
+        time_code=_code(
+            item, ("deliveryPatternTimeQualifierCode", "deliveryPatternTimeCode"), where
+        ),
     )
 
 
@@ -384,6 +425,29 @@ def _member(
     )
 
 
+def _loop_errors(body: Mapping[str, Any], benefits: tuple[Benefit, ...]) -> list[RequestError]:
+    found: list[RequestError] = [e for b in benefits for e in b.errors]
+    for block, loop in (("payer", "2100A"), ("provider", "2100B"), ("subscriber", "2100C")):
+        found += request_errors(_dict(body.get(block), block).get("aaaErrors"), block, loop)
+    for raw in _list(body.get("dependents"), "dependents"):
+        found += request_errors(_dict(raw, "dependents").get("aaaErrors"), "dependents", "2100D")
+    return found
+
+
+def _unrepeated(
+    top: tuple[RequestError, ...], in_loops: list[RequestError]
+) -> tuple[RequestError, ...]:
+    """``errors[]`` less the AAAs its loops already carry: Stedi and Optum list each twice."""
+    seen = {(e.loop, e.reject_code) for e in in_loops}
+    codes = {e.reject_code for e in in_loops}
+    return tuple(
+        e
+        for e in top
+        if (e.loop, e.reject_code) not in seen
+        and not (e.loop == "2100C" and e.reject_code in codes)  # no location given
+    )
+
+
 def to_result(data: Any, request: EligibilityRequest) -> EligibilityResult:
     """The domain result; benefits belong to the patient (the dependent when we asked for one)."""
     body = _dict(data, "response")
@@ -395,9 +459,11 @@ def to_result(data: Any, request: EligibilityRequest) -> EligibilityResult:
         )
         if b is not None
     )
-    top_errors = request_errors(body.get("errors"), "errors", "2100C")
     payer_block = _dict(body.get("payer"), "payer")
     provider_block = _dict(body.get("provider"), "provider")
+    top_errors = _unrepeated(
+        request_errors(body.get("errors"), "errors", "2100C"), _loop_errors(body, benefits)
+    )
     payer_errors = tuple(e for e in top_errors if e.loop in ("2000A", "2100A"))
     provider_errors = tuple(e for e in top_errors if e.loop in ("2000B", "2100B"))
     member_errors = tuple(e for e in top_errors if e not in payer_errors + provider_errors)

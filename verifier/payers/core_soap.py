@@ -105,6 +105,25 @@ def redact(envelope: str, password: str | None) -> str:
     return envelope.replace(f">{escaped}<", f">{REDACTED}<")
 
 
+CDATA_OPEN = "<![CDATA["
+CDATA_CLOSE = "]]>"
+
+
+def unwrap_cdata(payload: str | None) -> str | None:
+    """The X12 inside a Payload sent as escaped text around a literal CDATA marker.
+
+    CORE's examples put the 271 in ``<![CDATA[...]]>``; some endpoints escape the marker
+    itself (``&lt;![CDATA[ISA...]]&gt;``), so after XML parsing the text still starts with
+    ``<![CDATA[``. A real CDATA section has already been unwrapped by the parser.
+    """
+    if payload is None:
+        return None
+    text = payload.strip()
+    if text.startswith(CDATA_OPEN) and text.endswith(CDATA_CLOSE):
+        return text[len(CDATA_OPEN) : -len(CDATA_CLOSE)]
+    return payload
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -132,7 +151,7 @@ def parse_response(body: bytes) -> CoreResponse:
         raise SoapError("SOAP response has no CORE real-time response")
     return CoreResponse(
         payload_type=found.get("PayloadType"),
-        payload=found.get("Payload"),
+        payload=unwrap_cdata(found.get("Payload")),
         error_code=(found.get("ErrorCode") or "").strip() or None,
         error_message=found.get("ErrorMessage"),
         payload_id=found.get("PayloadID"),

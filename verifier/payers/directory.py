@@ -2,7 +2,9 @@
 
 Read from config/payers.toml (VERIFIER_PAYERS_FILE overrides the path). Validation is
 strict and names the offending key, because a typo here silently sends a patient's
-check to the wrong place.
+check to the wrong place. Payers reached through a clearinghouse account name it with
+``connection`` (``verifier.payers.connections``); a connection's imported payer list is
+read from beside the payers file, and the payers file's own entries win over it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verifier.payers.connections import Connection, ConnectionError_, parse_connections
 from verifier.x12.charset import X12InputError, clean_identifier
 
 FRAMINGS = ("raw", "core_soap")
@@ -29,6 +32,8 @@ _KNOWN_KEYS = {
     "max_concurrency",
     "timeout",
     "options",
+    "connection",
+    "trading_partner_service_id",
 }
 
 
@@ -62,13 +67,22 @@ class PayerEntry:
     max_concurrency: int | None = None
     timeout: float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    connection: str | None = None  # the [connections.NAME] this payer is reached through
+    # Casefolded id, name and aliases, one per line: the picker searches thousands of these.
+    haystack: str = field(init=False, default="", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = "\n".join((self.id, self.name, *self.aliases)).casefold()
+        object.__setattr__(self, "haystack", text)
+
+    @property
+    def trading_partner_service_id(self) -> str:
+        """The id the clearinghouse routes by (NM109 of 2100A); default: our payer id."""
+        return str(self.options.get("trading_partner_service_id") or self.id)
 
     def matches(self, query: str) -> bool:
         needle = query.casefold().strip()
-        if not needle:
-            return True
-        haystack = (self.id, self.name, *self.aliases)
-        return any(needle in text.casefold() for text in haystack)
+        return not needle or needle in self.haystack
 
     def public(self) -> dict[str, Any]:
         """What the visitor's picker may see: no endpoints, no credential names."""
@@ -87,13 +101,43 @@ class PayerEntry:
 @dataclass(frozen=True)
 class PayerDirectory:
     entries: Mapping[str, PayerEntry]
+    connections: Mapping[str, Connection] = field(default_factory=dict)
+    _by_name: tuple[PayerEntry, ...] = field(init=False, default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.entries.values(), key=lambda entry: entry.name.casefold())
+        object.__setattr__(self, "_by_name", tuple(ordered))
 
     def get(self, payer_id: str) -> PayerEntry | None:
         return self.entries.get(payer_id)
 
-    def search(self, query: str = "") -> list[PayerEntry]:
-        found = [entry for entry in self.entries.values() if entry.matches(query)]
-        return sorted(found, key=lambda entry: entry.name.casefold())
+    def search(self, query: str = "", limit: int | None = None) -> list[PayerEntry]:
+        """Payers whose id, name or an alias contains ``query``, best matches first.
+
+        An id or a name that starts with the query comes first, then a word that starts
+        with it, then any other match; by name within each (sorted once, at load). With a
+        clearinghouse's thousands of payers a short query matches half of them, so the
+        picker asks for the best ``limit`` only.
+        """
+        needle = query.casefold().strip()
+        if not needle:
+            return list(self._by_name[:limit] if limit else self._by_name)
+        starts: list[PayerEntry] = []
+        words: list[PayerEntry] = []
+        inside: list[PayerEntry] = []
+        line, word = "\n" + needle, " " + needle
+        for entry in self._by_name:
+            haystack = entry.haystack
+            if needle not in haystack:
+                continue
+            if haystack.startswith(needle) or line in haystack:
+                starts.append(entry)
+            elif word in haystack:
+                words.append(entry)
+            else:
+                inside.append(entry)
+        found = starts + words + inside
+        return found[:limit] if limit else found
 
     @classmethod
     def load(cls, path: Path) -> PayerDirectory:
@@ -104,18 +148,36 @@ class PayerDirectory:
             raise DirectoryError(f"payer directory {path} does not exist") from None
         except tomllib.TOMLDecodeError as exc:
             raise DirectoryError(f"payer directory {path} is not valid TOML: {exc}") from None
-        return cls.from_mapping(data)
+        return cls.from_mapping(data, base_dir=path.parent)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> PayerDirectory:
-        payers = data.get("payers")
-        if not isinstance(payers, Mapping) or not payers:
+    def from_mapping(cls, data: Mapping[str, Any], base_dir: Path | None = None) -> PayerDirectory:
+        from verifier.payers.payer_list import imported_path, read_imported
+
+        try:
+            connections = parse_connections(data.get("connections"))
+        except ConnectionError_ as exc:
+            raise DirectoryError(str(exc)) from None
+        payers = data.get("payers", {})
+        if not isinstance(payers, Mapping):
             raise DirectoryError("payer directory needs a [payers.<id>] table")
-        entries = {payer_id: _entry(payer_id, raw) for payer_id, raw in payers.items()}
-        return cls(entries=entries)
+        entries = {payer_id: _entry(payer_id, raw, connections) for payer_id, raw in payers.items()}
+        for connection in connections.values():
+            if base_dir is None:
+                continue
+            for payer_id, raw in read_imported(imported_path(base_dir, connection)).items():
+                if payer_id not in entries:  # the hand-kept payers file wins
+                    entries[payer_id] = _entry(
+                        payer_id, raw | {"connection": connection.name}, connections
+                    )
+        if not entries:
+            raise DirectoryError("payer directory needs a [payers.<id>] table")
+        return cls(entries=entries, connections=connections)
 
 
-def _entry(payer_id: str, raw: Any) -> PayerEntry:
+def _entry(
+    payer_id: str, raw: Any, connections: Mapping[str, Connection] | None = None
+) -> PayerEntry:
     where = f"payers.{payer_id}"
     if not isinstance(raw, Mapping):
         raise DirectoryError(f"{where} must be a table")
@@ -128,9 +190,12 @@ def _entry(payer_id: str, raw: Any) -> PayerEntry:
     if unknown:
         raise DirectoryError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     name = raw.get("name")
-    adapter = raw.get("adapter")
     if not isinstance(name, str) or not name.strip():
         raise DirectoryError(f"{where}.name must be a non-empty string")
+    connection = _connection_of(where, raw, connections or {})
+    if connection is not None:
+        raw = _through(connection, raw)
+    adapter = raw.get("adapter")
     if not isinstance(adapter, str) or not adapter:
         raise DirectoryError(f"{where}.adapter must name an adapter")
     aliases = raw.get("aliases", [])
@@ -166,7 +231,53 @@ def _entry(payer_id: str, raw: Any) -> PayerEntry:
         max_concurrency=_positive_int(where, "max_concurrency", raw.get("max_concurrency")),
         timeout=_positive(where, "timeout", raw.get("timeout")),
         options=dict(raw.get("options", {})),
+        connection=connection.name if connection is not None else None,
     )
+
+
+def _connection_of(
+    where: str, raw: Mapping[str, Any], connections: Mapping[str, Connection]
+) -> Connection | None:
+    name = raw.get("connection")
+    service_id = raw.get("trading_partner_service_id")
+    if service_id is not None and (not isinstance(service_id, str) or not service_id.strip()):
+        raise DirectoryError(f"{where}.trading_partner_service_id must be a string")
+    if name is None:
+        return None
+    if not isinstance(name, str) or name not in connections:
+        raise DirectoryError(f"{where}.connection names no [connections.{name}] table")
+    if "adapter" in raw:
+        raise DirectoryError(f"{where}: set either adapter or connection, not both")
+    return connections[name]
+
+
+def _through(connection: Connection, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The payer's table with the connection's adapter, endpoint, secrets and options."""
+    merged = dict(raw)
+    merged.pop("connection", None)
+    merged["adapter"] = connection.adapter
+    if connection.framing is not None:
+        merged.setdefault("framing", connection.framing)
+    if connection.endpoint is not None:
+        merged.setdefault("endpoint", connection.endpoint)
+    merged.setdefault("credentials", dict(connection.credentials))
+    options = dict(connection.options) | dict(raw.get("options") or {})
+    service_id = merged.pop("trading_partner_service_id", None)
+    if service_id:
+        options["trading_partner_service_id"] = service_id.strip()
+    options["connection_kind"] = connection.kind
+    merged["options"] = options
+    if "rate_limit" not in raw and "max_concurrency" not in raw and (
+        connection.rate_limit or connection.max_concurrency
+    ):
+        # The account's limit (Stedi: 5 concurrent requests by default) binds all its payers
+        # together: resilience.limits_key_prefix keys the slots and rate by the connection.
+        options["limits_scope"] = f"connection:{connection.name}"
+    for key in ("rate_limit", "max_concurrency", "timeout"):
+        value = getattr(connection, key)
+        if value is not None:
+            merged.setdefault(key, value)
+    return merged
 
 
 def _capabilities(where: str, raw: Any) -> Capabilities:

@@ -33,6 +33,7 @@ wins over the issue code.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -44,12 +45,14 @@ from pydantic import ValidationError
 from config.settings import Settings
 from verifier.domain import (
     Benefit,
+    DateInfo,
     EligibilityRequest,
     EligibilityResult,
     MemberResult,
     Party,
     Reference,
     RequestError,
+    RetryClass,
     Trace,
 )
 from verifier.payers.base import (
@@ -174,9 +177,18 @@ def _first(concept: Any) -> str | None:
 
 
 def _money(value: Any) -> Decimal | None:
+    """Dollars only: an amount in another currency is not a number we may show as one."""
     if isinstance(value, Mapping) and value.get("value") is not None:
+        if str(value.get("currency") or "USD").upper() != "USD":
+            return None
         return Decimal(str(value["value"]))
     return None
+
+
+def _money_text(value: Any) -> str:
+    if isinstance(value, Mapping) and value.get("value") is not None:
+        return f"{value['value']} {value.get('currency') or ''}".strip()
+    return ""
 
 
 def _percent(benefit: Mapping[str, Any]) -> Decimal | None:
@@ -192,6 +204,11 @@ def _percent(benefit: Mapping[str, Any]) -> Decimal | None:
 
 
 def _item_benefits(item: Mapping[str, Any]) -> list[Benefit]:
+    """One item's Benefits; its description and unmapped values are notes, once, after them.
+
+    Notes used to ride on every Benefit of the item (the description counted N times), and
+    a value of an unmapped type only reached the Benefits read after it.
+    """
     stcs = tuple(c.upper() for c in _codes(item.get("category"))) or ("30",)
     common: dict[str, Any] = {
         "coverage_level": UNITS.get(_first(item.get("unit")) or ""),
@@ -202,16 +219,16 @@ def _item_benefits(item: Mapping[str, Any]) -> list[Benefit]:
             if item.get("authorizationRequired") is None
             else ("Y" if item["authorizationRequired"] else "N")
         ),
-        "messages": (str(item["description"]),) if item.get("description") else (),
     }
+    notes: list[str] = [str(item["description"])] if item.get("description") else []
     term = TERMS.get(_first(item.get("term")) or "")
     if item.get("excluded"):
-        return [Benefit("I", **common)]
+        return [Benefit("I", messages=tuple(notes), **common)]
     found: list[Benefit] = []
     for benefit in item.get("benefit") or []:
         kind = _first(benefit.get("type")) or ""
         allowed, used = _money(benefit.get("allowedMoney")), _money(benefit.get("usedMoney"))
-        if kind in TOTALLED:
+        if kind in TOTALLED and (allowed is not None or used is not None):
             code = TOTALLED[kind]
             if allowed is not None:
                 found.append(Benefit(code, time_period=term or "23", amount=allowed, **common))
@@ -231,10 +248,18 @@ def _item_benefits(item: Mapping[str, Any]) -> list[Benefit]:
                 left = total - Decimal(benefit["usedUnsignedInt"])
                 found.append(Benefit("F", time_period="29", quantity=left, **visits))
         elif kind:
-            note = f"{kind}: {allowed if allowed is not None else benefit.get('allowedString', '')}"
-            common["messages"] = (*common["messages"], note.strip())
-    if not found and common["messages"]:
-        found.append(Benefit("D", **common))
+            value = (
+                _money_text(benefit.get("allowedMoney"))
+                or benefit.get("allowedString")
+                or benefit.get("allowedUnsignedInt")
+                or ""
+            )
+            notes.append(f"{kind}: {value}".strip())
+    if notes and found:
+        last = found[-1]
+        found[-1] = dataclasses.replace(last, messages=(*last.messages, *notes))
+    elif notes:
+        found.append(Benefit("D", messages=tuple(notes), **common))
     return found
 
 
@@ -301,12 +326,94 @@ def _validated(data: Mapping[str, Any], exchange: Exchange) -> dict[str, Any]:
     return dict(json.loads(validated.model_dump_json(exclude_none=True)))
 
 
+# HL7 adjudication-error (http://terminology.hl7.org/CodeSystem/adjudication-error).
+ADJUDICATION_ERRORS = {"a001": "Missing Identifier", "a002": "Missing Creation Date"}
+ADJUDICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/adjudication-error"
+
+
+def _response_error(error: Mapping[str, Any]) -> RequestError:
+    """An X12 AAA code when the server sends one; else the FHIR error as itself, to fix."""
+    concept = error.get("code") or {}
+    for coding in concept.get("coding") or []:
+        code = str(coding.get("code") or "")
+        if code and "x12" in str(coding.get("system") or "").casefold():
+            return request_error("2100C", False, code.upper(), None)
+    coding = (concept.get("coding") or [{}])[0]
+    code = str(coding.get("code") or "unknown")
+    description = (
+        ADJUDICATION_ERRORS.get(code)
+        or coding.get("display")
+        or concept.get("text")
+        or "FHIR adjudication error"
+    )
+    return RequestError(
+        loop="FHIR",
+        valid_request=False,
+        reject_code=f"FHIR-{code}"[:20],
+        reject_description=str(description)[:200],
+        follow_up=None,
+        follow_up_description=None,
+        retry_class=RetryClass.FIX_INPUT,
+    )
+
+
+def _contained_coverage(
+    response: Mapping[str, Any], coverage: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    reference = str(coverage.get("reference") or "")
+    if not reference.startswith("#"):
+        return {}
+    for resource in response.get("contained") or []:
+        if resource.get("resourceType") == "Coverage" and resource.get("id") == reference[1:]:
+            found: Mapping[str, Any] = resource
+            return found
+    return {}
+
+
+def _coverage_class(coverage: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
+    for item in coverage.get("class") or []:
+        if kind in _codes(item.get("type")):
+            found: Mapping[str, Any] = item
+            return found
+    return None
+
+
+def _plan_period(period: Mapping[str, Any]) -> DateInfo:
+    start = _iso_date(period.get("start"))
+    end = _iso_date(period.get("end"))
+    raw = "-".join(d.strftime("%Y%m%d") for d in (start, end) if d is not None)
+    return DateInfo("291", start, end, raw)
+
+
+def _iso_date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 def to_result(response: Mapping[str, Any], request: EligibilityRequest) -> EligibilityResult:
     benefits: list[Benefit] = []
     plan = None
+    references: list[Reference] = []
+    dates: list[DateInfo] = []
     for insurance in response.get("insurance") or []:
         coverage = insurance.get("coverage") or {}
-        plan = plan or coverage.get("display")
+        contained = _contained_coverage(response, coverage)
+        plan_class, group_class = (
+            _coverage_class(contained, "plan"),
+            _coverage_class(contained, "group"),
+        )
+        plan = plan or coverage.get("display") or (plan_class or {}).get("name")
+        if plan_class and plan_class.get("value") and not references:
+            references.append(Reference("18", str(plan_class["value"]), plan_class.get("name")))
+        if group_class and group_class.get("value"):
+            references.append(Reference("6P", str(group_class["value"]), group_class.get("name")))
+        period = insurance.get("benefitPeriod") or contained.get("period") or {}
+        if period and not dates:
+            dates.append(_plan_period(period))
         items = insurance.get("item") or []
         stcs = tuple(
             dict.fromkeys(c.upper() for i in items for c in _codes(i.get("category")))
@@ -316,11 +423,7 @@ def to_result(response: Mapping[str, Any], request: EligibilityRequest) -> Eligi
             benefits.append(Benefit("1" if inforce else "6", "IND", stcs, plan_description=plan))
         for item in items:
             benefits.extend(_item_benefits(item))
-    errors = tuple(
-        request_error("2100C", False, code.upper(), None)
-        for error in response.get("error") or []
-        for code in _codes(error.get("code"))[:1]
-    )
+    errors = tuple(_response_error(error) for error in response.get("error") or [])
     traces: tuple[Trace, ...] = ()
     request_ref = response.get("request") or {}
     identifier = request_ref.get("identifier") or {}
@@ -332,7 +435,8 @@ def to_result(response: Mapping[str, Any], request: EligibilityRequest) -> Eligi
         last_name=request.patient.last_name,
         member_id=request.subscriber.member_id if request.dependent is None else None,
         traces=traces,
-        references=(Reference("18", plan),) if plan else (),
+        references=tuple(references) or ((Reference("18", plan),) if plan else ()),
+        dates=tuple(dates),
         errors=errors,
         benefits=tuple(benefits),
     )

@@ -95,6 +95,7 @@ class TokenSource:
         client_secret: str,
         scope: str | None = None,
         shared: SharedTokens | None = None,
+        json_body: bool = False,
     ) -> None:
         self.transport = transport
         self.shared = shared
@@ -102,6 +103,7 @@ class TokenSource:
         self.client_id = client_id
         self.client_secret = client_secret
         self.scope = scope
+        self.json_body = json_body  # Optum documents a JSON body; RFC 6749 a form
         self._key = (token_url, client_id)
 
     def token(self, *, fresh: bool = False) -> str:
@@ -140,13 +142,22 @@ class TokenSource:
         if self.scope:
             form["scope"] = self.scope
         exchange = Exchange(request="POST token request (credentials withheld)")
-        reply = self.transport.send(
-            "POST",
-            self.token_url,
-            data=form,
-            headers={"Accept": "application/json"},
-            exchange=exchange,
-        )
+        if self.json_body:
+            reply = self.transport.send(
+                "POST",
+                self.token_url,
+                body=json.dumps(form).encode(),
+                headers={"Accept": "application/json", "Content-Type": "application/json"},
+                exchange=exchange,
+            )
+        else:
+            reply = self.transport.send(
+                "POST",
+                self.token_url,
+                data=form,
+                headers={"Accept": "application/json"},
+                exchange=exchange,
+            )
         if reply.status in (400, 401, 403):
             raise PayerAuthError(
                 f"token endpoint refused our client credentials (HTTP {reply.status})"

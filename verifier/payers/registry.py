@@ -49,6 +49,20 @@ def _clearinghouse(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     return ClearinghouseAdapter(entry, context.settings, shared)
 
 
+def _stedi(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
+    from verifier.payers.clearinghouse import StediAdapter
+
+    return StediAdapter(entry, context.settings, redis=context.redis)
+
+
+def _optum(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
+    from verifier.payers.clearinghouse import OptumAdapter
+    from verifier.payers.oauth import SharedTokens
+
+    shared = SharedTokens(context.redis, context.keyring, f"{context.settings.queue_prefix}:oauth")
+    return OptumAdapter(entry, context.settings, shared, redis=context.redis)
+
+
 def _fhir(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.fhir import FhirAdapter
 
@@ -59,6 +73,8 @@ BUILTIN: dict[str, AdapterFactory] = {
     "sandbox": _sandbox,
     "x12_http": _x12_http,
     "clearinghouse": _clearinghouse,
+    "stedi": _stedi,
+    "optum": _optum,
     "fhir": _fhir,
 }
 

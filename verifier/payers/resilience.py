@@ -103,6 +103,7 @@ class ResilientAdapter:
         *,
         sleep: Sleep = time.sleep,
         jitter: Callable[[float, float], float] = random.uniform,
+        limits_prefix: str | None = None,
     ) -> None:
         self.inner = inner
         self.name = inner.name
@@ -116,13 +117,14 @@ class ResilientAdapter:
             window=policy.breaker_window,
             cooldown=policy.breaker_cooldown,
         )
+        limits = limits_prefix or key_prefix  # a clearinghouse account's, or the payer's
         self.slots = (
-            ConcurrencySlots.for_payer(redis, key_prefix, policy.max_concurrency)
+            ConcurrencySlots.for_payer(redis, limits, policy.max_concurrency)
             if policy.max_concurrency
             else None
         )
         self.rate = (
-            RateLimiter.for_payer(redis, key_prefix, policy.rate_limit)
+            RateLimiter.for_payer(redis, limits, policy.rate_limit)
             if policy.rate_limit
             else None
         )
@@ -199,7 +201,22 @@ def payer_key_prefix(settings: Settings, payer_id: str) -> str:
     return f"{settings.queue_prefix}:payer:{payer_id}"
 
 
+def limits_key_prefix(settings: Settings, entry: PayerEntry) -> str:
+    """Where the payer's slots and rate live: its own, or its connection's when the limit is
+    the clearinghouse account's (directory ``limits_scope``, issue 15)."""
+    scope = entry.options.get("limits_scope")
+    if isinstance(scope, str) and scope.startswith("connection:"):
+        return f"{settings.queue_prefix}:{scope}"
+    return payer_key_prefix(settings, entry.id)
+
+
 def wrap(inner: PayerAdapter, entry: PayerEntry, settings: Settings, redis: Redis) -> PayerAdapter:
     """The registry's one call: every adapter, built-in or plug-in, gets the same rules."""
     policy = Policy.for_entry(entry, settings)
-    return ResilientAdapter(inner, policy, redis, payer_key_prefix(settings, entry.id))
+    return ResilientAdapter(
+        inner,
+        policy,
+        redis,
+        payer_key_prefix(settings, entry.id),
+        limits_prefix=limits_key_prefix(settings, entry),
+    )

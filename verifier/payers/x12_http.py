@@ -18,6 +18,7 @@ else T), ``sender_qualifier``/``receiver_qualifier`` (ZZ), ``core_rule_version``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 
@@ -54,6 +55,7 @@ RAW_CONTENT_TYPE = "application/edi-x12"
 # CORE ErrorCode values that mean "try later" vs "our credentials".
 CORE_BUSY = frozenset({"ReceiverNotAvailable", "Busy", "ServerBusy", "RequestTimeout"})
 CORE_AUTH = frozenset({"UnAuthorized", "Unauthorized", "AuthenticationFailed"})
+SOAP_FAULT_STATUSES = frozenset({400, 401, 403, 500})
 
 
 class ControlNumbers:
@@ -125,6 +127,9 @@ class X12HttpAdapter:
         )
 
     def check(self, request: EligibilityRequest) -> CheckOutcome:
+        service_id = self.entry.trading_partner_service_id  # NM109: the id the receiver routes by
+        if service_id != request.payer_id:
+            request = dataclasses.replace(request, payer_id=service_id)
         inquiry = encode_270(request, self.envelope())
         if self.framing == "core_soap":
             answer, exchange = self._soap(inquiry)
@@ -169,14 +174,19 @@ class X12HttpAdapter:
             exchange=exchange,
         )
         exchange = Exchange(request=kept, response=reply.text)
-        if reply.status != 500 or not reply.body.strip().startswith(b"<"):
-            raise_for_status(reply, exchange)  # SOAP faults come as 500 with an envelope
+        # SOAP 1.2 faults come as an envelope with 400 (Sender), 401 (authentication) or 500.
+        if reply.status not in SOAP_FAULT_STATUSES or not reply.body.strip().startswith(b"<"):
+            raise_for_status(reply, exchange)
         return self._unwrap(reply, exchange), exchange
 
     def _unwrap(self, reply: HttpReply, exchange: Exchange) -> str:
         try:
             answer = core_soap.parse_response(reply.body)
         except core_soap.SoapError as exc:
+            if reply.status in (401, 403):
+                raise PayerAuthError(
+                    f"payer refused our credentials (HTTP {reply.status})", exchange=exchange
+                ) from None
             if reply.status >= 500:
                 raise PayerUnavailable(
                     f"payer answered HTTP {reply.status}", exchange=exchange
@@ -218,7 +228,9 @@ class X12HttpAdapter:
 
 def _fault_error(fault: str, status: int, exchange: Exchange) -> Exception:
     lowered = fault.lower()
-    if any(word in lowered for word in ("auth", "security", "credential", "password")):
+    if status in (401, 403) or any(
+        word in lowered for word in ("auth", "security", "credential", "password")
+    ):
         return PayerAuthError("payer refused our credentials (SOAP fault)", exchange=exchange)
     if status >= 500 and "sender" not in lowered and "client" not in lowered:
         return PayerUnavailable("payer answered a SOAP fault", exchange=exchange)

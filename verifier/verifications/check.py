@@ -277,6 +277,7 @@ def _summarize(
         facility=runtime.facility,
         in_network=entry.in_network if entry else None,
         payer_name=entry.name if entry else None,
+        service_date=row.service_date,  # coverage is read at the date of service
     )
 
 
@@ -316,7 +317,7 @@ def _check_carve_out(
     _record_attempt(runtime, attempt_id, "completed", None, outcome.exchange, started)
     carve = _summarize(runtime, row, outcome, entry)
     both = replace(plan, carve_out=CarveOut(entry.id, carve))
-    visitor = summary_visitor_view(carve, runtime.facility)
+    visitor = summary_visitor_view(carve, runtime.facility, administered_by=entry.name)
     return Answer(both, visitor), lifecycle.verdict_for_summary(carve)
 
 

@@ -49,11 +49,14 @@ def test_the_sandbox_entries_are_unchanged(shipped: PayerDirectory) -> None:
     assert (sandbox.adapter, sandbox.in_network, oon.in_network) == ("sandbox", True, False)
 
 
-def test_real_payers_leave_contract_and_endpoint_to_the_operator(
+def test_real_payers_leave_contract_to_the_operator_and_share_one_connection(
     shipped: PayerDirectory,
 ) -> None:
     real = [e for e in shipped.entries.values() if e.adapter != "sandbox"]
-    assert real and all(e.endpoint is None and e.in_network is None for e in real)
+    assert real and all(e.in_network is None for e in real)
+    # issue 15: one [connections.clearinghouse] section routes every real payer
+    assert {e.connection for e in real} == {"clearinghouse"}
+    assert {e.endpoint for e in real} == {shipped.connections["clearinghouse"].endpoint}
 
 
 def test_payers_list_prints_the_directory(runner: Any) -> None:

@@ -340,9 +340,7 @@ def test_zentist_crlf_file_reads_like_the_plain_one(read: Read) -> None:
     assert crlf.patient is not None and plain.patient is not None
     without_iii = [dataclasses.replace(b, industry_codes=()) for b in plain.patient.benefits]
     assert list(crlf.patient.benefits) == without_iii
-    assert [b.industry_codes for b in plain.patient.benefits if b.industry_codes] == [
-        (("ZZ", "11"),)
-    ]
+    assert [b.places_of_service for b in plain.patient.benefits if b.industry_codes] == [("11",)]
     assert has_warning(crlf, "SE01 segment count 74 does not match the 73 segments")
 
 
