@@ -53,6 +53,7 @@ from verifier.store.models import Verification  # noqa: E402
 from verifier.supervisor import (  # noqa: E402
     free_port,
     redis_server_argv,
+    rq_env,
     verification_worker_argv,
     wait_for_port,
 )
@@ -208,13 +209,13 @@ def seed(runtime: object, count: int) -> list[str]:
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     argv = [
-        *verification_worker_argv(env["REDIS_URL"]),
+        *verification_worker_argv(),
         "--logging_level",
         "WARNING",
         "bench-visitor",
         "bench-batch",
     ]
-    full_env = dict(os.environ) | env | {"PYTHONPATH": str(ROOT)}
+    full_env = dict(os.environ) | env | rq_env(env["REDIS_URL"]) | {"PYTHONPATH": str(ROOT)}
     with log.open("ab") as handle:
         return subprocess.Popen(argv, env=full_env, cwd=ROOT, stdout=handle, stderr=handle)
 

@@ -37,6 +37,7 @@ from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
 from verifier.supervisor import (
     redis_server_argv,
+    rq_env,
     verification_worker_argv,
     wait_for_port,
 )
@@ -260,10 +261,12 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = dict(os.environ) | self.env | {"PYTHONPATH": str(ROOT)}
+        env = (
+            dict(os.environ) | self.env | rq_env(self.env["REDIS_URL"]) | {"PYTHONPATH": str(ROOT)}
+        )
         prefix = self.env["VERIFIER_QUEUE_PREFIX"]
         argv = [
-            *verification_worker_argv(self.env["REDIS_URL"]),
+            *verification_worker_argv(),
             f"{prefix}-visitor",
             f"{prefix}-batch",
         ]
