@@ -19,7 +19,7 @@ def test_the_embedded_redis_refuses_clients_without_its_password(tmp_path: Path)
     server = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     try:
         wait_for_port(port)
-        with pytest.raises((AuthenticationError, ResponseError), match="(?i)auth"):
+        with pytest.raises((AuthenticationError, ResponseError), match=r"(?i)auth"):
             Redis(port=port).set("job", "shutil.copyfile")
         assert Redis(port=port, password="s3cret-pass-word").ping()
     finally:
