@@ -32,6 +32,7 @@ from werkzeug.serving import make_server
 from config.settings import Settings
 from tests.scratch_postgres import scratch_postgres
 from verifier import create_app
+from verifier.audit import generate_audit_key
 from verifier.store.crypto import generate_key_spec
 from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
@@ -44,6 +45,7 @@ from verifier.supervisor import (
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = uuid.uuid4().hex[:8]
+AUDIT_KEY = generate_audit_key("testaudit")
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -185,6 +187,7 @@ def service_env(
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "VERIFIER_DATA_KEY": data_key,
+        "VERIFIER_AUDIT_KEY": AUDIT_KEY,
         "VERIFIER_QUEUE_PREFIX": f"{queue_prefix}{backend[:2]}",
         "VERIFIER_RETRY_INTERVALS": "1,1",
         "VERIFIER_SANDBOX_SLOW_SECONDS": "2",

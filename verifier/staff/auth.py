@@ -6,7 +6,7 @@ declared in ``verifier.staff.policy`` (a test walks the URL map against it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -49,11 +49,17 @@ def record(
     object_type: str | None = None,
     object_id: str | None = None,
     actor: str | None = None,
+    records: Iterable[str] = (),
 ) -> None:
-    """Audit a staff action of this request (ids and outcomes only)."""
+    """Audit a staff action of this request (ids and outcomes only).
+
+    ``records``: the verification ids a list showed (search, export, queue, call-backs).
+    """
     staff = g.get("staff")
+    runtime = runtime_of(current_app)
     audit.record(
-        runtime_of(current_app).db,
+        runtime.db,
+        runtime.audit_keys,
         audit.Entry(
             actor=actor or (staff.email if staff else "anonymous"),
             action=action,
@@ -63,6 +69,7 @@ def record(
             source_addr=request.remote_addr,
             request_id=g.get("request_id"),
         ),
+        records=records,
     )
 
 

@@ -136,7 +136,7 @@ def test_a_changed_row_is_detected(
             text("UPDATE audit_events SET actor = 'someone-else' WHERE id = :id"), {"id": target_id}
         )
     try:
-        report = audit.verify(runtime.db)
+        report = audit.verify(runtime.db, runtime.audit_keys)
         assert report.broken_at == target_id
         assert runner.invoke(args=["audit", "verify"]).exit_code == 1
     finally:
@@ -154,7 +154,7 @@ def test_a_changed_row_is_detected(
                         "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
                     )
                 )
-    assert audit.verify(runtime.db).broken_at is None
+    assert audit.verify(runtime.db, runtime.audit_keys).broken_at is None
 
 
 def test_concurrent_appends_keep_one_chain(runtime: Any) -> None:
@@ -162,11 +162,11 @@ def test_concurrent_appends_keep_one_chain(runtime: Any) -> None:
 
     def append() -> None:
         for _ in range(5):
-            audit.record(runtime.db, audit.Entry(actor="t", action="search"))
+            audit.record(runtime.db, runtime.audit_keys, audit.Entry(actor="t", action="search"))
 
     threads = [threading.Thread(target=append) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert audit.verify(runtime.db).broken_at is None
+    assert audit.verify(runtime.db, runtime.audit_keys).broken_at is None
