@@ -174,7 +174,7 @@ def record(
 ) -> None:
     """Append one row to the chain (retrying when another writer appended first).
 
-    ``records``: the verification ids this action showed, kept in their order.
+    ``records``: the ids of the records this action showed, kept in their order.
     """
     if entry.action not in ACTIONS:
         raise ValueError(f"unknown audit action {entry.action!r}")
@@ -201,7 +201,7 @@ def record(
                     session.execute(
                         insert(AuditRecord),
                         [
-                            {"event_id": event.id, "position": i, "verification_id": v}
+                            {"event_id": event.id, "position": i, "record_id": v}
                             for i, v in enumerate(shown)
                         ],
                     )
@@ -227,12 +227,12 @@ PAGE = 1000
 def _records_by_event(session: Any, first: int, last: int) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     rows = session.execute(
-        select(AuditRecord.event_id, AuditRecord.verification_id)
+        select(AuditRecord.event_id, AuditRecord.record_id)
         .where(AuditRecord.event_id >= first, AuditRecord.event_id <= last)
         .order_by(AuditRecord.event_id, AuditRecord.position)
     )
-    for event_id, verification_id in rows:
-        found.setdefault(event_id, []).append(verification_id)
+    for event_id, record_id in rows:
+        found.setdefault(event_id, []).append(record_id)
     return found
 
 

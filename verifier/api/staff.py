@@ -92,7 +92,12 @@ class StaffVerifications(MethodView):
         """Search by name, member id or date of birth (exact), status, payer and dates."""
         query = _query(args)
         items, total = work.search(runtime_of(current_app), query)
-        record("search", object_type="verification", object_id=f"results:{total}")
+        record(
+            "search",
+            object_type="verification",
+            object_id=f"results:{total}",
+            records=[item["id"] for item in items],
+        )
         return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
 
 
@@ -103,10 +108,15 @@ class StaffExport(MethodView):
     @blp.response(200, description="CSV of the search")
     def get(self, args: dict[str, Any]) -> Response:
         """The search as CSV (up to 10,000 rows)."""
-        body = work.export_csv(runtime_of(current_app), _query(args))
-        record("export", object_type="verification", object_id=f"rows:{body.count(chr(10)) - 1}")
+        export = work.export_csv(runtime_of(current_app), _query(args))
+        record(
+            "export",
+            object_type="verification",
+            object_id=f"rows:{len(export.ids)}",
+            records=export.ids,
+        )
         return Response(
-            body,
+            export.body,
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=verifications.csv"},
         )

@@ -148,7 +148,8 @@ def queue() -> str:
         if criteria.get("reviewed") is False:
             items = [item for item in items if not item["reviewed"]]
         sections.append((title, items, total))
-    record("search", object_type="verification", object_id="queue")
+    shown = list(dict.fromkeys(item["id"] for _, items, _ in sections for item in items))
+    record("search", object_type="verification", object_id="queue", records=shown)
     return render_template("console/queue.html", sections=sections, csrf_token=g.csrf_token)
 
 
@@ -166,7 +167,12 @@ def search() -> str:
         page=max(1, int(args.get("page", "1"))) if args.get("page", "1").isdigit() else 1,
     )
     items, total = work.search(runtime_of(current_app), query)
-    record("search", object_type="verification", object_id=f"results:{total}")
+    record(
+        "search",
+        object_type="verification",
+        object_id=f"results:{total}",
+        records=[item["id"] for item in items],
+    )
     return render_template(
         "console/search.html",
         items=items,
@@ -273,7 +279,12 @@ def patient(verification_id: str) -> Response:
 @staff_required()
 def callbacks() -> str:
     items = work.callbacks(runtime_of(current_app))
-    record("view", object_type="callback_requests", object_id=f"rows:{len(items)}")
+    record(
+        "view",
+        object_type="callback_request",
+        object_id=f"rows:{len(items)}",
+        records=[item["id"] for item in items],
+    )
     return render_template(
         "console/callbacks.html", items=items, states=work.CALLBACK_STATES, csrf_token=g.csrf_token
     )
@@ -298,10 +309,15 @@ def export() -> Response:
     query = work.SearchQuery(
         q=request.args.get("q", "")[:200], status=request.args.get("status") or None
     )
-    body = work.export_csv(runtime_of(current_app), query)
-    record("export", object_type="verification", object_id=f"rows:{body.count(chr(10)) - 1}")
+    export = work.export_csv(runtime_of(current_app), query)
+    record(
+        "export",
+        object_type="verification",
+        object_id=f"rows:{len(export.ids)}",
+        records=export.ids,
+    )
     return Response(
-        body,
+        export.body,
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=verifications.csv"},
     )
@@ -314,6 +330,12 @@ def audit_log() -> str:
         events = list(
             session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)).scalars()
         )
+    record(
+        "audit_viewed",
+        object_type="audit_event",
+        object_id=f"rows:{len(events)}",
+        records=[str(event.id) for event in events],
+    )
     return render_template("console/audit.html", events=events, csrf_token=g.csrf_token)
 
 

@@ -163,13 +163,14 @@ class AuditEvent(Base):
 
 
 class AuditRecord(Base):
-    """One verification an audited action showed (a search's results, an export's rows)."""
+    """One record an audited action showed (a search's results, an export's rows): ids of
+    the event's object_type (verifications, or call-back requests)."""
 
     __tablename__ = "audit_records"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    verification_id: Mapped[str] = mapped_column(String(64), index=True)
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class StaffUser(Base):

@@ -39,9 +39,9 @@ def upgrade() -> None:
         "audit_records",
         sa.Column("event_id", sa.Integer, sa.ForeignKey("audit_events.id"), primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True),
-        sa.Column("verification_id", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.String(64), nullable=False),
     )
-    op.create_index("ix_audit_records_verification_id", "audit_records", ["verification_id"])
+    op.create_index("ix_audit_records_record_id", "audit_records", ["record_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(GUARD_FUNCTION)
         op.execute(
