@@ -41,6 +41,23 @@ class SearchArgs(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=work.MAX_PAGE))
 
 
+IN_URL = (
+    "Searches by name, member id or date of birth are sent in the body "
+    "(POST /api/v1/verifications/search or /export.csv): URLs are logged."
+)
+
+
+def _no_terms_in_url(value: str) -> None:
+    if value.strip():
+        raise ma.ValidationError(IN_URL)
+
+
+class FilterArgs(SearchArgs):
+    """The GET form: the PHI-free filters only; search terms go in a POST body."""
+
+    q = fields.String(load_default="", validate=[validate.Length(max=200), _no_terms_in_url])
+
+
 class SearchResultSchema(ma.Schema):
     items = fields.List(fields.Dict())
     total = fields.Integer()
@@ -83,43 +100,71 @@ def _query(args: dict[str, Any]) -> work.SearchQuery:
     return work.SearchQuery(**args)
 
 
+def _search(args: dict[str, Any]) -> dict[str, Any]:
+    query = _query(args)
+    items, total = work.search(runtime_of(current_app), query)
+    record(
+        "search",
+        object_type="verification",
+        object_id=f"results:{total}",
+        records=[item["id"] for item in items],
+    )
+    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+
+
 @blp.route("")
 class StaffVerifications(MethodView):
     @staff_required()
-    @blp.arguments(SearchArgs, location="query")
+    @blp.arguments(FilterArgs, location="query")
     @blp.response(200, SearchResultSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Search by name, member id or date of birth (exact), status, payer and dates."""
-        query = _query(args)
-        items, total = work.search(runtime_of(current_app), query)
-        record(
-            "search",
-            object_type="verification",
-            object_id=f"results:{total}",
-            records=[item["id"] for item in items],
-        )
-        return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+        """List by status, payer and dates (search terms: POST /search)."""
+        return _search(args)
+
+
+@blp.route("/search")
+class StaffSearch(MethodView):
+    @staff_required()
+    @blp.arguments(SearchArgs)
+    @blp.response(200, SearchResultSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search by name, member id or date of birth (exact), status, payer and dates.
+
+        The terms travel in the body, never in the URL (access logs, proxies, history).
+        """
+        return _search(args)
+
+
+def _export(args: dict[str, Any]) -> Response:
+    export = work.export_csv(runtime_of(current_app), _query(args))
+    record(
+        "export",
+        object_type="verification",
+        object_id=f"rows:{len(export.ids)}",
+        records=export.ids,
+    )
+    return Response(
+        export.body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=verifications.csv"},
+    )
 
 
 @blp.route("/export.csv")
 class StaffExport(MethodView):
     @staff_required()
-    @blp.arguments(SearchArgs, location="query")
-    @blp.response(200, description="CSV of the search")
+    @blp.arguments(FilterArgs, location="query")
+    @blp.response(200, description="CSV of the listing", content_type="text/csv")
     def get(self, args: dict[str, Any]) -> Response:
-        """The search as CSV (up to 10,000 rows)."""
-        export = work.export_csv(runtime_of(current_app), _query(args))
-        record(
-            "export",
-            object_type="verification",
-            object_id=f"rows:{len(export.ids)}",
-            records=export.ids,
-        )
-        return Response(
-            export.body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=verifications.csv"},
-        )
+        """The listing as CSV (up to 10,000 rows; search terms: POST)."""
+        return _export(args)
+
+    @staff_required()
+    @blp.arguments(SearchArgs)
+    @blp.response(200, description="CSV of the search", content_type="text/csv")
+    def post(self, args: dict[str, Any]) -> Response:
+        """The search as CSV (up to 10,000 rows), its terms in the body."""
+        return _export(args)
 
 
 def staff_detail(verification_id: str) -> Response:

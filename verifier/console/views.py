@@ -153,19 +153,33 @@ def queue() -> str:
     return render_template("console/queue.html", sections=sections, csrf_token=g.csrf_token)
 
 
-@bp.get("/search")
-@staff_required()
-def search() -> str:
-    args = request.args
-    status = args.get("status") or None
+def _page(raw: str | None) -> int:
+    """A page number from a form: ASCII digits within bounds, else the first page."""
+    if raw and len(raw) <= 6 and raw.isascii() and raw.isdigit():
+        return max(1, int(raw))
+    return 1
+
+
+def _search_form() -> work.SearchQuery:
+    """The search as the console sends it: terms only in a POST body (URLs are logged)."""
+    source = request.form if request.method == "POST" else request.args
+    if request.method != "POST" and request.args.get("q", "").strip():
+        raise BadRequest("Search terms are sent by the form, not in the address.")
+    status = source.get("status") or None
     if status is not None and status not in STATES:
         status = None
-    query = work.SearchQuery(
-        q=args.get("q", "")[:200],
+    return work.SearchQuery(
+        q=source.get("q", "")[:200] if request.method == "POST" else "",
         status=status,
-        payer_id=args.get("payer_id") or None,
-        page=max(1, int(args.get("page", "1"))) if args.get("page", "1").isdigit() else 1,
+        payer_id=(source.get("payer_id") or "")[:80] or None,
+        page=_page(source.get("page")),
     )
+
+
+@bp.route("/search", methods=["GET", "POST"])
+@staff_required()
+def search() -> str:
+    query = _search_form()
     items, total = work.search(runtime_of(current_app), query)
     record(
         "search",
@@ -303,13 +317,10 @@ def callback_status(request_id: str) -> Response:
     return redirect(url_for("console.callbacks"))  # type: ignore[return-value]
 
 
-@bp.get("/export.csv")
+@bp.route("/export.csv", methods=["GET", "POST"])
 @staff_required()
 def export() -> Response:
-    query = work.SearchQuery(
-        q=request.args.get("q", "")[:200], status=request.args.get("status") or None
-    )
-    export = work.export_csv(runtime_of(current_app), query)
+    export = work.export_csv(runtime_of(current_app), _search_form())
     record(
         "export",
         object_type="verification",

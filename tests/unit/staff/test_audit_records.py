@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.unit.api.test_intake import URL, valid_body
-from tests.unit.staff.conftest import Account, sign_in
+from tests.unit.staff.conftest import Account, csrf_of, sign_in
 from verifier import service
 from verifier.store.models import AuditEvent, AuditRecord
 from verifier.store.records import ContactRecord
@@ -59,7 +59,7 @@ def three(client: Any, runtime: Any, name: str) -> list[str]:
 def test_an_api_search_row_lists_the_verifications_returned(
     client: Any, runtime: Any, bearer: dict[str, str], three: list[str], name: str
 ) -> None:
-    client.get(URL, query_string={"q": name, "per_page": 2}, headers=bearer)
+    client.post(f"{URL}/search", json={"q": name, "per_page": 2}, headers=bearer)
     event, shown = last_event(runtime, "search")
     assert event.object_id == "results:3"
     assert len(shown) == 2 and set(shown) < set(three)  # the page shown, not every match
@@ -68,7 +68,7 @@ def test_an_api_search_row_lists_the_verifications_returned(
 def test_an_api_export_row_lists_every_row_of_the_file(
     client: Any, runtime: Any, bearer: dict[str, str], three: list[str], name: str
 ) -> None:
-    client.get(f"{URL}/export.csv", query_string={"q": name}, headers=bearer)
+    client.post(f"{URL}/export.csv", json={"q": name}, headers=bearer)
     event, shown = last_event(runtime, "export")
     assert event.object_id == "rows:3"
     assert sorted(shown) == sorted(three)
@@ -77,7 +77,8 @@ def test_an_api_export_row_lists_every_row_of_the_file(
 def test_a_console_export_row_lists_every_row_of_the_file(
     signed_in: Any, runtime: Any, three: list[str], name: str
 ) -> None:
-    signed_in.get("/console/export.csv", query_string={"q": name})
+    page = signed_in.get("/console/search")
+    signed_in.post("/console/export.csv", data={"q": name, "csrf_token": csrf_of(page)})
     assert sorted(last_event(runtime, "export")[1]) == sorted(three)
 
 
