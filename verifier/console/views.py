@@ -72,11 +72,19 @@ def login_submit() -> Any:
         raise BadRequest("The sign-in form expired; reload the page.")
     runtime = runtime_of(current_app)
     email = request.form.get("email", "")
-    staff = accounts.authenticate(
-        runtime, email, request.form.get("password", ""), request.form.get("code", "")
+    attempt = accounts.sign_in(
+        runtime,
+        email,
+        request.form.get("password", ""),
+        request.form.get("code", ""),
+        source=request.remote_addr,
     )
+    staff = attempt.staff
     if staff is None:
-        record("login_failed", "denied", "staff_user", None, actor="anonymous")
+        account = str(attempt.account_id) if attempt.account_id is not None else "unknown"
+        record("login_failed", "denied", "staff_user", account, actor="anonymous")
+        if attempt.locked_now:
+            record("login_locked", "locked", "staff_user", account, actor="anonymous")
         token = secrets.token_urlsafe(32)
         response = make_response(
             render_template(

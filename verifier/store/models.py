@@ -203,6 +203,22 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
 
 
+class LoginLock(Base):
+    """Failed sign-ins of one account from one address (hashed), and its back-off.
+
+    Locking by account and address: 5 bad passwords from anywhere cannot keep the
+    account's owner out, and the owner's correct password and code still pass from
+    their own address.
+    """
+
+    __tablename__ = "staff_login_locks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 class ApiToken(Base):
     """A personal API token (Authorization: Bearer); stored hashed, revocable."""
 

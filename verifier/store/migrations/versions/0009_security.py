@@ -54,6 +54,13 @@ def upgrade() -> None:
                 f"CREATE TRIGGER audit_records_no_{verb.lower()} BEFORE {verb} ON audit_records "
                 "BEGIN SELECT RAISE(ABORT, 'audit_records is append-only'); END"
             )
+    op.create_table(
+        "staff_login_locks",
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
+        sa.Column("source", sa.String(64), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("locked_until", UTCDateTime()),
+    )
     with op.batch_alter_table("api_tokens") as table:
         table.add_column(sa.Column("expires_at", UTCDateTime()))
     with op.batch_alter_table("staff_users") as table:
@@ -72,6 +79,7 @@ def downgrade() -> None:
         table.drop_column("password_change_required")
     with op.batch_alter_table("api_tokens") as table:
         table.drop_column("expires_at")
+    op.drop_table("staff_login_locks")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_records_no_change ON audit_records")
         op.execute("DROP FUNCTION IF EXISTS audit_records_append_only()")
