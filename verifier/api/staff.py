@@ -6,6 +6,7 @@ with ids and outcomes only.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import marshmallow as ma
@@ -30,14 +31,19 @@ blp = Blueprint(
 )
 
 
+# Dates a search can name: the day after created_to must exist (9999-12-31 has none).
+_DATES = validate.Range(min=dt.date(1900, 1, 1), max=dt.date(9999, 12, 30))
+MAX_PAGE_NUMBER = 1_000_000  # past every real result; a bigger offset overflows SQLite
+
+
 class SearchArgs(StrictSchema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     status = fields.String(load_default=None, validate=validate.OneOf(STATES))
     payer_id = fields.String(load_default=None, validate=validate.Length(max=80))
-    created_from = fields.Date(load_default=None)
-    created_to = fields.Date(load_default=None)
+    created_from = fields.Date(load_default=None, validate=_DATES)
+    created_to = fields.Date(load_default=None, validate=_DATES)
     callback_requested = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE_NUMBER))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=work.MAX_PAGE))
 
 
@@ -69,8 +75,13 @@ class RerunSchema(StrictSchema):
     level_of_care = fields.Enum(LevelOfCare, by_value=True, load_default=None)
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("A note needs some text, not only spaces.")
+
+
 class NoteSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=4000), _not_blank])
 
 
 _MONEY = validate.Regexp(r"^\d{1,7}(\.\d{2})?$", error="An amount like 1500.00.")

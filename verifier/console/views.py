@@ -41,8 +41,16 @@ LOGIN_CSRF_COOKIE = "verifier_login_csrf"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths inside the console: no open redirect."""
-    if target and target.startswith("/console") and not target.startswith("//"):
+    """Only plain paths inside the console: no open redirect, no header injection."""
+    if (
+        target
+        and len(target) <= 500
+        and target.startswith("/console")
+        and target.isascii()
+        and target.isprintable()
+        and " " not in target
+        and "\\" not in target
+    ):
         return target
     return url_for("console.queue")
 

@@ -22,6 +22,7 @@ from verifier import lifecycle
 from verifier.domain import LevelOfCare
 from verifier.queue import enqueue_verification
 from verifier.runtime import Runtime
+from verifier.spreadsheet import safe_cell
 from verifier.staff.accounts import Staff
 from verifier.store.models import Attempt, Note, Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
@@ -200,9 +201,7 @@ def export_csv(runtime: Runtime, query: SearchQuery, limit: int = 10_000) -> Exp
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return safe_cell(value)
 
 
 def _describe_codes(codes: list[str] | None) -> list[dict[str, str]]:
