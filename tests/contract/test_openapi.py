@@ -86,3 +86,41 @@ def test_staff_get_what_the_document_promises(
     api_schema: Any, staff_headers: dict[str, str]
 ) -> None:
     check_every_operation(api_schema, staff_headers)
+
+
+@pytest.fixture
+def checked(client: Any, runtime: Any) -> dict[str, str]:
+    """A real, completed verification (generated ids only ever meet the 404)."""
+    from tests.unit.api.test_intake import URL, valid_body
+    from verifier import service
+
+    submitted: dict[str, str] = client.post(URL, json=valid_body()).get_json()
+    service.run_check(runtime, submitted["id"])
+    return submitted
+
+
+def test_the_staff_and_visitor_views_of_a_real_verification_match_the_document(
+    api_schema: Any, checked: dict[str, str], staff_headers: dict[str, str]
+) -> None:
+    operation = api_schema["/api/v1/verifications/{verification_id}"]["GET"]
+    path = {"verification_id": checked["id"]}
+    staff = operation.Case(path_parameters=path, headers=staff_headers)
+    assert "member" in staff.call_and_validate(checks=CHECKS).json()
+    visitor = operation.Case(path_parameters=path, headers={"X-Status-Token": checked["token"]})
+    assert "member" not in visitor.call_and_validate(checks=CHECKS).json()
+
+
+def test_every_staff_operation_declares_its_security_scheme(client: Any) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A staff API token",
+    }
+    public = {("POST", "/api/v1/verifications"), ("GET", "/api/v1/payers")}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or (method.upper(), path) in public:
+                continue
+            assert {"bearerAuth": []} in operation.get("security", []), (method, path)

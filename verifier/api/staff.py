@@ -71,6 +71,29 @@ class SearchResultSchema(ma.Schema):
     per_page = fields.Integer()
 
 
+class StaffVerificationSchema(ma.Schema):
+    """The staff view of one verification (documentation: the route returns it as built)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    id = fields.String()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    reason_detail = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+    completed_at = fields.String(allow_none=True)
+    next_attempt_at = fields.String(allow_none=True)
+    level_of_care = fields.String()
+    condition = fields.String()
+    payer_id = fields.String()
+    member = fields.Dict(allow_none=True, metadata={"description": "PHI; null once purged"})
+    summary = fields.Dict(allow_none=True)
+    attempts = fields.List(fields.Dict())
+    notes = fields.List(fields.Dict())
+
+
 class RerunSchema(StrictSchema):
     level_of_care = fields.Enum(LevelOfCare, by_value=True, load_default=None)
 

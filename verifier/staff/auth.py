@@ -104,6 +104,17 @@ def staff_required(role: str = "coordinator") -> Callable[[F], F]:
                     raise Forbidden("The form expired; reload the page and try again.")
             return view(*args, **kwargs)
 
+        _document_security(guarded)
         return cast(F, guarded)
 
     return decorate
+
+
+def _document_security(view: Any) -> None:
+    """The route's OpenAPI operation names how staff authenticate (flask-smorest reads
+    ``_apidoc``; functools.wraps copied the inner view's)."""
+    apidoc = dict(getattr(view, "_apidoc", {}))
+    manual = dict(apidoc.get("manual_doc", {}))
+    manual.setdefault("security", [{"bearerAuth": []}, {"consoleSession": []}])
+    apidoc["manual_doc"] = manual
+    view._apidoc = apidoc

@@ -130,3 +130,25 @@ def test_a_login_next_with_control_characters_goes_to_the_queue(
     assert response.headers["Location"] == "/console"
     assert "Set-Cookie: x" not in str(response.headers)
     del sign_in
+
+
+def test_a_method_the_route_lacks_is_a_405_with_allow_even_with_a_body(client: Any) -> None:
+    response = client.put(URL, data="x", content_type="text/plain")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+
+
+@pytest.mark.parametrize("path", ["/review", "/patient", "/rerun"])
+def test_a_bodiless_staff_post_needs_no_content_type(
+    client: Any, bearer: Any, runtime: Any, path: str
+) -> None:
+    from tests.unit.api.test_intake import valid_body
+
+    verification_id = client.post(URL, json=valid_body()).get_json()["id"]
+    response = client.post(f"{URL}/{verification_id}{path}", headers=bearer)
+    assert response.status_code in (200, 202), response.get_json()
+
+
+def test_a_body_that_is_not_json_is_still_a_415(client: Any, bearer: Any) -> None:
+    response = client.post(f"{URL}/search", data="q=Doe", headers=bearer)
+    assert response.status_code == 415

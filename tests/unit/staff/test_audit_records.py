@@ -110,3 +110,15 @@ def test_viewing_the_audit_log_is_itself_audited(app: Any, runtime: Any, admin: 
     event, shown = last_event(runtime, "audit_viewed")
     assert event.actor == admin.email
     assert len(shown) == int((event.object_id or "rows:0").removeprefix("rows:")) > 0
+
+
+def test_a_client_request_id_is_not_stored_as_the_audit_rows_request_id(
+    client: Any, runtime: Any, bearer: dict[str, str]
+) -> None:
+    forged = "a" * 32
+    response = client.post(
+        f"{URL}/search", json={"q": "Nobody"}, headers=bearer | {"X-Request-Id": forged}
+    )
+    event, _ = last_event(runtime, "search")
+    assert event.request_id != forged
+    assert event.request_id == response.headers["X-Request-Id"]
