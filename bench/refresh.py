@@ -42,8 +42,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from tests.fakes import x12_responses as x12  # noqa: E402
 from tests.fakes.payer_server import FakePayer, Reply  # noqa: E402
+from tests.fakes.submissions import valid_body  # noqa: E402
 from tests.scratch_postgres import scratch_postgres  # noqa: E402
-from tests.unit.api.test_intake import valid_body  # noqa: E402
 from verifier import create_app  # noqa: E402
 from verifier.store.crypto import generate_key_spec  # noqa: E402
 from verifier.store.migrate import upgrade  # noqa: E402
@@ -51,6 +51,7 @@ from verifier.store.models import Verification  # noqa: E402
 from verifier.supervisor import (  # noqa: E402
     free_port,
     redis_server_argv,
+    rq_env,
     verification_worker_argv,
     wait_for_port,
 )
@@ -209,13 +210,13 @@ def seed(runtime: object, count: int) -> list[str]:
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     argv = [
-        *verification_worker_argv(env["REDIS_URL"]),
+        *verification_worker_argv(),
         "--logging_level",
         "WARNING",
         "bench-visitor",
         "bench-batch",
     ]
-    full_env = dict(os.environ) | env | {"PYTHONPATH": str(ROOT)}
+    full_env = dict(os.environ) | env | rq_env(env["REDIS_URL"]) | {"PYTHONPATH": str(ROOT)}
     with log.open("ab") as handle:
         return subprocess.Popen(argv, env=full_env, cwd=ROOT, stdout=handle, stderr=handle)
 

@@ -21,7 +21,7 @@ class SettingsError(ValueError):
 
 
 MASK = "***"
-SECRET_FIELDS = frozenset({"secret_key", "data_key", "metrics_token"})
+SECRET_FIELDS = frozenset({"secret_key", "data_key", "metrics_token", "audit_key"})
 URL_FIELDS = frozenset({"database_url", "redis_url"})
 
 
@@ -142,6 +142,27 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def redis_url_problem(url: str) -> str | None:
+    """Why this Redis URL is unsafe for production, or None.
+
+    Whoever can write to Redis can enqueue jobs, so production needs a password (or an
+    ACL user with one), and TLS (``rediss://``) unless Redis is on this machine.
+    """
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "REDIS_URL is not a URL"
+    if not password and "password=" not in parts.query:
+        return "REDIS_URL must carry a password (redis://user:password@host) in production"
+    if parts.scheme == "redis" and (parts.hostname or "") not in LOOPBACK_HOSTS:
+        return "REDIS_URL must use rediss:// (TLS) in production unless Redis is on loopback"
+    return None
+
+
 # Limits per client address; the test environment has none unless set (suites submit fast).
 DEFAULT_SUBMIT_LIMIT = RateLimit(10, 600)
 DEFAULT_STATUS_LIMIT = RateLimit(120, 60)
@@ -156,6 +177,9 @@ class Settings:
     # "kid:base64key[,kid:base64key...]": the first encrypts, all decrypt (rotation).
     data_key: str | None = None
     data_key_file: Path = ROOT / "var" / "data.key"
+    # The audit chain's HMAC key ("kid:base64key[,...]", the first signs): never in the DB.
+    audit_key: str | None = field(default=None, repr=False)
+    audit_key_file: Path = ROOT / "var" / "audit.key"
     queue_prefix: str = "verifier"
     payers_file: Path = ROOT / "config" / "payers.toml"
     facility_file: Path = ROOT / "config" / "facility.toml"
@@ -189,11 +213,14 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        """Every field, with keys, tokens and URL passwords masked (reprs reach logs)."""
+        """Every field, with keys, tokens and URL passwords masked (reprs reach logs).
+
+        A field declared ``repr=False`` is a secret too, whether or not it is listed.
+        """
         shown = []
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name in SECRET_FIELDS:
+            if item.name in SECRET_FIELDS or not item.repr:
                 text = repr(MASK if value else value)
             elif item.name in URL_FIELDS:
                 text = repr(mask_url(value))
@@ -225,6 +252,8 @@ class Settings:
             redis_url=env.get("REDIS_URL") or defaults.redis_url,
             data_key=env.get("VERIFIER_DATA_KEY") or None,
             data_key_file=Path(env.get("VERIFIER_DATA_KEY_FILE") or defaults.data_key_file),
+            audit_key=env.get("VERIFIER_AUDIT_KEY") or None,
+            audit_key_file=Path(env.get("VERIFIER_AUDIT_KEY_FILE") or defaults.audit_key_file),
             queue_prefix=env.get("VERIFIER_QUEUE_PREFIX") or defaults.queue_prefix,
             payers_file=Path(env.get("VERIFIER_PAYERS_FILE") or defaults.payers_file),
             facility_file=Path(env.get("VERIFIER_FACILITY_FILE") or defaults.facility_file),
@@ -290,7 +319,12 @@ class Settings:
                 raise SettingsError("VERIFIER_DATA_KEY is required in production")
             if not self.secret_key:
                 raise SettingsError("SECRET_KEY is required in production")
+            if not self.audit_key:
+                raise SettingsError("VERIFIER_AUDIT_KEY is required in production")
             if self.database_url.startswith("sqlite"):
                 raise SettingsError("DATABASE_URL must name PostgreSQL in production")
+            problem = redis_url_problem(self.redis_url)
+            if problem:
+                raise SettingsError(problem)
             if any(origin.startswith("http://") for origin in self.widget_origins):
                 raise SettingsError("VERIFIER_WIDGET_ORIGINS must be https:// in production")

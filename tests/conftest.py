@@ -34,18 +34,21 @@ from config.settings import Settings
 from tests.fakes.rows import clear_queues
 from tests.scratch_postgres import scratch_postgres
 from verifier import create_app
+from verifier.audit import generate_audit_key
 from verifier.runtime import Runtime
 from verifier.store.crypto import generate_key_spec
 from verifier.store.db import normalize_url
 from verifier.store.migrate import upgrade
 from verifier.supervisor import (
     redis_server_argv,
+    rq_env,
     verification_worker_argv,
     wait_for_port,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = uuid.uuid4().hex[:8]
+AUDIT_KEY = generate_audit_key("testaudit")
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -187,6 +190,7 @@ def service_env(
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "VERIFIER_DATA_KEY": data_key,
+        "VERIFIER_AUDIT_KEY": AUDIT_KEY,
         "VERIFIER_QUEUE_PREFIX": f"{queue_prefix}{backend[:2]}",
         "VERIFIER_RETRY_INTERVALS": "1,1",
         "VERIFIER_SANDBOX_SLOW_SECONDS": "2",
@@ -286,10 +290,12 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = dict(os.environ) | self.env | {"PYTHONPATH": str(ROOT)}
+        env = (
+            dict(os.environ) | self.env | rq_env(self.env["REDIS_URL"]) | {"PYTHONPATH": str(ROOT)}
+        )
         prefix = self.env["VERIFIER_QUEUE_PREFIX"]
         argv = [
-            *verification_worker_argv(self.env["REDIS_URL"]),
+            *verification_worker_argv(),
             f"{prefix}-visitor",
             f"{prefix}-batch",
         ]

@@ -70,14 +70,28 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _request_id() -> None:
+    """Our own id for every request: a client's X-Request-Id is never stored as sent
+    (it could forge or collide with another request's audit rows); it is kept beside
+    ours, as ``client_request_id``, for logs only."""
+    g.request_id = uuid.uuid4().hex
     incoming = request.headers.get("X-Request-Id", "")
-    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+    g.client_request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else None
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
 
 
 def _require_json_body() -> None:
-    """Bodies of API writes must be JSON: 415 otherwise (before any parsing)."""
+    """Bodies of API writes must be JSON: 415 otherwise (before any parsing).
+
+    A method the route does not have is a 405 first, and a write with no body at all
+    (``POST .../review``) needs no media type.
+    """
     writes = request.method in ("POST", "PUT", "PATCH")
     if not writes or not request.path.startswith("/api/") or request.is_json:
+        return
+    if request.routing_exception is not None or not _has_body():
         return
     if request.path == "/api/v1/batches" and request.mimetype == "text/csv":
         return  # a batch may be uploaded as a CSV file

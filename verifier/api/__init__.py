@@ -39,6 +39,16 @@ def init_app(app: Flask) -> None:
 
     api = VerifierApi(app)
     app.extensions["verifier_api"] = api
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A staff API token"}
+    )
+    api.spec.components.security_scheme(
+        "consoleSession", {"type": "apiKey", "in": "cookie", "name": "verifier_staff"}
+    )
+    api.spec.components.security_scheme(
+        "statusToken", {"type": "apiKey", "in": "header", "name": "X-Status-Token"}
+    )
+    api.spec.components.schema("StaffVerification", schema=staff.StaffVerificationSchema)
     api.register_blueprint(verifications.blp)
     api.register_blueprint(payers.blp)
     api.register_blueprint(staff.blp)

@@ -32,7 +32,9 @@ blp = Blueprint(
 
 class PageArgs(StrictSchema):
     page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1), metadata={"description": "From 1"}
+        load_default=1,
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "From 1"},
     )
     per_page = fields.Integer(
         load_default=batches.DEFAULT_PER_PAGE,

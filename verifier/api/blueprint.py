@@ -1,7 +1,8 @@
 """flask-smorest's Blueprint with a JSON parser that turns hostile JSON into a 400.
 
 webargs decodes the body itself; a deeply nested document raises RecursionError
-there, which would be a 500. Ours answers 400 like any other unreadable body.
+there, and a 5,000-digit number a ValueError, which would be 500s. Ours answers 400
+like any other unreadable body.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class SafeJSONParser(FlaskParser):
         except RecursionError:
             error = json.JSONDecodeError("nested too deeply", "", 0)
             abort(400, exc=error, messages={"json": ["The JSON body is nested too deeply."]})
+        except json.JSONDecodeError:
+            raise  # webargs answers these itself (400)
+        except ValueError:  # e.g. an integer past Python's 4,300-digit limit
+            error = json.JSONDecodeError("number too long", "", 0)
+            abort(400, exc=error, messages={"json": ["A number in the JSON body is too long."]})
 
 
 class Blueprint(flask_smorest.Blueprint):

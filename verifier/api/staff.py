@@ -6,6 +6,7 @@ with ids and outcomes only.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import marshmallow as ma
@@ -31,15 +32,37 @@ blp = Blueprint(
 )
 
 
+# Dates a search can name: the day after created_to must exist (9999-12-31 has none).
+_DATES = validate.Range(min=dt.date(1900, 1, 1), max=dt.date(9999, 12, 30))
+MAX_PAGE_NUMBER = 1_000_000  # past every real result; a bigger offset overflows SQLite
+
+
 class SearchArgs(StrictSchema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     status = fields.String(load_default=None, validate=validate.OneOf(STATES))
     payer_id = fields.String(load_default=None, validate=validate.Length(max=80))
-    created_from = fields.Date(load_default=None)
-    created_to = fields.Date(load_default=None)
+    created_from = fields.Date(load_default=None, validate=_DATES)
+    created_to = fields.Date(load_default=None, validate=_DATES)
     callback_requested = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE_NUMBER))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=work.MAX_PAGE))
+
+
+IN_URL = (
+    "Searches by name, member id or date of birth are sent in the body "
+    "(POST /api/v1/verifications/search or /export.csv): URLs are logged."
+)
+
+
+def _no_terms_in_url(value: str) -> None:
+    if value.strip():
+        raise ma.ValidationError(IN_URL)
+
+
+class FilterArgs(SearchArgs):
+    """The GET form: the PHI-free filters only; search terms go in a POST body."""
+
+    q = fields.String(load_default="", validate=[validate.Length(max=200), _no_terms_in_url])
 
 
 class SearchResultSchema(ma.Schema):
@@ -49,12 +72,40 @@ class SearchResultSchema(ma.Schema):
     per_page = fields.Integer()
 
 
+class StaffVerificationSchema(ma.Schema):
+    """The staff view of one verification (documentation: the route returns it as built)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    id = fields.String()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    reason_detail = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+    completed_at = fields.String(allow_none=True)
+    next_attempt_at = fields.String(allow_none=True)
+    level_of_care = fields.String()
+    condition = fields.String()
+    payer_id = fields.String()
+    member = fields.Dict(allow_none=True, metadata={"description": "PHI; null once purged"})
+    summary = fields.Dict(allow_none=True)
+    attempts = fields.List(fields.Dict())
+    notes = fields.List(fields.Dict())
+
+
 class RerunSchema(StrictSchema):
     level_of_care = fields.Enum(LevelOfCare, by_value=True, load_default=None)
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("A note needs some text, not only spaces.")
+
+
 class NoteSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=4000), _not_blank])
 
 
 _MONEY = validate.Regexp(r"^\d{1,7}(\.\d{2})?$", error="An amount like 1500.00.")
@@ -84,33 +135,71 @@ def _query(args: dict[str, Any]) -> work.SearchQuery:
     return work.SearchQuery(**args)
 
 
+def _search(args: dict[str, Any]) -> dict[str, Any]:
+    query = _query(args)
+    items, total = work.search(runtime_of(current_app), query)
+    record(
+        "search",
+        object_type="verification",
+        object_id=f"results:{total}",
+        records=[item["id"] for item in items],
+    )
+    return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+
+
 @blp.route("")
 class StaffVerifications(MethodView):
     @staff_required()
-    @blp.arguments(SearchArgs, location="query")
+    @blp.arguments(FilterArgs, location="query")
     @blp.response(200, SearchResultSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Search by name, member id or date of birth (exact), status, payer and dates."""
-        query = _query(args)
-        items, total = work.search(runtime_of(current_app), query)
-        record("search", object_type="verification", object_id=f"results:{total}")
-        return {"items": items, "total": total, "page": query.page, "per_page": query.per_page}
+        """List by status, payer and dates (search terms: POST /search)."""
+        return _search(args)
+
+
+@blp.route("/search")
+class StaffSearch(MethodView):
+    @staff_required()
+    @blp.arguments(SearchArgs)
+    @blp.response(200, SearchResultSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search by name, member id or date of birth (exact), status, payer and dates.
+
+        The terms travel in the body, never in the URL (access logs, proxies, history).
+        """
+        return _search(args)
+
+
+def _export(args: dict[str, Any]) -> Response:
+    export = work.export_csv(runtime_of(current_app), _query(args))
+    record(
+        "export",
+        object_type="verification",
+        object_id=f"rows:{len(export.ids)}",
+        records=export.ids,
+    )
+    return Response(
+        export.body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=verifications.csv"},
+    )
 
 
 @blp.route("/export.csv")
 class StaffExport(MethodView):
     @staff_required()
-    @blp.arguments(SearchArgs, location="query")
-    @blp.response(200, description="CSV of the search")
+    @blp.arguments(FilterArgs, location="query")
+    @blp.response(200, description="CSV of the listing", content_type="text/csv")
     def get(self, args: dict[str, Any]) -> Response:
-        """The search as CSV (up to 10,000 rows)."""
-        body = work.export_csv(runtime_of(current_app), _query(args))
-        record("export", object_type="verification", object_id=f"rows:{body.count(chr(10)) - 1}")
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=verifications.csv"},
-        )
+        """The listing as CSV (up to 10,000 rows; search terms: POST)."""
+        return _export(args)
+
+    @staff_required()
+    @blp.arguments(SearchArgs)
+    @blp.response(200, description="CSV of the search", content_type="text/csv")
+    def post(self, args: dict[str, Any]) -> Response:
+        """The search as CSV (up to 10,000 rows), its terms in the body."""
+        return _export(args)
 
 
 def staff_detail(verification_id: str) -> Response:

@@ -59,7 +59,25 @@ class Verification(MethodView):
     @blp.arguments(StatusTokenHeaderSchema, location="headers")
     @blp.response(200, VisitorVerificationSchema)
     @blp.alt_response(404, description="Unknown id, or a wrong or expired token")
-    @blp.alt_response(200, description="Staff (Bearer token or console session): the full view")
+    @blp.doc(
+        security=[{}, {"statusToken": []}, {"bearerAuth": []}, {"consoleSession": []}],
+        responses={
+            "200": {
+                "description": "Visitor (X-Status-Token): the visitor view; staff (Bearer "
+                "token or console session): the full view",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "anyOf": [
+                                {"$ref": "#/components/schemas/VisitorVerification"},
+                                {"$ref": "#/components/schemas/StaffVerification"},
+                            ]
+                        }
+                    }
+                },
+            }
+        },
+    )
     def get(self, headers: dict[str, Any], verification_id: str) -> Any:
         """Visitor (X-Status-Token): status and the visitor's summary. Staff: everything."""
         if wants_staff_view():

@@ -82,6 +82,7 @@ def db_rekey(check: bool, batch_size: int, limit: int | None) -> None:
     finally:
         audit.record(
             runtime.db,
+            runtime.audit_keys,
             audit.Entry(
                 actor=REKEY_ACTOR,
                 action="rekey",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TextIO
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -15,8 +19,10 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 def _audit(action: str, object_id: str) -> None:
+    runtime = runtime_of(current_app)
     audit.record(
-        runtime_of(current_app).db,
+        runtime.db,
+        runtime.audit_keys,
         audit.Entry(actor="cli", action=action, object_type="staff_user", object_id=object_id),
     )
 
@@ -70,14 +76,60 @@ def users_revoke(email: str) -> None:
         count = accounts.revoke_tokens(runtime_of(current_app), email)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    _audit("tokens_revoked", accounts.normalize_email(email))
     click.echo(f"revoked {count} token(s)")
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming the first row that was changed or removed."""
-    report = audit.verify(runtime_of(current_app).db)
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.File("r"),
+    help="A file from `audit checkpoint`: also fail if rows it saw were removed.",
+)
+def audit_verify(checkpoint_file: TextIO | None) -> None:
+    """Check the HMAC chain; exit 1 naming the first row that was changed or removed."""
+    runtime = runtime_of(current_app)
+    point = None
+    if checkpoint_file is not None:
+        try:
+            point = audit.read_checkpoint(checkpoint_file.read(), runtime.audit_keys)
+        except audit.CheckpointError as exc:
+            click.echo(f"checkpoint REFUSED: {exc}")
+            raise SystemExit(1) from None
+    report = audit.verify(runtime.db, runtime.audit_keys)
     if report.broken_at is not None:
-        click.echo(f"audit chain BROKEN at row {report.broken_at} ({report.rows} rows read)")
+        click.echo(
+            f"audit chain BROKEN at row {report.broken_at} ({report.rows} rows read): "
+            f"{report.problem}"
+        )
         raise SystemExit(1)
+    if point is not None:
+        problem = audit.against_checkpoint(runtime.db, report, point)
+        if problem:
+            click.echo(f"audit chain TRUNCATED: {problem}")
+            raise SystemExit(1)
     click.echo(f"audit chain intact: {report.rows} rows")
+    if report.unkeyed:
+        click.echo(f"note: the first {report.unkeyed} rows predate the audit key (SHA-256 only)")
+    if point is not None:
+        click.echo(
+            f"checkpoint of {point['at']} holds: {point['rows']} rows up to {point['head_id']}"
+        )
+
+
+@audit_cli.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write it here.")
+def audit_checkpoint(out: str | None) -> None:
+    """Print (or write) a signed checkpoint of the chain's head; keep it off this server."""
+    runtime = runtime_of(current_app)
+    try:
+        point = audit.checkpoint(runtime.db, runtime.audit_keys)
+    except audit.CheckpointError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = json.dumps(point, indent=2) + "\n"
+    if out:
+        Path(out).write_text(text)
+        click.echo(f"checkpoint written to {out}: {point['rows']} rows up to {point['head_id']}")
+    else:
+        click.echo(text, nl=False)

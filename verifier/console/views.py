@@ -43,8 +43,16 @@ LOGIN_CSRF_COOKIE = "verifier_login_csrf"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths inside the console: no open redirect."""
-    if target and target.startswith("/console") and not target.startswith("//"):
+    """Only plain paths inside the console: no open redirect, no header injection."""
+    if (
+        target
+        and len(target) <= 500
+        and target.startswith("/console")
+        and target.isascii()
+        and target.isprintable()
+        and " " not in target
+        and "\\" not in target
+    ):
         return target
     return url_for("console.queue")
 
@@ -74,11 +82,19 @@ def login_submit() -> Any:
         raise BadRequest("The sign-in form expired; reload the page.")
     runtime = runtime_of(current_app)
     email = request.form.get("email", "")
-    staff = accounts.authenticate(
-        runtime, email, request.form.get("password", ""), request.form.get("code", "")
+    attempt = accounts.sign_in(
+        runtime,
+        email,
+        request.form.get("password", ""),
+        request.form.get("code", ""),
+        source=request.remote_addr,
     )
+    staff = attempt.staff
     if staff is None:
-        record("login_failed", "denied", "staff_user", None, actor="anonymous")
+        account = str(attempt.account_id) if attempt.account_id is not None else "unknown"
+        record("login_failed", "denied", "staff_user", account, actor="anonymous")
+        if attempt.locked_now:
+            record("login_locked", "locked", "staff_user", account, actor="anonymous")
         token = secrets.token_urlsafe(32)
         response = make_response(
             render_template(
@@ -150,25 +166,45 @@ def queue() -> str:
         if criteria.get("reviewed") is False:
             items = [item for item in items if not item["reviewed"]]
         sections.append((title, items, total))
-    record("search", object_type="verification", object_id="queue")
+    shown = list(dict.fromkeys(item["id"] for _, items, _ in sections for item in items))
+    record("search", object_type="verification", object_id="queue", records=shown)
     return render_template("console/queue.html", sections=sections, csrf_token=g.csrf_token)
 
 
-@bp.get("/search")
-@staff_required()
-def search() -> str:
-    args = request.args
-    status = args.get("status") or None
+def _page(raw: str | None) -> int:
+    """A page number from a form: ASCII digits within bounds, else the first page."""
+    if raw and len(raw) <= 6 and raw.isascii() and raw.isdigit():
+        return max(1, int(raw))
+    return 1
+
+
+def _search_form() -> work.SearchQuery:
+    """The search as the console sends it: terms only in a POST body (URLs are logged)."""
+    source = request.form if request.method == "POST" else request.args
+    if request.method != "POST" and request.args.get("q", "").strip():
+        raise BadRequest("Search terms are sent by the form, not in the address.")
+    status = source.get("status") or None
     if status is not None and status not in STATES:
         status = None
-    query = work.SearchQuery(
-        q=args.get("q", "")[:200],
+    return work.SearchQuery(
+        q=source.get("q", "")[:200] if request.method == "POST" else "",
         status=status,
-        payer_id=args.get("payer_id") or None,
-        page=max(1, int(args.get("page", "1"))) if args.get("page", "1").isdigit() else 1,
+        payer_id=(source.get("payer_id") or "")[:80] or None,
+        page=_page(source.get("page")),
     )
+
+
+@bp.route("/search", methods=["GET", "POST"])
+@staff_required()
+def search() -> str:
+    query = _search_form()
     items, total = work.search(runtime_of(current_app), query)
-    record("search", object_type="verification", object_id=f"results:{total}")
+    record(
+        "search",
+        object_type="verification",
+        object_id=f"results:{total}",
+        records=[item["id"] for item in items],
+    )
     return render_template(
         "console/search.html",
         items=items,
@@ -282,7 +318,12 @@ def patient(verification_id: str) -> Response:
 @staff_required()
 def callbacks() -> str:
     items = callbacks_of.staff_callbacks(runtime_of(current_app))
-    record("view", object_type="callback_requests", object_id=f"rows:{len(items)}")
+    record(
+        "view",
+        object_type="callback_request",
+        object_id=f"rows:{len(items)}",
+        records=[item["id"] for item in items],
+    )
     return render_template(
         "console/callbacks.html",
         items=items,
@@ -306,16 +347,18 @@ def callback_status(request_id: str) -> Response:
     return redirect(url_for("console.callbacks"))  # type: ignore[return-value]
 
 
-@bp.get("/export.csv")
+@bp.route("/export.csv", methods=["GET", "POST"])
 @staff_required()
 def export() -> Response:
-    query = work.SearchQuery(
-        q=request.args.get("q", "")[:200], status=request.args.get("status") or None
+    export = work.export_csv(runtime_of(current_app), _search_form())
+    record(
+        "export",
+        object_type="verification",
+        object_id=f"rows:{len(export.ids)}",
+        records=export.ids,
     )
-    body = work.export_csv(runtime_of(current_app), query)
-    record("export", object_type="verification", object_id=f"rows:{body.count(chr(10)) - 1}")
     return Response(
-        body,
+        export.body,
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=verifications.csv"},
     )
@@ -328,6 +371,12 @@ def audit_log() -> str:
         events = list(
             session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)).scalars()
         )
+    record(
+        "audit_viewed",
+        object_type="audit_event",
+        object_id=f"rows:{len(events)}",
+        records=[str(event.id) for event in events],
+    )
     return render_template("console/audit.html", events=events, csrf_token=g.csrf_token)
 
 

@@ -1,25 +1,27 @@
 """Staff accounts: argon2id passwords, a required TOTP second factor, lockout, API tokens.
 
-Failed logins back off: after LOCK_AFTER failures the account is locked for a period
-that doubles with each further failure (capped), and the message never says whether
-the email, the password or the code was wrong.
+Failed logins back off: after LOCK_AFTER failures from one address the account is
+locked for that address, for a period that doubles with each further failure (capped),
+and the message never says whether the email, the password or the code was wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from verifier.runtime import Runtime
-from verifier.store.models import ApiToken, StaffSession, StaffUser
+from verifier.store.models import ApiToken, LoginLock, StaffSession, StaffUser
 from verifier.store.records import seal, unseal
 
 ROLES = ("coordinator", "admin")
@@ -113,58 +115,132 @@ def _user_by_email(session: Session, email: str) -> StaffUser:
     return user
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt came to, for the caller's audit row (never shown as is)."""
+
+    staff: Staff | None
+    account_id: int | None = None  # the account tried, when the email names one
+    locked_now: bool = False  # this failure started a lock for its address
+
+
+CODE = re.compile(r"[0-9]{6}")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email names no account: the same argon2 work."""
+    return _hasher.hash(secrets.token_urlsafe(18))
+
+
 def authenticate(
-    runtime: Runtime, email: str, password: str, code: str, *, now: dt.datetime | None = None
+    runtime: Runtime,
+    email: str,
+    password: str,
+    code: str,
+    *,
+    now: dt.datetime | None = None,
+    source: str | None = None,
 ) -> Staff | None:
-    """Password and TOTP code both right, account enabled and not locked: the Staff."""
+    """Password and TOTP code both right, account enabled, address not locked: the Staff."""
+    return sign_in(runtime, email, password, code, now=now, source=source).staff
+
+
+def sign_in(
+    runtime: Runtime,
+    email: str,
+    password: str,
+    code: str,
+    *,
+    now: dt.datetime | None = None,
+    source: str | None = None,
+) -> SignIn:
+    """One sign-in attempt from ``source`` (the client address).
+
+    Every path does the same work (one argon2 verification), so the time taken tells
+    nothing about the account: unknown, disabled and locked answer as slowly as a wrong
+    password. The code is checked (and burnt) only with the right password, but the
+    answer for a wrong code never depends on the password. Failures lock this account
+    from this address only, with a back-off that doubles (capped).
+    """
     now = now or utcnow()
     try:
         email = normalize_email(email)
     except AccountError:
-        return None
+        email = ""
     with runtime.db.session() as session:
-        user = session.execute(
-            select(StaffUser).where(StaffUser.email == email).with_for_update()
-        ).scalar_one_or_none()
+        user = (
+            session.execute(
+                select(StaffUser).where(StaffUser.email == email).with_for_update()
+            ).scalar_one_or_none()
+            if email
+            else None
+        )
+        password_ok = _password_ok(user.password_hash if user else _dummy_hash(), password)
         if user is None:
-            _hasher.hash(password)  # same work either way: no user enumeration by timing
-            return None
-        if user.disabled or (user.locked_until is not None and user.locked_until > now):
-            return None
-        if _password_ok(user, password) and _code_ok(runtime, user, code, now):
+            return SignIn(None)
+        if user.disabled:
+            return SignIn(None, user.id)
+        lock = _lock_of(session, user.id, source)
+        if lock.locked_until is not None and lock.locked_until > now:
+            return SignIn(None, user.id)
+        if password_ok and _claim_code(runtime, session, user, code, now):
+            if lock in session:
+                session.delete(lock)  # this address starts afresh
             user.failed_logins = 0
-            user.locked_until = None
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
-            return Staff(user.id, user.email, user.role)
+            return SignIn(Staff(user.id, user.email, user.role), user.id)
         user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER:
-            extra = user.failed_logins - LOCK_AFTER
-            user.locked_until = now + min(LOCK_BASE * (2**extra), LOCK_MAX)
-        return None
+        lock.failures += 1
+        started = False
+        if lock.failures >= LOCK_AFTER:
+            extra = lock.failures - LOCK_AFTER
+            lock.locked_until = now + min(LOCK_BASE * (2 ** min(extra, 16)), LOCK_MAX)
+            started = True
+        session.add(lock)
+        return SignIn(None, user.id, started)
 
 
-def _password_ok(user: StaffUser, password: str) -> bool:
+def _lock_of(session: Session, user_id: int, source: str | None) -> LoginLock:
+    key = hashlib.sha256((source or "").encode()).hexdigest()
+    found = session.get(LoginLock, (user_id, key))
+    return found or LoginLock(user_id=user_id, source=key, failures=0, locked_until=None)
+
+
+def _password_ok(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def _code_ok(runtime: Runtime, user: StaffUser, code: str, now: dt.datetime) -> bool:
-    """A current TOTP code (±1 step), never one already used (replay)."""
+def _claim_code(
+    runtime: Runtime, session: Session, user: StaffUser, code: str, now: dt.datetime
+) -> bool:
+    """A current TOTP code (±1 step) in ASCII digits, used at most once, ever.
+
+    The used step is claimed by one conditional UPDATE: of two sign-ins racing with the
+    same code (on SQLite, where FOR UPDATE locks nothing, as on PostgreSQL), one wins.
+    """
     code = code.strip().replace(" ", "")
-    if not code.isdigit() or len(code) != 6:
-        return False
+    if not CODE.fullmatch(code):
+        return False  # full-width or other Unicode digits are not a code
     secret = unseal(runtime.keyring, "staff.totp", user.email, user.totp_secret_enc)
     totp = pyotp.TOTP(secret)
     step_now = int(now.timestamp()) // totp.interval
     for step in (step_now - 1, step_now, step_now + 1):
         if secrets.compare_digest(totp.at(step * totp.interval), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False
-            user.totp_last_step = step
-            return True
+            claimed = session.execute(
+                update(StaffUser)
+                .where(
+                    StaffUser.id == user.id,
+                    or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(claimed.rowcount)  # type: ignore[attr-defined]
     return False
 
 

@@ -6,7 +6,7 @@ declared in ``verifier.staff.policy`` (a test walks the URL map against it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -30,7 +30,9 @@ def current_staff() -> Staff | None:
     runtime = runtime_of(current_app)
     staff: Staff | None = None
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
+    # The console runs on its session cookie (and its CSRF token): a Bearer token there
+    # is not a sign-in, so the page asks for one instead of failing.
+    if header.startswith("Bearer ") and not request.path.startswith("/console"):
         staff = staff_for_token(runtime, header.removeprefix("Bearer ").strip())
         g.auth_via = "token"
     else:
@@ -49,11 +51,17 @@ def record(
     object_type: str | None = None,
     object_id: str | None = None,
     actor: str | None = None,
+    records: Iterable[str] = (),
 ) -> None:
-    """Audit a staff action of this request (ids and outcomes only)."""
+    """Audit a staff action of this request (ids and outcomes only).
+
+    ``records``: the verification ids a list showed (search, export, queue, call-backs).
+    """
     staff = g.get("staff")
+    runtime = runtime_of(current_app)
     audit.record(
-        runtime_of(current_app).db,
+        runtime.db,
+        runtime.audit_keys,
         audit.Entry(
             actor=actor or (staff.email if staff else "anonymous"),
             action=action,
@@ -63,6 +71,7 @@ def record(
             source_addr=request.remote_addr,
             request_id=g.get("request_id"),
         ),
+        records=records,
     )
 
 
@@ -95,6 +104,17 @@ def staff_required(role: str = "coordinator") -> Callable[[F], F]:
                     raise Forbidden("The form expired; reload the page and try again.")
             return view(*args, **kwargs)
 
+        _document_security(guarded)
         return cast(F, guarded)
 
     return decorate
+
+
+def _document_security(view: Any) -> None:
+    """The route's OpenAPI operation names how staff authenticate (flask-smorest reads
+    ``_apidoc``; functools.wraps copied the inner view's)."""
+    apidoc = dict(getattr(view, "_apidoc", {}))
+    manual = dict(apidoc.get("manual_doc", {}))
+    manual.setdefault("security", [{"bearerAuth": []}, {"consoleSession": []}])
+    apidoc["manual_doc"] = manual
+    view._apidoc = apidoc

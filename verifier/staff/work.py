@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, or_, select, update
 
 from verifier.domain import LevelOfCare
 from verifier.runtime import Runtime
+from verifier.spreadsheet import safe_cell
 from verifier.staff.accounts import Staff
 from verifier.store.models import Attempt, Note, Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
@@ -174,24 +175,30 @@ CSV_COLUMNS = (
 )
 
 
-def export_csv(runtime: Runtime, query: SearchQuery, limit: int = 10_000) -> str:
+@dataclass(frozen=True)
+class Export:
+    body: str
+    ids: list[str]  # the verifications in it, for the audit row
+
+
+def export_csv(runtime: Runtime, query: SearchQuery, limit: int = 10_000) -> Export:
     """The whole search (up to ``limit`` rows) as CSV, for admissions' spreadsheets."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
+    ids: list[str] = []
     statement = _filtered(runtime, query).order_by(Verification.created_at.desc()).limit(limit)
     with runtime.db.session() as session:
         for row in session.execute(statement).scalars():
             values = _row(runtime, row)
+            ids.append(row.id)
             # Spreadsheet formula injection: a cell starting with = + - @ is data, not code.
             writer.writerow({k: _cell(v) for k, v in values.items()})
-    return out.getvalue()
+    return Export(out.getvalue(), ids)
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return safe_cell(value)
 
 
 def _describe_codes(codes: list[str] | None) -> list[dict[str, str]]:

@@ -157,8 +157,20 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))  # HMAC key; None: before keying
 
     __table_args__ = (Index("ux_audit_events_prev_hash", "prev_hash", unique=True),)
+
+
+class AuditRecord(Base):
+    """One record an audited action showed (a search's results, an export's rows): ids of
+    the event's object_type (verifications, or call-back requests)."""
+
+    __tablename__ = "audit_records"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class StaffUser(Base):
@@ -176,6 +188,7 @@ class StaffUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class StaffSession(Base):
@@ -190,6 +203,22 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
 
 
+class LoginLock(Base):
+    """Failed sign-ins of one account from one address (hashed), and its back-off.
+
+    Locking by account and address: 5 bad passwords from anywhere cannot keep the
+    account's owner out, and the owner's correct password and code still pass from
+    their own address.
+    """
+
+    __tablename__ = "staff_login_locks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 class ApiToken(Base):
     """A personal API token (Authorization: Bearer); stored hashed, revocable."""
 
@@ -201,6 +230,7 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # None: before 0009
 
 
 class Note(Base):

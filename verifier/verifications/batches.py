@@ -25,6 +25,7 @@ from verifier.coverage.model import CoverageSummary, fraction, money
 from verifier.coverage.stored import stored_summary
 from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime
+from verifier.spreadsheet import safe_cell, unknown_columns_message
 from verifier.store.models import Batch, BatchRow, Verification
 from verifier.verifications import intake, lifecycle
 from verifier.verifications.lifecycle import utcnow
@@ -66,11 +67,21 @@ class Created:
 def items_from_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
     """Submit bodies from CSV text, with each row's line number (the header is line 1)."""
     reader = csv.DictReader(io.StringIO(text))
+    try:  # issue 18: csv.Error (a field past the size limit) is the uploader's mistake
+        return _items_from(reader)
+    except csv.Error:
+        raise BatchInvalid(
+            f"line {reader.line_num + 1}: a field is longer than {csv.field_size_limit():,} "
+            "characters, or a quote is not closed"
+        ) from None
+
+
+def _items_from(reader: csv.DictReader[str]) -> list[tuple[int, dict[str, Any]]]:
     header = reader.fieldnames or []
     unknown = sorted(set(header) - set(CSV_COLUMNS))
     if not header or unknown:
         raise BatchInvalid(
-            f"unknown column(s): {', '.join(unknown)}" if unknown else "the CSV has no header"
+            unknown_columns_message(unknown, CSV_COLUMNS) if unknown else "the CSV has no header"
         )
     items = []
     for record in reader:
@@ -355,7 +366,8 @@ def _result_lines(runtime: Runtime, batch_id: str) -> Iterator[str]:
             view = _row(row)
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in (row.errors or {}).items())
             writer.writerow(
-                [
+                safe_cell(cell)  # issue 18: a payer's text is never a formula
+                for cell in [
                     view["line"],
                     view.get("verification_id", ""),
                     view["status"],

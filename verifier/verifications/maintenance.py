@@ -318,6 +318,7 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
             purged += 1
             audit.record(
                 runtime.db,
+                runtime.audit_keys,
                 audit.Entry(
                     actor=PURGE_ACTOR, action="purge", object_type="verification", object_id=vid
                 ),

@@ -60,7 +60,7 @@ def test_a_refused_request_writes_one_authorization_failed_row(client: Any, runt
     ("action", "method", "path", "body"),
     [
         ("view", "GET", "/{id}", None),
-        ("search", "GET", "?q=Zelpha", None),
+        ("search", "POST", "/search", {"q": "Zelpha"}),
         ("export", "GET", "/export.csv", None),
         ("rerun", "POST", "/{id}/rerun", {}),
         ("note", "POST", "/{id}/notes", {"text": "called the payer"}),
@@ -96,7 +96,7 @@ def test_audit_rows_hold_ids_not_phi(
     client: Any, runtime: Any, bearer: dict[str, str], verification: str
 ) -> None:
     client.get(f"{URL}/{verification}", headers=bearer)
-    client.get(URL, query_string={"q": "Quintavius"}, headers=bearer)
+    client.post(f"{URL}/search", json={"q": "Quintavius"}, headers=bearer)
     with runtime.db.session() as session:
         rows = session.execute(select(AuditEvent)).scalars().all()
         blob = " ".join(
@@ -137,7 +137,7 @@ def test_a_changed_row_is_detected(
             text("UPDATE audit_events SET actor = 'someone-else' WHERE id = :id"), {"id": target_id}
         )
     try:
-        report = audit.verify(runtime.db)
+        report = audit.verify(runtime.db, runtime.audit_keys)
         assert report.broken_at == target_id
         assert runner.invoke(args=["audit", "verify"]).exit_code == 1
     finally:
@@ -155,7 +155,7 @@ def test_a_changed_row_is_detected(
                         "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
                     )
                 )
-    assert audit.verify(runtime.db).broken_at is None
+    assert audit.verify(runtime.db, runtime.audit_keys).broken_at is None
 
 
 def test_concurrent_appends_keep_one_chain(runtime: Any) -> None:
@@ -163,11 +163,11 @@ def test_concurrent_appends_keep_one_chain(runtime: Any) -> None:
 
     def append() -> None:
         for _ in range(5):
-            audit.record(runtime.db, audit.Entry(actor="t", action="search"))
+            audit.record(runtime.db, runtime.audit_keys, audit.Entry(actor="t", action="search"))
 
     threads = [threading.Thread(target=append) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert audit.verify(runtime.db).broken_at is None
+    assert audit.verify(runtime.db, runtime.audit_keys).broken_at is None

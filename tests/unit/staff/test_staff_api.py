@@ -33,14 +33,14 @@ def test_search_finds_by_name_member_id_or_birth_date(
         last_lower=member["last_name"].lower(),
         member_id=member["member_id"],
     )
-    response = client.get(URL, query_string={"q": q}, headers=bearer)
+    response = client.post(f"{URL}/search", json={"q": q}, headers=bearer)
     assert response.status_code == 200
     assert submitted in [item["id"] for item in response.get_json()["items"]]
 
 
 @pytest.mark.parametrize("q", ["Vantonger", "1971-02-04", "SBX-ACTIVE", "2023-02-30"])
 def test_search_is_exact_not_partial(client: Any, bearer: Any, submitted: str, q: str) -> None:
-    response = client.get(URL, query_string={"q": q, "per_page": 200}, headers=bearer)
+    response = client.post(f"{URL}/search", json={"q": q, "per_page": 200}, headers=bearer)
     assert submitted not in [item["id"] for item in response.get_json()["items"]]
 
 
@@ -51,16 +51,29 @@ def submitted_name(client: Any, bearer: Any, verification_id: str) -> str:
 
 def test_search_filters_by_status_and_payer(client: Any, bearer: Any, submitted: str) -> None:
     name = submitted_name(client, bearer, submitted)
-    hit = client.get(
-        URL, query_string={"status": "completed", "payer_id": "SANDBOX", "q": name}, headers=bearer
+    hit = client.post(
+        f"{URL}/search",
+        json={"status": "completed", "payer_id": "SANDBOX", "q": name},
+        headers=bearer,
     )
-    miss = client.get(
-        URL,
-        query_string={"status": "failed", "q": submitted_name(client, bearer, submitted)},
+    miss = client.post(
+        f"{URL}/search",
+        json={"status": "failed", "q": submitted_name(client, bearer, submitted)},
         headers=bearer,
     )
     assert submitted in [item["id"] for item in hit.get_json()["items"]]
     assert miss.get_json()["items"] == []
+
+
+@pytest.mark.parametrize("path", ["", "/export.csv"])
+def test_search_terms_in_the_url_are_refused_without_echoing_them(
+    client: Any, bearer: Any, path: str
+) -> None:
+    response = client.get(URL + path, query_string={"q": "Vantongeren"}, headers=bearer)
+    assert response.status_code == 422
+    messages = response.get_json()["errors"]["q"]
+    assert "POST /api/v1/verifications/search" in messages[0]
+    assert "Vantongeren" not in response.get_data(as_text=True)
 
 
 def test_search_pages(client: Any, bearer: Any, submitted: str) -> None:
@@ -146,9 +159,7 @@ def test_review_marks_who_reviewed(
 def test_csv_export_has_a_header_and_the_rows(
     client: Any, bearer: Any, submitted: str, member: dict[str, str]
 ) -> None:
-    response = client.get(
-        f"{URL}/export.csv", query_string={"q": member["last_name"]}, headers=bearer
-    )
+    response = client.post(f"{URL}/export.csv", json={"q": member["last_name"]}, headers=bearer)
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [row["id"] for row in rows] == [submitted]

@@ -22,7 +22,7 @@ def test_migrations_match_the_models(runtime: Any) -> None:
 
 
 def _audit_row(runtime: Any) -> int:
-    audit.record(runtime.db, audit.Entry(actor="test", action="view"))
+    audit.record(runtime.db, runtime.audit_keys, audit.Entry(actor="test", action="view"))
     with runtime.db.session() as session:
         return int(session.execute(select(func.max(AuditEvent.id))).scalar_one())
 
