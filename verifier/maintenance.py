@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, null, or_, select, update
 
 from verifier import audit, changes, lifecycle
+from verifier.part2.schedule import may_recheck as part2_may_recheck
 from verifier.queue import (
     BATCH,
     VISITOR,
@@ -244,6 +245,7 @@ def reverify_upcoming(runtime: Runtime, *, now: dt.datetime | None = None) -> in
                     or_(
                         Verification.rechecked_at.is_(None), Verification.rechecked_at < older_than
                     ),
+                    part2_may_recheck(now),  # 42 CFR Part 2: not after revocation or expiry
                 )
             ).all()
         )

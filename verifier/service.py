@@ -47,6 +47,9 @@ from verifier.domain import (
     RetryClass,
 )
 from verifier.lifecycle import Verdict
+from verifier.part2 import gate as part2_gate  # 42 CFR Part 2 (verifier.part2)
+from verifier.part2.consent import Part2Consent
+from verifier.part2.intake import consent_columns as part2_columns
 from verifier.payers.base import (
     CheckOutcome,
     Exchange,
@@ -89,6 +92,7 @@ class Submission:
     condition: Condition
     service_date: dt.date
     contact: ContactRecord | None = None
+    part2_consent: Part2Consent | None = None  # 42 CFR Part 2 programs only
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ def verification_values(
         "run_attempts": 0,
         "run_seq": 1,
     }
+    # 42 CFR Part 2: the consent sealed with the row (ConsentRequired without one).
+    values |= part2_columns(runtime, submission, verification_id, source=source, now=now)
     return values, token
 
 
@@ -353,7 +359,10 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     try:
         request = build_request(runtime, taken)
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
-        outcome = adapter.check(request)
+        row = taken.verification  # 42 CFR Part 2: consent checked, disclosure recorded
+        outcome = part2_gate.disclose(
+            runtime, row.id, row.level_of_care, row.condition, request, adapter.check
+        )
         exchange = outcome.exchange
         coverage = _summarize(runtime, taken.verification, outcome, taken.entry)
         summary = coverage.to_dict()
@@ -364,6 +373,8 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     except PayerError as exc:
         exchange = exc.exchange
         verdict = _verdict_for_error(runtime, exc, taken, now)
+    except part2_gate.NoConsent as exc:  # 42 CFR Part 2: no 270 left
+        verdict = Verdict(lifecycle.FAILED, exc.reason, "42 CFR Part 2 consent", "refused")
     except X12InputError as exc:
         if not exc.field.startswith(MEMBER_FIELDS):
             # Our own envelope, provider or ladder data: a bug or a configuration error,
@@ -436,7 +447,13 @@ def _check_carve_out(
     started = time.monotonic()
     exchange = Exchange()
     try:
-        outcome = runtime.adapters.for_payer(entry.id).check(carve_request)
+        outcome = part2_gate.disclose(  # 42 CFR Part 2: the re-query is a disclosure too
+            runtime, row.id, row.level_of_care, row.condition, carve_request,
+            runtime.adapters.for_payer(entry.id).check, kind="carve_out",
+        )
+    except part2_gate.NoConsent as exc:
+        _record_attempt(runtime, attempt_id, "refused", exc.reason, exchange, started)
+        return summary, visitor, Verdict(lifecycle.FAILED, exc.reason, "42 CFR Part 2 consent")
     except PayerError as exc:
         _record_attempt(runtime, attempt_id, "carve_out", exc.reason, exc.exchange, started)
         summary = summary | {"carve_out": {"payer_id": entry.id, "error": exc.reason}}

@@ -20,6 +20,7 @@ from verifier.api.schemas import (
 )
 from verifier.api.staff import staff_detail, wants_staff_view
 from verifier.domain import Person
+from verifier.part2.consent import ConsentRequired, part2_consent_from
 from verifier.runtime import runtime_of
 from verifier.store.records import ContactRecord, MemberRecord
 from verifier.web.ratelimit import rate_limited
@@ -54,12 +55,14 @@ def submission_from(data: dict[str, Any]) -> service.Submission:
                 if subscriber
                 else None
             ),
+            as_typed=member.get("as_typed") or None,
         ),
         payer_id=data["payer_id"],
         level_of_care=data["level_of_care"],
         condition=data["condition"],
         service_date=data.get("service_date") or today(),
         contact=ContactRecord(**contact) if contact else None,
+        part2_consent=part2_consent_from(data.get("part2_consent")),
     )
 
 
@@ -76,6 +79,8 @@ class Verifications(MethodView):
             submitted = service.submit(runtime, submission_from(data))
         except service.UnknownPayer:
             abort(422, errors={"json": {"payer_id": ["Unknown insurance company."]}})
+        except ConsentRequired as exc:  # a 42 CFR Part 2 program: no 270 without it
+            abort(422, errors={"json": {exc.field: [exc.message]}})
         return {
             "id": submitted.id,
             "status": submitted.status,
