@@ -187,6 +187,11 @@ class Part2ConsentSchema(StrictSchema):
     )
     signature = Signature(required=True, validate=validate.Length(min=1, max=120))
     agreed = fields.Boolean(required=True)
+    language = fields.String(
+        load_default="en",
+        validate=validate.OneOf(["en", "es"]),
+        metadata={"description": "The language the consent was read in"},
+    )
 
     @ma.validates("agreed")
     def _agreed(self, value: bool, **_: Any) -> None:

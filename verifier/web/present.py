@@ -13,7 +13,9 @@ from verifier import lifecycle
 from verifier.coverage.messages import VISITOR
 from verifier.coverage.messages import text as coverage_text
 from verifier.coverage.plain import assumptions_for, plain_text_in
+from verifier.store.records import ContactRecord
 from verifier.web.messages import say
+from verifier.web.visitor import last_digits
 
 PERIOD_KEYS = {"calendar_year", "service_year", "year", "lifetime"}
 
@@ -88,8 +90,25 @@ def _next_step_lines(phone: str) -> set[str]:
     }
 
 
-def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
-    """Plain text only: the renderers escape it (Jinja) or set it as textContent (JS)."""
+def _promise(contact: ContactRecord | None, language: str, phone: str) -> str:
+    """What happens next, promised only as far as what the visitor gave lets us keep it."""
+    when = say(language, f"when.{(contact.best_time if contact else None) or 'any'}")
+    last4 = last_digits(contact.phone if contact else None)
+    if contact is not None and last4:
+        return say(language, "next.call_you", last4=last4, when=when)
+    if contact is not None and contact.email:
+        return say(language, "next.email_you")
+    return say(language, "next.no_contact", phone=phone)
+
+
+def page_for(
+    view: dict[str, Any], language: str, phone: str, contact: ContactRecord | None = None
+) -> dict[str, Any]:
+    """Plain text only: the renderers escape it (Jinja) or set it as textContent (JS).
+
+    ``contact``: what the visitor gave on the form (or since, on a result page), which
+    decides what we promise and whether a call back is offered.
+    """
     status, reason = view["status"], view.get("reason")
     summary = view.get("summary") or {}
     final = status in lifecycle.FINAL
@@ -105,14 +124,22 @@ def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
     else:
         words = [say(language, "checking_hint")]
     estimate = summary.get("estimate") or {}
+    reachable = contact is not None and bool(contact.phone or contact.email)
+    asked = reachable and contact is not None and contact.callback_requested
+    trouble = status == lifecycle.RETRY_WAIT or (final and reason is not None)
     return {
+        "id": view["id"],
         "status": status,
         "final": final,
         "headline": _headline(status, reason, language),
         "words": words,
         "facts": _facts(summary, language) if final else [],
         "assumptions": assumptions_for(estimate, language) if final else [],
-        "next": [say(language, "next"), say(language, "call_us", phone=phone)] if final else [],
-        "offer_callback": status == lifecycle.RETRY_WAIT or (final and reason is not None),
+        "next": [_promise(contact, language, phone)] if final else [],
+        # No contact: the call-back form. A contact but no call asked for, and the check
+        # did not finish well: one button asks for the call at the number already given.
+        "offer_callback": (final and not reachable) or (trouble and not asked),
+        "contact_known": last_digits(contact.phone if contact else None) if reachable else None,
+        "email_known": bool(reachable and contact is not None and contact.email),
         "try_again": reason == "member_not_found",
     }
