@@ -211,6 +211,7 @@ def lines(
     today: dt.date,
     patient: str | None = None,
     payer: str | None = None,
+    program: str | None = None,
 ) -> list[tuple[str, str, str]]:
     """The consent as (key, paragraph, sentence), with what is known filled in."""
     language = language if language in BLANKS else "en"
@@ -224,7 +225,7 @@ def lines(
     fields = {
         "patient": patient or blanks["patient"],
         "facility": facility.name,
-        "program": PROGRAM_NAMES[language][level.value],
+        "program": program or PROGRAM_NAMES[language][level.value],
         "payer": payer or blanks["payer"],
         "clearinghouse": clearinghouse,
         "phone": facility.phone,

@@ -116,7 +116,13 @@ def _consent_lines(language: str, level: str | None) -> list[tuple[str, str, str
     program = LevelOfCare(level) if level in {lv.value for lv in LevelOfCare} else LevelOfCare.IOP
     shown = part2_consent.lines(facility, program, language, today=today)
     templates = part2_consent.lines(
-        facility, program, language, today=today, patient="{patient}", payer="{payer}"
+        facility,
+        program,
+        language,
+        today=today,
+        patient="{patient}",
+        payer="{payer}",
+        program="{program}",
     )
     return [
         (key, paragraph, sentence, template if "{" in template else "")

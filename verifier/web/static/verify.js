@@ -160,12 +160,14 @@
     var first = ($("[name='member.first_name']") || {}).value || "";
     var last = ($("[name='member.last_name']") || {}).value || "";
     var patient = (first.trim() + " " + last.trim()).trim();
+    var names = JSON.parse(part2.getAttribute("data-program-names") || "{}");
+    var program = names[checkedValue("level_of_care", "iop")] || "";
     $$("[data-template]", part2).forEach(function (item) {
       var words = $(".p2-words", item);
       var text = item.getAttribute("data-template");
       if (text.indexOf("{payer}") >= 0 && !payer) return;
       if (text.indexOf("{patient}") >= 0 && !patient) return;
-      words.textContent = text.split("{payer}").join(payer).split("{patient}").join(patient);
+      words.textContent = text.split("{payer}").join(payer).split("{patient}").join(patient).split("{program}").join(program);
     });
   }
   function syncPart2() {
