@@ -72,7 +72,8 @@ NAME_FIELDS = ("first_name", "last_name")
 
 
 def as_typed(data: dict[str, Any], original: Any) -> dict[str, str]:
-    """The names as the visitor wrote them (NFC), where they differ from what is sent."""
+    """The names as the visitor wrote them (NFC), where they differ from what is sent
+    (case included: "fix the details" gives the form back as they typed it)."""
     typed: dict[str, str] = {}
     if not isinstance(original, dict):
         return typed
@@ -80,7 +81,7 @@ def as_typed(data: dict[str, Any], original: Any) -> dict[str, str]:
         raw, sent = original.get(name), data.get(name)
         if isinstance(raw, str) and isinstance(sent, str):
             spelled = " ".join(unicodedata.normalize("NFC", raw).split())
-            if spelled.upper() != sent:
+            if spelled != sent:
                 typed[name] = spelled
     return typed
 

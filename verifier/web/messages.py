@@ -158,6 +158,14 @@ PAGE: Mapping[str, Mapping[str, str]] = {
         ),
         "next.call_you": "We will call you at the number you gave (ending in {last4}), {when}.",
         "next.email_you": "We will write to you at the email address you gave.",
+        "next.offer_known": (
+            "To go over these results with a coordinator, we can call you at the number you "
+            "gave (ending in {last4}): just ask below."
+        ),
+        "next.offer_email": (
+            "To go over these results with a coordinator, leave a phone number below, or "
+            "we can write to the email address you gave."
+        ),
         "next.no_contact": (
             "You did not leave a phone number or email, so we will not call unless you ask: "
             "request a call below, or call us at {phone}."
@@ -349,6 +357,14 @@ PAGE: Mapping[str, Mapping[str, str]] = {
             "Le llamaremos al número que nos dio (termina en {last4}), {when}."
         ),
         "next.email_you": "Le escribiremos al correo electrónico que nos dio.",
+        "next.offer_known": (
+            "Para revisar estos resultados con un coordinador, podemos llamarle al número que "
+            "nos dio (termina en {last4}): solo pídalo abajo."
+        ),
+        "next.offer_email": (
+            "Para revisar estos resultados con un coordinador, deje un teléfono abajo, o "
+            "podemos escribirle al correo electrónico que nos dio."
+        ),
         "next.no_contact": (
             "No dejó teléfono ni correo electrónico, así que no le llamaremos salvo que lo "
             "pida: pida una llamada abajo, o llámenos al {phone}."

@@ -91,13 +91,19 @@ def _next_step_lines(phone: str) -> set[str]:
 
 
 def _promise(contact: ContactRecord | None, language: str, phone: str) -> str:
-    """What happens next, promised only as far as what the visitor gave lets us keep it."""
+    """What happens next, promised only as far as we can keep it: a call is promised when
+    the visitor asked for one (staff's call list has it) and gave a way to reach them."""
     when = say(language, f"when.{(contact.best_time if contact else None) or 'any'}")
     last4 = last_digits(contact.phone if contact else None)
-    if contact is not None and last4:
+    asked = contact is not None and contact.callback_requested
+    if asked and last4:
         return say(language, "next.call_you", last4=last4, when=when)
-    if contact is not None and contact.email:
+    if asked and contact is not None and contact.email:
         return say(language, "next.email_you")
+    if last4:
+        return say(language, "next.offer_known", last4=last4)
+    if contact is not None and contact.email:
+        return say(language, "next.offer_email")
     return say(language, "next.no_contact", phone=phone)
 
 
@@ -126,7 +132,6 @@ def page_for(
     estimate = summary.get("estimate") or {}
     reachable = contact is not None and bool(contact.phone or contact.email)
     asked = reachable and contact is not None and contact.callback_requested
-    trouble = status == lifecycle.RETRY_WAIT or (final and reason is not None)
     return {
         "id": view["id"],
         "status": status,
@@ -136,9 +141,9 @@ def page_for(
         "facts": _facts(summary, language) if final else [],
         "assumptions": assumptions_for(estimate, language) if final else [],
         "next": [_promise(contact, language, phone)] if final else [],
-        # No contact: the call-back form. A contact but no call asked for, and the check
-        # did not finish well: one button asks for the call at the number already given.
-        "offer_callback": (final and not reachable) or (trouble and not asked),
+        # Until a call is asked for: the call-back form, or (a number already given) one
+        # button that asks for the call at that number.
+        "offer_callback": (final or status == lifecycle.RETRY_WAIT) and not asked,
         "contact_known": last_digits(contact.phone if contact else None) if reachable else None,
         "email_known": bool(reachable and contact is not None and contact.email),
         "try_again": reason == "member_not_found",

@@ -306,7 +306,7 @@ def test_an_accented_name_is_accepted_sent_transliterated_and_kept_as_typed(
         row = session.get_one(Verification, response.get_json()["id"])
         member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
     assert member.last_name == "PENA"
-    assert member.as_typed == {"last_name": "Peña"}
+    assert member.as_typed == {"first_name": "Zelpha", "last_name": "Peña"}
 
 
 def test_a_name_in_han_characters_is_refused_asking_for_the_cards_latin_spelling(

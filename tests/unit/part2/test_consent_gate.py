@@ -33,6 +33,14 @@ def _count(runtime: Runtime, model: Any, verification_id: str) -> int:
         )
 
 
+def _all(runtime: Runtime) -> tuple[int, int]:
+    with runtime.db.session() as session:
+        return (
+            int(session.execute(select(func.count()).select_from(Verification)).scalar_one()),
+            int(session.execute(select(func.count()).select_from(Attempt)).scalar_one()),
+        )
+
+
 def test_the_consent_has_every_element_section_2_31_a_asks_for() -> None:
     cited = {element.paragraph for element in ELEMENTS}
     assert cited == SECTIONS - {"§2.31(a)(4)"}
@@ -42,13 +50,13 @@ def test_the_consent_has_every_element_section_2_31_a_asks_for() -> None:
 def test_an_unsigned_part2_form_is_refused_in_the_visitors_language(
     post_form: Callable[..., Any], part2_runtime: Runtime
 ) -> None:
+    before = _all(part2_runtime)
     response = post_form(part2_form("SBX-ACTIVE-7001", signed=False), "es")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert error_text(html, "part2_consent.signature") == "Por favor complete este campo."
     assert "Marque la casilla" in error_text(html, "part2_consent.agreed")
-    with part2_runtime.db.session() as session:
-        assert session.execute(select(func.count()).select_from(Verification)).scalar_one() == 0
+    assert _all(part2_runtime) == before  # nothing stored, nothing sent
 
 
 def test_the_api_refuses_a_part2_program_without_the_consent_naming_the_field(
@@ -149,15 +157,20 @@ def test_a_carve_out_check_records_both_disclosures(
 def test_revoking_stops_the_scheduled_recheck_and_any_further_270(
     post_form: Callable[..., Any], part2_runtime: Runtime
 ) -> None:
-    admission = (dt.date.today() + dt.timedelta(days=4)).isoformat()
+    admission = dt.date.today() + dt.timedelta(days=4)
     vid = verification_id_of(post_form(part2_form("SBX-ACTIVE-7007")))
-    with part2_runtime.db.session() as session:
-        session.get_one(Verification, vid).service_date = dt.date.fromisoformat(admission)
-    assert service.run_check(part2_runtime, vid) == "completed"
+    other = verification_id_of(post_form(part2_form("SBX-ACTIVE-7017")))  # someone else
+    for each in (vid, other):
+        with part2_runtime.db.session() as session:
+            session.get_one(Verification, each).service_date = admission
+        assert service.run_check(part2_runtime, each) == "completed"
     later = service.utcnow() + dt.timedelta(hours=73)
     done = revoke(part2_runtime, vid, "coordinator@example.org", service.utcnow())
     assert done.verifications == 1
-    assert maintenance.reverify_upcoming(part2_runtime, now=later) == 0
+    assert maintenance.reverify_upcoming(part2_runtime, now=later) == 1  # only the other
+    with part2_runtime.db.session() as session:
+        assert session.get_one(Verification, vid).rechecked_at is None
+        assert session.get_one(Verification, other).rechecked_at is not None
     # Even a check that was already on its way stops at the gate.
     with part2_runtime.db.session() as session:
         row = session.get_one(Verification, vid)

@@ -330,7 +330,11 @@
           if (r.status === 201) {
             $$(".field, button, .hint, .cb-known", cb).forEach(function (n) { n.hidden = true; });
             var done = $(".callback-done", cb); done.hidden = false; done.setAttribute("tabindex", "-1");
-            if (reply.message) done.textContent = reply.message;
+            if (reply.message) {
+              done.textContent = reply.message;
+              var promise = $("#result .r-next-lines");  /* what happens next, now true */
+              if (promise && cb.getAttribute("data-tied")) { clear(promise); promise.appendChild(el("p", reply.message)); }
+            }
             done.focus();
           } else if (reply.errors) {
             showErrors(cb, reply.errors, { name: S.callback_name, phone: S.phone, email: S.email, best_time: S.best_time });
