@@ -42,11 +42,11 @@ def test_the_consent_appears_only_for_a_part2_program(
     page.goto(f"{live_server.url}/verify")
     consent = page.locator("#part2-consent")
     expect(consent).to_be_hidden()
-    page.get_by_label("Substance use").check()
+    page.get_by_role("radio", name="Substance use").check()
     expect(consent).to_be_visible()
     expect(consent).to_contain_text("42 CFR Part 2")
     expect(consent).to_contain_text("Right to revoke")
-    page.get_by_label("Mental health").check()
+    page.get_by_role("radio", name="Mental health").check()
     expect(consent).to_be_hidden()
 
 
@@ -56,7 +56,7 @@ def test_no_270_without_consent_then_ledger_rows_then_revocation_stops_the_reche
     page.goto(f"{live_server.url}/verify?lang=es")
     page.get_by_role("link", name="English").click()
     fill_form(page, "SBX-CARVEOUT-9001")
-    page.get_by_label("Substance use").check()
+    page.get_by_role("radio", name="Substance use").check()
     consent = page.locator("#part2-consent")
     expect(consent.locator("[data-element=recipients]")).to_contain_text("Sandbox Health Plan")
     expect(consent.locator("[data-element=patient]")).to_contain_text("Zelpha Quintavius")
@@ -120,7 +120,7 @@ def _ledger(runtime: Any, verification_id: str) -> int:
 
 def test_the_spanish_consent_reads_in_spanish(page: Any, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/verify?lang=es")
-    page.get_by_label("Uso de sustancias").check()
+    page.get_by_role("radio", name="Uso de sustancias").check()
     consent = page.locator("#part2-consent")
     expect(consent).to_contain_text("Derecho a revocar")
     expect(consent).to_contain_text("Consentimiento para el tratamiento por uso de sustancias")
