@@ -218,8 +218,6 @@ def _visitor_token() -> str | None:
 @rate_limited("status")
 def again(verification_id: str) -> Response:
     """"Check the details and try again": the form with what they typed, minus the member id."""
-    if not request.is_json:
-        check_csrf()
     values = visitor.entries(_runtime(), verification_id, _visitor_token())
     if request.is_json:
         if values is None:
@@ -227,6 +225,7 @@ def again(verification_id: str) -> Response:
         return jsonify(values=values)
     if values is None:
         return _render("expired.html", 404)
+    check_csrf()  # after the token: a stranger learns nothing from a 400
     return _form_page(values=values, errors={}, focus_member_id=True)
 
 
@@ -235,14 +234,14 @@ def again(verification_id: str) -> Response:
 def result_callback(verification_id: str) -> Response:
     """A call back asked for on a result page: tied to that check, with the contact given."""
     runtime, language, as_json = _runtime(), _language(), request.is_json
-    if not as_json:
-        check_csrf()
     token = _visitor_token()
     view = service.visitor_view(runtime, verification_id, token)
     if view is None:
         if as_json:
             raise NotFound()
         return _render("expired.html", 404)
+    if not as_json:
+        check_csrf()
     body = request.get_json(silent=True) if as_json else request.form
     fields = {k: v for k, v in dict(body or {}).items() if k in ("phone", "email", "best_time")}
     known = visitor.contact_of(runtime, verification_id, token)
