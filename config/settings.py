@@ -6,7 +6,10 @@ variable's name instead of failing later inside a job. Nothing here runs at impo
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -180,6 +183,9 @@ class Settings:
     # The audit chain's HMAC key ("kid:base64key[,...]", the first signs): never in the DB.
     audit_key: str | None = field(default=None, repr=False)
     audit_key_file: Path = ROOT / "var" / "audit.key"
+    # Development and test only: without SECRET_KEY, every process on this machine reads
+    # the one secret generated into this file (forms and rate limits work across workers).
+    secret_key_file: Path = ROOT / "var" / "secret.key"
     queue_prefix: str = "verifier"
     payers_file: Path = ROOT / "config" / "payers.toml"
     facility_file: Path = ROOT / "config" / "facility.toml"
@@ -235,6 +241,14 @@ class Settings:
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    def flask_secret_key(self) -> str:
+        """SECRET_KEY, or (not in production) the development secret shared through var/."""
+        if self.secret_key:
+            return self.secret_key
+        if self.is_production:  # validate() refuses this too
+            raise SettingsError("SECRET_KEY is required in production")
+        return shared_secret(self.secret_key_file)
+
     @property
     def max_attempts(self) -> int:
         return len(self.retry_intervals) + 1
@@ -254,6 +268,9 @@ class Settings:
             data_key_file=Path(env.get("VERIFIER_DATA_KEY_FILE") or defaults.data_key_file),
             audit_key=env.get("VERIFIER_AUDIT_KEY") or None,
             audit_key_file=Path(env.get("VERIFIER_AUDIT_KEY_FILE") or defaults.audit_key_file),
+            secret_key_file=Path(
+                env.get("VERIFIER_SECRET_KEY_FILE") or defaults.secret_key_file
+            ),
             queue_prefix=env.get("VERIFIER_QUEUE_PREFIX") or defaults.queue_prefix,
             payers_file=Path(env.get("VERIFIER_PAYERS_FILE") or defaults.payers_file),
             facility_file=Path(env.get("VERIFIER_FACILITY_FILE") or defaults.facility_file),
@@ -328,3 +345,33 @@ class Settings:
                 raise SettingsError(problem)
             if any(origin.startswith("http://") for origin in self.widget_origins):
                 raise SettingsError("VERIFIER_WIDGET_ORIGINS must be https:// in production")
+
+
+def shared_secret(path: Path) -> str:
+    """The secret in ``path``, generated on first use; safe when processes race to make it.
+
+    Written to a private temporary file, then linked into place: ``os.link`` fails if the
+    file exists, so the first process's secret wins and every other one reads it. Never
+    a partly written file, never two secrets.
+    """
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
+    try:
+        with os.fdopen(fd, "w") as handle:  # mkstemp makes it 0600
+            handle.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process won: read its secret
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    value = path.read_text().strip()
+    if len(value) < 32:
+        raise SettingsError(f"{path} holds no usable secret: delete it to make a new one")
+    return value

@@ -7,7 +7,6 @@ workers, CLI, tests) builds the same app from Settings. Nothing runs at import.
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from typing import Any
 
@@ -40,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.request_class = VerifierRequest
     app.config.update(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SECRET_KEY=settings.flask_secret_key(),
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
         API_TITLE="verifier",

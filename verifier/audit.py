@@ -56,6 +56,7 @@ ACTIONS = (
     "batch",
     "patient_marked",
     "patient_unmarked",
+    "part2_revoke",  # a 42 CFR Part 2 consent revoked on the person's request
     "user_created",
     "user_disabled",
     "token_issued",

@@ -86,6 +86,55 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == [], errors
 
 
+@pytest.fixture
+def browse(browser: Any) -> Iterator[Callable[..., Any]]:
+    """More pages: ``browse(javascript=False, locale="es-US")``; console errors fail the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def open_page(*, javascript: bool = True, locale: str = "en-US") -> Any:
+        context = browser.new_context(viewport=PHONE, locale=locale, java_script_enabled=javascript)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on(
+            "console",
+            lambda message: (
+                errors.append(message.text)
+                if message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        return tab
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def fill_plain(
+    page: Any,
+    member_id: str,
+    *,
+    first: str = "Zelpha",
+    last: str = "Quintavius",
+    phone: str | None = "555-201-3344",
+    spanish: bool = False,
+) -> None:
+    """The form without the payer search (which needs JavaScript), by field names."""
+    page.locator("[name='member.first_name']").fill(first)
+    page.locator("[name='member.last_name']").fill(last)
+    page.locator("[name='member.date_of_birth']").fill("1988-04-12")
+    page.locator("#f-payer_id").select_option("SANDBOX")
+    page.locator("[name='member.member_id']").fill(member_id)
+    if phone:
+        page.locator("#verify-form [name='contact.phone']").fill(phone)
+    page.locator("#f-consent").check()
+
+
 def screenshot(page: Any, name: str) -> None:
     """The page at phone and desktop widths, for a person to look at.
 

@@ -18,7 +18,7 @@ def test_covered_in_network_with_preauthorization_is_shown_in_plain_words(
     page: Any, live_server: LiveServer, worker: WorkerProcess
 ) -> None:
     page.goto(f"{live_server.url}/verify")
-    fill_form(page, "SBX-PREAUTH-2001")
+    fill_form(page, "SBX-PREAUTH-2001", callback=True)
     page.get_by_role("button", name="Check my benefits").click()
     expect(page.get_by_role("heading", name="Your results")).to_be_visible()
     result = page.locator("#result")
@@ -26,7 +26,7 @@ def test_covered_in_network_with_preauthorization_is_shown_in_plain_words(
     expect(result).to_contain_text("Approval before treatment")
     expect(result).to_contain_text("Needed (we request it for you)")
     expect(result).to_contain_text(re.compile(r"\$[\d,]+\.\d\d to \$[\d,]+\.\d\d"))
-    expect(result).to_contain_text("A coordinator will call you")
+    expect(result).to_contain_text("We will call you at the number you gave (ending in 3344)")
     expect(page.locator("#result .r-callback")).to_be_hidden()
     assert "SBX-PREAUTH" not in page.content() and "Zelpha" not in result.inner_text()
     assert "token" not in page.url and page.url.endswith("/verify")
@@ -42,9 +42,11 @@ def test_member_not_found_is_said_kindly_with_a_call_back_offer(
     expect(page.get_by_role("heading", name="We could not find your coverage yet")).to_be_visible()
     expect(page.locator("#result")).to_contain_text("it is easy to fix")
     offer = page.locator("#result .r-callback")
-    offer.get_by_label("Phone number").fill("555-201-3344")
-    offer.get_by_role("button", name="Call me back").click()
-    expect(offer.get_by_text("Thank you. We will call you soon.")).to_be_visible()
+    expect(offer).to_contain_text("We have your number ending in 3344.")
+    expect(offer.get_by_label("Phone number")).to_be_hidden()  # not asked again
+    offer.get_by_role("button", name="Yes, please call me at that number").click()
+    thanks = offer.get_by_text("Thank you. We will call you at the number ending in 3344")
+    expect(thanks).to_be_visible()
     screenshot(page, "result-not-found")
 
 

@@ -18,6 +18,7 @@ from verifier.api.schemas import (
     VisitorVerificationSchema,
 )
 from verifier.api.staff import staff_detail, wants_staff_view
+from verifier.part2.consent import ConsentRequired
 from verifier.payers.directory import UnknownPayer
 from verifier.runtime import runtime_of
 from verifier.verifications import intake, visitor
@@ -45,6 +46,8 @@ class Verifications(MethodView):
             submitted = intake.submit(runtime, submission_from(data))
         except UnknownPayer:
             abort(422, errors={"json": {"payer_id": ["Unknown insurance company."]}})
+        except ConsentRequired as exc:  # a 42 CFR Part 2 program: no 270 without it
+            abort(422, errors={"json": {exc.field: [exc.message]}})
         return {
             "id": submitted.id,
             "status": submitted.status,

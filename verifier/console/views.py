@@ -23,6 +23,9 @@ from werkzeug.exceptions import BadRequest, Conflict, NotFound
 from verifier.api.staff import ManualSchema
 from verifier.coverage.words import staff_lines
 from verifier.domain import LevelOfCare
+from verifier.part2 import ledger as part2_ledger
+from verifier.part2 import staff as part2_staff
+from verifier.part2.revoke import revoke as part2_revoke_consent
 from verifier.runtime import runtime_of
 from verifier.staff import accounts, patients, sessions, work
 from verifier.staff.auth import current_staff, record, staff_required
@@ -230,6 +233,7 @@ def detail(verification_id: str) -> str:
     return render_template(
         "console/detail.html",
         v=data,
+        part2=part2_staff.detail(runtime, verification_id),  # 42 CFR Part 2 consent, ledger
         levels=[level.value for level in LevelOfCare],
         csrf_token=g.csrf_token,
     )
@@ -312,6 +316,45 @@ def patient(verification_id: str) -> Response:
         raise BadRequest("Choose yes or no.")
     record(action, "ok" if changed else "unchanged", "verification", verification_id)
     return _back(verification_id)
+
+
+@bp.post("/verifications/<verification_id>/part2/revoke")
+@staff_required()
+def part2_revoke(verification_id: str) -> Response:
+    """Record the person's revocation of their Part 2 consent: no further checks."""
+    if request.form.get("confirm") != "yes":
+        raise BadRequest("Tick the box to confirm the person asked to revoke the consent.")
+    try:
+        done = part2_revoke_consent(
+            runtime_of(current_app), verification_id, g.staff.email, work.utcnow()
+        )
+    except LookupError:
+        raise work.NotFoundError(verification_id) from None
+    except ValueError:
+        raise BadRequest("This verification is not for a 42 CFR Part 2 program.") from None
+    record(
+        "part2_revoke",
+        "ok" if done.verifications else "unchanged",
+        "verification",
+        verification_id,
+    )
+    return _back(verification_id)
+
+
+@bp.get("/verifications/<verification_id>/part2/disclosures.csv")
+@staff_required()
+def part2_disclosures(verification_id: str) -> Response:
+    """The person's list of disclosures (every Part 2 verification of theirs), as CSV."""
+    try:
+        entries = part2_ledger.for_person(runtime_of(current_app), verification_id)
+    except LookupError:
+        raise work.NotFoundError(verification_id) from None
+    record("export", object_type="part2_disclosures", object_id=f"{verification_id}:{len(entries)}")
+    return Response(
+        part2_ledger.export_csv(entries),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=disclosures.csv"},
+    )
 
 
 @bp.get("/callbacks")

@@ -39,6 +39,9 @@ class Program:
     allowed_amount: Decimal  # per session/day: the center's assumption, not the payer's rate
     phases: tuple[Phase, ...]
     ladders: tuple[tuple[Condition, Ladder], ...] = ()  # overrides of the default ladders
+    # The conditions this level of care treats as a 42 CFR Part 2 program (a federally
+    # assisted substance-use program): a 270 for them needs the patient's written consent.
+    part2: tuple[Condition, ...] = ()
 
     @property
     def sessions_low(self) -> int:
@@ -58,6 +61,21 @@ class FacilityProfile:
     npi: str
     phone: str  # shown to website visitors
     programs: tuple[tuple[LevelOfCare, Program], ...]
+    # 42 CFR Part 2 ([part2]): the clearinghouse named as a recipient in the consent, and
+    # how many days a consent to check benefits lasts (§2.31(a)(7): no longer than needed).
+    part2_clearinghouse: str | None = None
+    part2_consent_days: int = 90
+    # The landing page's links ([site]): shown only where the center uses them.
+    show_console: bool = True
+    show_api_docs: bool = True
+
+    def is_part2(self, level: LevelOfCare, condition: Condition) -> bool:
+        found = dict(self.programs).get(level)
+        return found is not None and condition in found.part2
+
+    @property
+    def part2_programs(self) -> tuple[tuple[LevelOfCare, Condition], ...]:
+        return tuple((level, c) for level, program in self.programs for c in program.part2)
 
     def program(self, level: LevelOfCare) -> Program:
         found = dict(self.programs).get(level)
@@ -73,7 +91,7 @@ class FacilityProfile:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> FacilityProfile:
         """Build a profile from plain data; ValueError names the first bad key."""
-        _only(data, "", {"name", "npi", "phone", "programs"})
+        _only(data, "", {"name", "npi", "phone", "programs", "part2", "site"})
         name = _text(data, "name", "")
         npi = _text(data, "npi", "")
         if not (len(npi) == 10 and npi.isdigit() and _npi_check_digit_ok(npi)):
@@ -89,7 +107,33 @@ class FacilityProfile:
             except ValueError:
                 raise ValueError(f"programs.{key}: unknown level of care") from None
             programs.append((level, _program(raw, f"programs.{key}")))
-        return cls(name=name, npi=npi, phone=phone, programs=tuple(programs))
+        part2 = data.get("part2", {})
+        if not isinstance(part2, Mapping):
+            raise ValueError("part2: a table is required")
+        _only(part2, "part2.", {"clearinghouse", "consent_days"})
+        clearinghouse = None
+        if "clearinghouse" in part2:
+            clearinghouse = _text(part2, "clearinghouse", "part2.")
+        days = part2.get("consent_days", 90)
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise ValueError("part2.consent_days: a whole number of days from 1 to 365")
+        site = data.get("site", {})
+        if not isinstance(site, Mapping):
+            raise ValueError("site: a table is required")
+        _only(site, "site.", {"console", "api_docs"})
+        for key in ("console", "api_docs"):
+            if not isinstance(site.get(key, True), bool):
+                raise ValueError(f"site.{key}: true or false")
+        return cls(
+            name=name,
+            npi=npi,
+            phone=phone,
+            programs=tuple(programs),
+            part2_clearinghouse=clearinghouse,
+            part2_consent_days=days,
+            show_console=site.get("console", True),
+            show_api_docs=site.get("api_docs", True),
+        )
 
 
 def _npi_check_digit_ok(npi: str) -> bool:
@@ -135,7 +179,7 @@ def _number(value: Any, where: str, *, money: bool = False) -> Decimal:
 def _program(raw: Any, where: str) -> Program:
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: a table is required")
-    _only(raw, f"{where}.", {"unit", "allowed_amount", "phases", "ladders"})
+    _only(raw, f"{where}.", {"unit", "allowed_amount", "phases", "ladders", "part2"})
     unit = raw.get("unit", "session")
     if unit not in UNITS:
         raise ValueError(f"{where}.unit: one of {', '.join(UNITS)}")
@@ -156,7 +200,22 @@ def _program(raw: Any, where: str) -> Program:
         except ValueError:
             raise ValueError(f"{where}.ladders.{key}: unknown condition") from None
         ladders.append((condition, _ladder(value, f"{where}.ladders.{key}")))
-    return Program(unit=unit, allowed_amount=allowed, phases=phases, ladders=tuple(ladders))
+    part2_raw = raw.get("part2", [])
+    if not isinstance(part2_raw, list):
+        raise ValueError(f"{where}.part2: a list of conditions is required")
+    part2: list[Condition] = []
+    for value in part2_raw:
+        try:
+            part2.append(Condition(value))
+        except ValueError:
+            raise ValueError(f"{where}.part2: {value!r} is not a condition") from None
+    return Program(
+        unit=unit,
+        allowed_amount=allowed,
+        phases=phases,
+        ladders=tuple(ladders),
+        part2=tuple(part2),
+    )
 
 
 def _phase(raw: Any, where: str) -> Phase:
@@ -216,11 +275,13 @@ DEFAULT_FACILITY: Mapping[str, Any] = {
         "outpatient": {
             "unit": "session",
             "allowed_amount": "150.00",
+            "part2": ["substance_use"],
             "phases": [{"weeks": 12, "per_week": 1}],
         },
         "iop": {
             "unit": "session",
             "allowed_amount": "250.00",
+            "part2": ["substance_use"],
             "phases": [
                 {"weeks": 3, "per_week": 4},
                 {"weeks": 8, "per_week": "2.5"},
@@ -230,6 +291,7 @@ DEFAULT_FACILITY: Mapping[str, Any] = {
         "php": {
             "unit": "day",
             "allowed_amount": "450.00",
+            "part2": ["substance_use"],
             "phases": [
                 {"weeks": 3, "per_week": 5},
                 {"weeks": 1, "per_week_low": 0, "per_week_high": 5},
@@ -238,12 +300,15 @@ DEFAULT_FACILITY: Mapping[str, Any] = {
         "inpatient": {
             "unit": "day",
             "allowed_amount": "900.00",
+            "part2": ["substance_use"],
             "phases": [
                 {"weeks": 1, "per_week": 7},
                 {"weeks": 3, "per_week_low": 0, "per_week_high": 7},
             ],
         },
     },
+    "part2": {"consent_days": 90},
+    "site": {"console": True, "api_docs": True},
 }
 
 

@@ -24,6 +24,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("verifications.Verifications", "POST"): PUBLIC,
     ("verifications.Verification", "GET"): VISITOR_TOKEN,
     ("payers.Payers", "GET"): PUBLIC,
+    ("part2.Consent", "GET"): PUBLIC,  # the consent text, no PHI
     ("staff_verifications.StaffVerifications", "GET"): COORDINATOR,
     ("staff_verifications.StaffExport", "GET"): COORDINATOR,
     ("staff_verifications.StaffExport", "POST"): COORDINATOR,
@@ -50,6 +51,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("console.manual", "POST"): COORDINATOR,
     ("console.review", "POST"): COORDINATOR,
     ("console.patient", "POST"): COORDINATOR,
+    ("console.part2_revoke", "POST"): COORDINATOR,
+    ("console.part2_disclosures", "GET"): COORDINATOR,
     ("console.export", "GET"): COORDINATOR,
     ("console.export", "POST"): COORDINATOR,
     ("console.audit_log", "GET"): ADMIN,
@@ -62,5 +65,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("web.status", "GET"): VISITOR_TOKEN,
     ("web.callback_form", "GET"): PUBLIC,
     ("web.callback", "POST"): PUBLIC,
+    ("web.again", "POST"): VISITOR_TOKEN,
+    ("web.result_callback", "POST"): VISITOR_TOKEN,
+    ("web.landing", "GET"): PUBLIC,
     ("web.widget", "GET"): PUBLIC,
 }

@@ -20,13 +20,13 @@ from sqlalchemy import Select, func, or_, select, update
 
 from verifier.domain import LevelOfCare
 from verifier.runtime import Runtime
-from verifier.spreadsheet import safe_cell
 from verifier.staff.accounts import Staff
 from verifier.store.models import Attempt, Note, Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
 from verifier.verifications import lifecycle
 from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import enqueue_verification
+from verifier.verifications.spreadsheet import safe_cell
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
 

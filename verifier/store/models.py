@@ -102,6 +102,15 @@ class Verification(Base):
     # The member became a patient (migration 0005): kept past the visitors' retention.
     became_patient_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     became_patient_by: Mapped[str | None] = mapped_column(String(254))  # staff email
+    # 42 CFR Part 2 (migration 0008_part2, verifier.part2): the written consent, sealed, and
+    # when it was given, ends or was revoked (on the person's request, by staff).
+    part2: Mapped[bool] = mapped_column(Boolean, default=False)
+    part2_consent_enc: Mapped[str | None] = mapped_column(Text)
+    part2_consent_version: Mapped[str | None] = mapped_column(String(40))
+    part2_consented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    part2_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    part2_revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    part2_revoked_by: Mapped[str | None] = mapped_column(String(254))  # staff email
 
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="verification", order_by="Attempt.number.desc()"
@@ -292,3 +301,29 @@ class BatchRow(Base):
         ForeignKey("verifications.id", ondelete="SET NULL"), index=True
     )
     errors: Mapped[dict | None] = mapped_column(NullableJSON)  # {field: [message]}
+
+
+class Disclosure(Base):
+    """One 42 CFR Part 2 disclosure: a 270 that left for a payer (verifier.part2.ledger).
+
+    Recipient, time, purpose and the kinds of data sent are operational; the values sent
+    (they name the person) are sealed in ``content_enc``.
+    """
+
+    __tablename__ = "part2_disclosures"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    verification_id: Mapped[str] = mapped_column(
+        ForeignKey("verifications.id", ondelete="CASCADE"), index=True
+    )
+    disclosed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20))  # eligibility | carve_out
+    recipient_id: Mapped[str] = mapped_column(String(80))  # the payer id
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(200))  # a clearinghouse's name, or direct
+    purpose: Mapped[str] = mapped_column(String(200))
+    items: Mapped[list] = mapped_column(JSON)  # kinds of data sent: name, date_of_birth, ...
+    consent_version: Mapped[str] = mapped_column(String(40))
+    trace_number: Mapped[str | None] = mapped_column(String(50))
+    outcome: Mapped[str] = mapped_column(String(40))  # answered, or the error's reason
+    content_enc: Mapped[str] = mapped_column(Text)

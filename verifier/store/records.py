@@ -27,6 +27,9 @@ class MemberRecord:
     group_number: str | None
     relationship: Relationship
     subscriber: Person | None = None  # None when relationship is self
+    # Names as the visitor wrote them (José), where the 270 carries a transliteration (JOSE);
+    # keys first_name, last_name, subscriber.first_name, subscriber.last_name. Staff only.
+    as_typed: dict[str, str] | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -42,6 +45,8 @@ class MemberRecord:
             sub = asdict(self.subscriber)
             sub["date_of_birth"] = self.subscriber.date_of_birth.isoformat()
             data["subscriber"] = sub
+        if self.as_typed:
+            data["as_typed"] = dict(self.as_typed)
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -60,6 +65,7 @@ class MemberRecord:
             group_number=data.get("group_number"),
             relationship=Relationship(data["relationship"]),
             subscriber=subscriber,
+            as_typed=data.get("as_typed") or None,
         )
 
     def as_public_dict(self) -> dict[str, Any]:

@@ -33,7 +33,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from verifier.store.crypto import DecryptionError, Keyring
 from verifier.store.db import Database
-from verifier.store.models import Attempt, CallbackRequest, Note, StaffUser, Verification
+from verifier.store.models import (
+    Attempt,
+    CallbackRequest,
+    Disclosure,
+    Note,
+    StaffUser,
+    Verification,
+)
 from verifier.store.records import MemberRecord, attempt_key, blind_indexes, context
 
 log = logging.getLogger(__name__)
@@ -69,7 +76,8 @@ def _table(model: Any) -> Table:
 # Every sealed column (models.py) with the purpose and row id its writers seal it to:
 # verifications.intake (member, contact), verifications.check._finish (result),
 # check._closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
-# work.add_note / record_manual (note), callbacks.request_callback (callback.contact).
+# work.add_note / record_manual (note), callbacks.request_callback (callback.contact),
+# part2.consent.sealed_values (part2.consent), part2.ledger.record (part2.disclosure).
 SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(Verification), "member_enc", "member", "id", reindex=True),
     SealedColumn(_table(Verification), "contact_enc", "contact", "id"),
@@ -79,6 +87,9 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(StaffUser), "totp_secret_enc", "staff.totp", "email"),
     SealedColumn(_table(Note), "text_enc", "note", "id"),
     SealedColumn(_table(CallbackRequest), "contact_enc", "callback.contact", "id"),
+    # 42 CFR Part 2 (verifier.part2): the consent as signed, and what each disclosure sent.
+    SealedColumn(_table(Verification), "part2_consent_enc", "part2.consent", "id"),
+    SealedColumn(_table(Disclosure), "content_enc", "part2.disclosure", "id"),
 )
 
 

@@ -25,12 +25,12 @@ from verifier.coverage.model import CoverageSummary, fraction, money
 from verifier.coverage.stored import stored_summary
 from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime
-from verifier.spreadsheet import safe_cell, unknown_columns_message
 from verifier.store.models import Batch, BatchRow, Verification
 from verifier.verifications import intake, lifecycle
 from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import BATCH, chunk_jobs, enqueue_many
 from verifier.verifications.schemas import SubmitSchema, flatten_errors, submission_from
+from verifier.verifications.spreadsheet import safe_cell, unknown_columns_message
 
 log = logging.getLogger(__name__)
 

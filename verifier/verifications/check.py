@@ -30,6 +30,7 @@ from verifier.domain import (
     Person,
     Provider,
 )
+from verifier.part2 import gate as part2_gate
 from verifier.payers.base import CheckOutcome, Exchange, PayerError
 from verifier.payers.carveout import administrator_payer
 from verifier.payers.directory import PayerEntry, UnknownPayer
@@ -224,7 +225,10 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     try:
         request = build_request(runtime, taken)
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
-        outcome = adapter.check(request)
+        row = taken.verification  # 42 CFR Part 2: consent checked, disclosure recorded
+        outcome = part2_gate.disclose(
+            runtime, row.id, row.level_of_care, row.condition, request, adapter.check
+        )
         exchange = outcome.exchange
         coverage = _summarize(runtime, taken.verification, outcome, taken.entry)
         answer = Answer(coverage, summary_visitor_view(coverage, runtime.facility))
@@ -234,6 +238,8 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     except PayerError as exc:
         exchange = exc.exchange
         verdict = verdict_for_error(runtime.settings, exc, clock)
+    except part2_gate.NoConsent as exc:  # 42 CFR Part 2: no 270 left
+        verdict = Verdict(lifecycle.FAILED, exc.reason, "42 CFR Part 2 consent", "refused")
     except X12InputError as exc:
         if not exc.field.startswith(MEMBER_FIELDS):
             # Our own envelope, provider or ladder data: a bug or a configuration error,
@@ -308,7 +314,18 @@ def _check_carve_out(
         )
     started = time.monotonic()
     try:
-        outcome = runtime.adapters.for_payer(entry.id).check(carve_request)
+        outcome = part2_gate.disclose(  # 42 CFR Part 2: the re-query is a disclosure too
+            runtime,
+            row.id,
+            row.level_of_care,
+            row.condition,
+            carve_request,
+            runtime.adapters.for_payer(entry.id).check,
+            kind="carve_out",
+        )
+    except part2_gate.NoConsent as exc:
+        _record_attempt(runtime, attempt_id, "refused", exc.reason, Exchange(), started)
+        return answer, Verdict(lifecycle.FAILED, exc.reason, "42 CFR Part 2 consent")
     except PayerError as exc:
         _record_attempt(runtime, attempt_id, "carve_out", exc.reason, exc.exchange, started)
         failed = replace(plan, carve_out=CarveOut(entry.id, error=exc.reason))

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import delete
 
 from verifier.domain import Condition, LevelOfCare
+from verifier.part2.consent import Part2Consent
+from verifier.part2.intake import consent_columns as part2_columns
 from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
@@ -52,6 +54,7 @@ class Submission:
     condition: Condition
     service_date: dt.date
     contact: ContactRecord | None = None
+    part2_consent: Part2Consent | None = None  # 42 CFR Part 2 programs only
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ def verification_values(
         "run_attempts": 0,
         "run_seq": 1,
     }
+    # 42 CFR Part 2: the consent sealed with the row (ConsentRequired without one).
+    values |= part2_columns(runtime, submission, verification_id, source=source, now=now)
     return values, token
 
 

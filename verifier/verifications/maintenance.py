@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, null, or_, select, update
 
 from verifier import audit
 from verifier.coverage.stored import stored_summary
+from verifier.part2.schedule import may_recheck as part2_may_recheck
 from verifier.runtime import Runtime
 from verifier.store.models import Attempt, Note, Verification
 from verifier.verifications import changes, lifecycle
@@ -218,6 +219,7 @@ def reverify_upcoming(runtime: Runtime, *, now: dt.datetime | None = None) -> in
                     or_(
                         Verification.rechecked_at.is_(None), Verification.rechecked_at < older_than
                     ),
+                    part2_may_recheck(now),  # 42 CFR Part 2: not after revocation or expiry
                 )
             ).all()
         )

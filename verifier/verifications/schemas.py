@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
 from verifier.domain import Condition, LevelOfCare, Person, Relationship
+from verifier.part2.consent import part2_consent_from
 from verifier.store.records import ContactRecord, MemberRecord
 from verifier.verifications.intake import Submission
-from verifier.x12.charset import X12InputError, clean_identifier, clean_name
+from verifier.x12.charset import (
+    X12InputError,
+    clean_identifier,
+    clean_name,
+    refuse_control_characters,
+)
 
 OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
 SERVICE_DATE_PAST_DAYS = 365  # CORE: payers answer inquiries up to 12 months back
@@ -68,11 +75,34 @@ class StrictSchema(ma.Schema):
         unknown = RAISE
 
 
+NAME_FIELDS = ("first_name", "last_name")
+
+
+def as_typed(data: dict[str, Any], original: Any) -> dict[str, str]:
+    """The names as the visitor wrote them (NFC), where they differ from what is sent
+    (case included: "fix the details" gives the form back as they typed it)."""
+    typed: dict[str, str] = {}
+    if not isinstance(original, dict):
+        return typed
+    for name in NAME_FIELDS:
+        raw, sent = original.get(name), data.get(name)
+        if isinstance(raw, str) and isinstance(sent, str):
+            spelled = " ".join(unicodedata.normalize("NFC", raw).split())
+            if spelled != sent:
+                typed[name] = spelled
+    return typed
+
+
 class SubscriberSchema(StrictSchema):
     first_name = PersonName(required=True)
     last_name = PersonName(required=True)
     date_of_birth = BirthDate(required=True)
     member_id = Identifier(load_default=None)
+
+    @post_load(pass_original=True)
+    def _keep_spelling(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:
+        data["as_typed"] = as_typed(data, original)
+        return data
 
 
 class MemberSchema(StrictSchema):
@@ -88,6 +118,16 @@ class MemberSchema(StrictSchema):
         metadata={"description": "The patient's relationship to the policyholder"},
     )
     subscriber = fields.Nested(SubscriberSchema, load_default=None)
+
+    @post_load(pass_original=True)
+    def _keep_spelling(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:
+        """The sealed record keeps José Peña for staff; the 270 carries JOSE PENA."""
+        typed = as_typed(data, original)
+        subscriber = data.get("subscriber") or {}
+        for name, spelled in subscriber.pop("as_typed", {}).items():
+            typed[f"subscriber.{name}"] = spelled
+        data["as_typed"] = typed
+        return data
 
     @validates_schema
     def _subscriber_matches_relationship(self, data: dict[str, Any], **_: Any) -> None:
@@ -131,6 +171,42 @@ class ContactSchema(StrictSchema):
             raise ValidationError("Give a phone number or an email for the call back.", "phone")
 
 
+class Signature(fields.String):
+    """A typed name as a signature: any letters, no control characters."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+        try:
+            refuse_control_characters(text, attr or "signature")
+        except X12InputError as exc:
+            raise ValidationError(exc.message) from None
+        if not any(ch.isalpha() for ch in text):
+            raise ValidationError("Type your full name to sign.")
+        return unicodedata.normalize("NFC", text)
+
+
+class Part2ConsentSchema(StrictSchema):
+    """The written consent a 42 CFR Part 2 program needs before a 270 (verifier.part2)."""
+
+    version = fields.String(
+        required=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "The consent version shown (GET /api/v1/part2/consent)"},
+    )
+    signature = Signature(required=True, validate=validate.Length(min=1, max=120))
+    agreed = fields.Boolean(required=True)
+    language = fields.String(
+        load_default="en",
+        validate=validate.OneOf(["en", "es"]),
+        metadata={"description": "The language the consent was read in"},
+    )
+
+    @ma.validates("agreed")
+    def _agreed(self, value: bool, **_: Any) -> None:
+        if value is not True:
+            raise ValidationError("Tick the box to sign the consent.")
+
+
 class SubmitSchema(StrictSchema):
     member = fields.Nested(MemberSchema, required=True)
     payer_id = Identifier(required=True, metadata={"description": "An id from /api/v1/payers"})
@@ -140,6 +216,11 @@ class SubmitSchema(StrictSchema):
     contact = fields.Nested(ContactSchema, load_default=None)
     consent = fields.Boolean(
         required=True, metadata={"description": "Must be true: the visitor agrees to the check"}
+    )
+    part2_consent = fields.Nested(
+        Part2ConsentSchema,
+        load_default=None,
+        metadata={"description": "Needed for a 42 CFR Part 2 program (substance use)"},
     )
 
     @ma.validates("consent")
@@ -202,10 +283,12 @@ def submission_from(data: dict[str, Any]) -> Submission:
                 if subscriber
                 else None
             ),
+            as_typed=member.get("as_typed") or None,
         ),
         payer_id=data["payer_id"],
         level_of_care=data["level_of_care"],
         condition=data["condition"],
         service_date=data.get("service_date") or today(),
         contact=ContactRecord(**contact) if contact else None,
+        part2_consent=part2_consent_from(data.get("part2_consent")),
     )

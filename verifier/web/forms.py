@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from verifier.verifications.schemas import ContactSchema, SubmitSchema, flatten_errors
-from verifier.web.messages import SCHEMA_REQUIRED, say
+from verifier.web.messages import SCHEMA_REQUIRED, say, schema_message
 
 TEXT_FIELDS = (
     "member.first_name",
@@ -32,7 +32,8 @@ TEXT_FIELDS = (
     "contact.email",
     "contact.best_time",
 )
-CHECKBOXES = ("contact.callback_requested", "consent")
+PART2_FIELDS = ("part2_consent.version", "part2_consent.signature")
+CHECKBOXES = ("contact.callback_requested", "consent", "part2_consent.agreed")
 
 
 @dataclass
@@ -51,8 +52,14 @@ def _put(target: dict[str, Any], dotted: str, value: Any) -> None:
     target[leaf] = value
 
 
-def body_from_form(values: Mapping[str, str]) -> dict[str, Any]:
-    """Empty inputs are left out (the schema's defaults apply), as the JS page does."""
+def body_from_form(
+    values: Mapping[str, str], part2: frozenset[str] = frozenset(), language: str = "en"
+) -> dict[str, Any]:
+    """Empty inputs are left out (the schema's defaults apply), as the JS page does.
+
+    ``part2``: the facility's Part 2 programs as "level/condition"; only for those does
+    the body carry the Part 2 consent (other programs keep today's consent).
+    """
     body: dict[str, Any] = {}
     self_insured = values.get("member.relationship", "self") in ("", "self")
     for name in TEXT_FIELDS:
@@ -66,6 +73,16 @@ def body_from_form(values: Mapping[str, str]) -> dict[str, Any]:
     if contact:
         body["contact"] = contact
     body["consent"] = bool(values.get("consent"))
+    program = f"{values.get('level_of_care') or 'iop'}/{values.get('condition') or 'mental_health'}"
+    if program in part2:
+        body["part2_consent"] = {
+            "version": values.get("part2_consent.version", ""),
+            "signature": values.get("part2_consent.signature", "").strip(),
+            "agreed": bool(values.get("part2_consent.agreed")),
+            "language": language,
+        }
+        if not body["part2_consent"]["signature"]:
+            del body["part2_consent"]["signature"]  # "Please fill this in."
     return body
 
 
@@ -76,15 +93,19 @@ def kind_errors(errors: dict[str, list[str]], language: str) -> dict[str, list[s
         if name == "member.subscriber":
             kind[name] = [say(language, "error.subscriber")]
             continue
-        kind[name] = [say(language, "error.required") if m == SCHEMA_REQUIRED else m
-                      for m in messages]
+        kind[name] = [
+            say(language, "error.required") if m == SCHEMA_REQUIRED else schema_message(language, m)
+            for m in messages
+        ]
     return kind
 
 
-def read_submission(form: Mapping[str, str], language: str) -> FormResult:
-    values = {name: form.get(name, "") for name in (*TEXT_FIELDS, *CHECKBOXES)}
+def read_submission(
+    form: Mapping[str, str], language: str, part2: frozenset[str] = frozenset()
+) -> FormResult:
+    values = {name: form.get(name, "") for name in (*TEXT_FIELDS, *PART2_FIELDS, *CHECKBOXES)}
     try:
-        data = SubmitSchema().load(body_from_form(values))
+        data = SubmitSchema().load(body_from_form(values, part2, language))
     except ValidationError as exc:
         return FormResult(values, errors=kind_errors(flatten_errors(exc.messages), language))
     return FormResult(values, data=data)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from verifier.x12.charset import LATIN_SPELLING, NAME_CHARACTERS
+
 LANGUAGES = ("en", "es")
 DEFAULT = "en"
 
@@ -154,6 +156,51 @@ PAGE: Mapping[str, Mapping[str, str]] = {
             "Too many tries from this connection. Please wait {minutes} minute(s) and try "
             "again, or call us at {phone}."
         ),
+        "next.call_you": "We will call you at the number you gave (ending in {last4}), {when}.",
+        "next.email_you": "We will write to you at the email address you gave.",
+        "next.offer_known": (
+            "To go over these results with a coordinator, we can call you at the number you "
+            "gave (ending in {last4}): just ask below."
+        ),
+        "next.offer_email": (
+            "To go over these results with a coordinator, leave a phone number below, or "
+            "we can write to the email address you gave."
+        ),
+        "next.no_contact": (
+            "You did not leave a phone number or email, so we will not call unless you ask: "
+            "request a call below, or call us at {phone}."
+        ),
+        "next.callback_asked": "You asked us to call you: we will, {when}.",
+        "when.any": "at any time of day",
+        "when.morning": "in the morning",
+        "when.afternoon": "in the afternoon",
+        "when.evening": "in the evening",
+        "callback_known": "We have your number ending in {last4}.",
+        "callback_confirm": "Yes, please call me at that number",
+        "callback_recorded": "Thank you. We will call you at the number ending in {last4}, {when}.",
+        "callback_recorded_email": "Thank you. We will write to you at the email address you gave.",
+        "landing_title": "Insurance benefit checks",
+        "landing_intro": (
+            "{facility} uses this service to check insurance benefits for behavioral health "
+            "treatment: mental health and substance use programs. It asks your insurance "
+            "company what your plan covers and shows the answer in plain words."
+        ),
+        "landing_verify": "Check your insurance benefits",
+        "landing_verify_hint": "For patients and families: free, confidential, about two minutes.",
+        "landing_staff": "For our team",
+        "landing_console": "Staff console",
+        "landing_docs": "API documentation",
+        "part2_legend": "Consent for substance use treatment",
+        "part2_intro": (
+            "Federal law (42 CFR Part 2) protects the records of substance use treatment. "
+            "Checking your benefits tells your insurance company that you asked about this "
+            "treatment here, so we need your written consent first."
+        ),
+        "part2_when": "Needed only if you chose Substance use above.",
+        "part2_version": "Consent version {version}",
+        "part2_signature": "Type your full name to sign",
+        "part2_signature_hint": "Your typed name is your signature.",
+        "part2_agree": "I have read this consent and I agree to it.",
         "close": "Close",
         "language_switch": "Español",
     },
@@ -306,6 +353,61 @@ PAGE: Mapping[str, Mapping[str, str]] = {
             "Demasiados intentos desde esta conexión. Espere {minutes} minuto(s) e inténtelo "
             "de nuevo, o llámenos al {phone}."
         ),
+        "next.call_you": (
+            "Le llamaremos al número que nos dio (termina en {last4}), {when}."
+        ),
+        "next.email_you": "Le escribiremos al correo electrónico que nos dio.",
+        "next.offer_known": (
+            "Para revisar estos resultados con un coordinador, podemos llamarle al número que "
+            "nos dio (termina en {last4}): solo pídalo abajo."
+        ),
+        "next.offer_email": (
+            "Para revisar estos resultados con un coordinador, deje un teléfono abajo, o "
+            "podemos escribirle al correo electrónico que nos dio."
+        ),
+        "next.no_contact": (
+            "No dejó teléfono ni correo electrónico, así que no le llamaremos salvo que lo "
+            "pida: pida una llamada abajo, o llámenos al {phone}."
+        ),
+        "next.callback_asked": "Pidió que le llamemos: lo haremos {when}.",
+        "when.any": "a cualquier hora del día",
+        "when.morning": "por la mañana",
+        "when.afternoon": "por la tarde",
+        "when.evening": "por la noche",
+        "callback_known": "Tenemos su número que termina en {last4}.",
+        "callback_confirm": "Sí, llámenme a ese número",
+        "callback_recorded": (
+            "Gracias. Le llamaremos al número que termina en {last4}, {when}."
+        ),
+        "callback_recorded_email": (
+            "Gracias. Le escribiremos al correo electrónico que nos dio."
+        ),
+        "landing_title": "Verificación de beneficios del seguro",
+        "landing_intro": (
+            "{facility} usa este servicio para verificar los beneficios del seguro para "
+            "tratamientos de salud conductual: programas de salud mental y de uso de "
+            "sustancias. Consulta a su compañía de seguros qué cubre su plan y muestra la "
+            "respuesta en palabras sencillas."
+        ),
+        "landing_verify": "Verifique los beneficios de su seguro",
+        "landing_verify_hint": (
+            "Para pacientes y familias: gratis, confidencial, unos dos minutos."
+        ),
+        "landing_staff": "Para nuestro equipo",
+        "landing_console": "Consola del personal",
+        "landing_docs": "Documentación de la API",
+        "part2_legend": "Consentimiento para el tratamiento por uso de sustancias",
+        "part2_intro": (
+            "La ley federal (42 CFR Part 2) protege los registros del tratamiento por uso de "
+            "sustancias. Verificar sus beneficios le dice a su compañía de seguros que usted "
+            "preguntó por este tratamiento aquí, así que primero necesitamos su "
+            "consentimiento por escrito."
+        ),
+        "part2_when": "Solo si eligió Uso de sustancias arriba.",
+        "part2_version": "Versión del consentimiento {version}",
+        "part2_signature": "Escriba su nombre completo para firmar",
+        "part2_signature_hint": "Su nombre escrito es su firma.",
+        "part2_agree": "Leí este consentimiento y estoy de acuerdo.",
         "close": "Cerrar",
         "language_switch": "English",
     },
@@ -313,6 +415,49 @@ PAGE: Mapping[str, Mapping[str, str]] = {
 
 # The schema's own words for a missing field read coldly; the page says it kindly.
 SCHEMA_REQUIRED = "Missing data for required field."
+
+# The API schema's messages (English, as the JSON API gives them) in the visitor's language.
+SCHEMA_MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "es": {
+        "Not a valid email address.": "El correo electrónico no es válido.",
+        "Not a valid date.": "La fecha no es válida.",
+        "Date of birth cannot be in the future.": "La fecha de nacimiento no puede ser futura.",
+        "Date of birth must be after 1900-01-01.": (
+            "La fecha de nacimiento debe ser posterior al 1 de enero de 1900."
+        ),
+        "Enter a phone number with 7 to 15 digits.": "Escriba un teléfono de 7 a 15 dígitos.",
+        "Give a phone number or an email for the call back.": (
+            "Indique un teléfono o un correo electrónico para la llamada."
+        ),
+        "Consent is needed to check your benefits.": (
+            "Necesitamos su permiso para verificar sus beneficios."
+        ),
+        "Leave the policyholder out when the patient is the policyholder.": (
+            "No indique un titular si el paciente es el titular."
+        ),
+        "must not be empty": "no puede quedar vacío",
+        "must be at most 60 characters": "puede tener como máximo 60 caracteres",
+        "must be at most 80 characters": "puede tener como máximo 80 caracteres",
+        "may contain only " + NAME_CHARACTERS: (
+            "solo puede contener letras, espacios, guiones, apóstrofos, puntos y comas, y "
+            "debe empezar con una letra"
+        ),
+        "may contain only letters, digits and hyphens": (
+            "solo puede contener letras, números y guiones"
+        ),
+        "must not contain control characters": "no puede contener caracteres de control",
+        LATIN_SPELLING: "debe escribirse con letras latinas, como en la tarjeta del seguro",
+        "Tick the box to sign the consent.": "Marque la casilla para firmar el consentimiento.",
+        "Type your full name to sign.": "Escriba su nombre completo para firmar.",
+        "Length must be between 1 and 120.": "Debe tener de 1 a 120 caracteres.",
+        "Longer than maximum length 60.": "Puede tener como máximo 60 caracteres.",
+    },
+}
+
+
+def schema_message(language: str, message: str) -> str:
+    """One of the schema's messages in the visitor's language (English as given)."""
+    return SCHEMA_MESSAGES.get(language, {}).get(message, message)
 
 
 def choose(requested: str | None, accept: Iterable[tuple[str, float]] = ()) -> str:

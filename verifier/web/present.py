@@ -12,8 +12,10 @@ from typing import Any
 from verifier.coverage.messages import VISITOR
 from verifier.coverage.messages import text as coverage_text
 from verifier.coverage.plain import assumptions_for, plain_text_in
+from verifier.store.records import ContactRecord
 from verifier.verifications import lifecycle
 from verifier.web.messages import say
+from verifier.web.visitor import last_digits
 
 PERIOD_KEYS = {"calendar_year", "service_year", "year", "lifetime"}
 
@@ -90,8 +92,31 @@ def _next_step_lines(phone: str) -> set[str]:
     }
 
 
-def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
-    """Plain text only: the renderers escape it (Jinja) or set it as textContent (JS)."""
+def _promise(contact: ContactRecord | None, language: str, phone: str) -> str:
+    """What happens next, promised only as far as we can keep it: a call is promised when
+    the visitor asked for one (staff's call list has it) and gave a way to reach them."""
+    when = say(language, f"when.{(contact.best_time if contact else None) or 'any'}")
+    last4 = last_digits(contact.phone if contact else None)
+    asked = contact is not None and contact.callback_requested
+    if asked and last4:
+        return say(language, "next.call_you", last4=last4, when=when)
+    if asked and contact is not None and contact.email:
+        return say(language, "next.email_you")
+    if last4:
+        return say(language, "next.offer_known", last4=last4)
+    if contact is not None and contact.email:
+        return say(language, "next.offer_email")
+    return say(language, "next.no_contact", phone=phone)
+
+
+def page_for(
+    view: dict[str, Any], language: str, phone: str, contact: ContactRecord | None = None
+) -> dict[str, Any]:
+    """Plain text only: the renderers escape it (Jinja) or set it as textContent (JS).
+
+    ``contact``: what the visitor gave on the form (or since, on a result page), which
+    decides what we promise and whether a call back is offered.
+    """
     status, reason = view["status"], view.get("reason")
     summary = view.get("summary") or {}
     final = status in lifecycle.FINAL
@@ -107,14 +132,21 @@ def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
     else:
         words = [say(language, "checking_hint")]
     estimate = summary.get("estimate") or {}
+    reachable = contact is not None and bool(contact.phone or contact.email)
+    asked = reachable and contact is not None and contact.callback_requested
     return {
+        "id": view["id"],
         "status": status,
         "final": final,
         "headline": _headline(status, reason, language),
         "words": words,
         "facts": _facts(summary, language) if final else [],
         "assumptions": assumptions_for(estimate, language) if final else [],
-        "next": [say(language, "next"), say(language, "call_us", phone=phone)] if final else [],
-        "offer_callback": status == lifecycle.RETRY_WAIT or (final and reason is not None),
+        "next": [_promise(contact, language, phone)] if final else [],
+        # Until a call is asked for: the call-back form, or (a number already given) one
+        # button that asks for the call at that number.
+        "offer_callback": (final or status == lifecycle.RETRY_WAIT) and not asked,
+        "contact_known": last_digits(contact.phone if contact else None) if reachable else None,
+        "email_known": bool(reachable and contact is not None and contact.email),
         "try_again": reason == "member_not_found",
     }

@@ -3,12 +3,25 @@
 5010 has no escape character, so a separator inside data breaks the interchange. NFKC
 first (full-width ＊～：＾ become the real separators), upper-case, then check against an
 allow-list; anything else is refused with the field's name, never silently stripped.
+
+Names are written as people write them (José Peña, Łukasz, O’Brien, Straße) and sent in
+the X12 basic character set. The rule (``transliterate``): NFKC, then AnyAscii's
+transliteration (ISC licence, kept up to date with Unicode; it folds accents, ß→SS,
+Ø→O, Ł→L, Æ→AE, curly apostrophes, and romanizes Greek and Cyrillic), then upper case.
+Chosen over stdlib NFKD-and-strip-marks, which leaves ß, Ø, Ł, Æ and every non-Latin
+letter untransliterated, and over Unidecode, whose GPL would bind the project.
+Refused, naming the field: control characters; Han, Hangul and kana (their Latin
+spelling is a reading, not a transliteration: the card's Latin spelling is asked for);
+and anything whose transliteration is not a letter or the punctuation names use
+(digits, symbols, emoji). Member ids and other identifiers are never transliterated.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from anyascii import anyascii
 
 
 class X12InputError(ValueError):
@@ -42,9 +55,34 @@ def normalize(value: str) -> str:
     return _SPACES.sub(" ", text).strip(" ")
 
 
-def _check(value: str, field: str, pattern: re.Pattern[str], what: str, limit: int) -> str:
+# Scripts whose Latin spelling is a reading the card decides, not a transliteration.
+_READINGS = ("CJK ", "HANGUL ", "HIRAGANA ", "KATAKANA ")
+NAME_CHARACTERS = (
+    "letters, spaces, hyphens, apostrophes, periods and commas, starting with a letter"
+)
+LATIN_SPELLING = "must be written in Latin letters, as on the insurance card"
+
+
+def transliterate(value: str, field: str) -> str:
+    """A name in the X12 basic character set: José Peña → JOSE PENA (see the module doc)."""
     refuse_control_characters(value, field)
-    text = normalize(value)
+    text = unicodedata.normalize("NFKC", value)
+    if any(unicodedata.name(ch, "").startswith(_READINGS) for ch in text):
+        raise X12InputError(field, LATIN_SPELLING)
+    return normalize(anyascii(text))
+
+
+def _check(
+    value: str,
+    field: str,
+    pattern: re.Pattern[str],
+    what: str,
+    limit: int,
+    *,
+    names: bool = False,
+) -> str:
+    refuse_control_characters(value, field)
+    text = transliterate(value, field) if names else normalize(value)
     if not text:
         raise X12InputError(field, "must not be empty")
     if len(text) > limit:
@@ -57,14 +95,7 @@ def _check(value: str, field: str, pattern: re.Pattern[str], what: str, limit: i
 
 def clean_name(value: str, field: str) -> str:
     """A person's or organization's name as it may be sent to a payer."""
-    return _check(
-        value,
-        field,
-        _NAME,
-        "letters A to Z without accents (as on most insurance cards), spaces, hyphens, "
-        "apostrophes, periods and commas, starting with a letter",
-        NAME_MAX,
-    )
+    return _check(value, field, _NAME, NAME_CHARACTERS, NAME_MAX, names=True)
 
 
 def clean_identifier(value: str, field: str) -> str:

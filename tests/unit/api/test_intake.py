@@ -276,7 +276,23 @@ def test_runs_of_spaces_are_folded(client: Any, runtime: Any) -> None:
     assert member.last_name == "VAN DER BERG"
 
 
-def test_an_accented_name_is_refused_with_words_that_say_how_to_type_it(client: Any) -> None:
+def test_an_accented_name_is_accepted_sent_transliterated_and_kept_as_typed(
+    client: Any, runtime: Any
+) -> None:
     response = post(client, with_change("member.last_name", "Peña"))
+    assert response.status_code == 202
+    from verifier.store.records import MemberRecord, unseal
+
+    with runtime.db.session() as session:
+        row = session.get_one(Verification, response.get_json()["id"])
+        member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
+    assert member.last_name == "PENA"
+    assert member.as_typed == {"first_name": "Zelpha", "last_name": "Peña"}
+
+
+def test_a_name_in_han_characters_is_refused_asking_for_the_cards_latin_spelling(
+    client: Any,
+) -> None:
+    response = post(client, with_change("member.last_name", "山田"))
     assert response.status_code == 422
-    assert "without accents" in response.get_json()["errors"]["member.last_name"][0]
+    assert "Latin letters" in response.get_json()["errors"]["member.last_name"][0]

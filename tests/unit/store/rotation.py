@@ -19,6 +19,7 @@ import pytest
 from config.settings import Settings
 from tests.conftest import migrated_database
 from verifier.domain import Condition, LevelOfCare, Relationship
+from verifier.part2.consent import VERSION, Part2Consent
 from verifier.staff import accounts, work
 from verifier.store.crypto import generate_key_spec
 from verifier.store.records import ContactRecord, MemberRecord
@@ -93,12 +94,16 @@ class Seeded:
         ]
 
 
-def submit(runtime: Any, *, check: bool = False) -> tuple[str, MemberRecord, str]:
-    """A verification through the real write path; ``check``: run it (result, attempts)."""
+def submit(
+    runtime: Any, *, check: bool = False, part2: bool = False
+) -> tuple[str, MemberRecord, str]:
+    """A verification through the real write path; ``check``: run it (result, attempts).
+
+    ``part2``: a substance-use program's, with its consent (and, checked, its ledger)."""
     member = MemberRecord(
         first_name="ILSE" + letters(6),
         last_name="ROTMENSEN" + letters(),
-        date_of_birth=dt.date(1969, 7, 21),
+        date_of_birth=dt.date(1971, 3, 9) if part2 else dt.date(1969, 7, 21),
         member_id="SBX-ACTIVE-" + letters(),
         group_number="GRP-9",
         relationship=Relationship.SELF,
@@ -110,9 +115,10 @@ def submit(runtime: Any, *, check: bool = False) -> tuple[str, MemberRecord, str
             member=member,
             payer_id="SANDBOX",
             level_of_care=LevelOfCare.IOP,
-            condition=Condition.MENTAL_HEALTH,
+            condition=Condition.SUBSTANCE_USE if part2 else Condition.MENTAL_HEALTH,
             service_date=dt.date.today() + dt.timedelta(days=7),
             contact=ContactRecord(phone=phone, callback_requested=True),
+            part2_consent=Part2Consent(VERSION, "Ilse Rotmensen") if part2 else None,
         ),
         source="staff",
         enqueue=False,
@@ -125,6 +131,7 @@ def submit(runtime: Any, *, check: bool = False) -> tuple[str, MemberRecord, str
 def seed_everything(runtime: Any) -> Seeded:
     """Every sealed column written by the code that writes it in production."""
     verification_id, member, phone = submit(runtime, check=True)
+    submit(runtime, check=True, part2=True)  # the Part 2 consent and disclosure ledger
     created = accounts.create_user(runtime, f"coord-{letters(6).lower()}@center.example", "admin")
     note_text = "Mother called back; prefers mornings " + letters(8)
     work.add_note(runtime, created.staff, verification_id, note_text)

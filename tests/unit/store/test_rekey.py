@@ -21,7 +21,7 @@ from tests.unit.store.rotation import (
 from verifier import audit
 from verifier.staff import accounts, work
 from verifier.store.crypto import Keyring
-from verifier.store.models import Attempt, AuditEvent, Note, Verification
+from verifier.store.models import Attempt, AuditEvent, Disclosure, Note, Verification
 from verifier.store.records import seal, unseal
 from verifier.store.rekey import SEALED_COLUMNS, count, rekey
 from verifier.verifications.callbacks import callback_contact
@@ -244,9 +244,14 @@ def test_erased_values_are_neither_read_nor_counted(rotated: Any, seeded: Seeded
     with runtime.db.session() as session:
         session.execute(
             update(Verification).values(
-                member_enc="", contact_enc=None, result_enc=None, index_member_id=None
+                member_enc="",
+                contact_enc=None,
+                result_enc=None,
+                index_member_id=None,
+                part2_consent_enc=None,
             )
         )
+        session.execute(update(Disclosure).values(content_enc=""))
         session.execute(update(Attempt).values(request_enc=None, response_enc=None))
         session.execute(update(Note).values(text_enc=""))
     report = rekey(runtime.db, runtime.keyring)

@@ -151,13 +151,14 @@ def test_corrupted_corpus_files_raise_only_x12_parse_error(name: str, data: st.D
 
 
 def test_one_megabyte_of_garbage_fails_well_under_a_second() -> None:
-    # A linearity guard with a wide margin, not a benchmark (see bench/x12_read.py).
+    # A linearity guard with a wide margin, not a benchmark (see bench/x12_read.py). CPU time
+    # of this process, so a machine busy with other work does not fail it.
     rng = random.Random(1)
     garbage = bytes(rng.getrandbits(8) for _ in range(1 << 20))
     cases = [garbage, VALID_ISA + garbage,
              VALID_ISA + b"~".join(b"EB*" + bytes([65 + i % 26]) for i in range(120_000))]
     for data in cases:
-        started = time.perf_counter()
+        started = time.process_time()
         with contextlib.suppress(X12ParseError):
             read_271(data)
-        assert time.perf_counter() - started < 1.0
+        assert time.process_time() - started < 1.0

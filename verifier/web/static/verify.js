@@ -10,10 +10,11 @@
   var STORE = "verifier.pending";
   /* sessionStorage can be refused (a third-party iframe, private modes): then the token
    * lives only in this page's memory, which is fine until a reload. */
+  var memory = null;
   var store = {
-    get: function () { try { return sessionStorage.getItem(STORE); } catch (e) { return null; } },
-    set: function (v) { try { sessionStorage.setItem(STORE, v); } catch (e) { /* memory only */ } },
-    drop: function () { try { store.drop(); } catch (e) { /* nothing kept */ } }
+    get: function () { try { return sessionStorage.getItem(STORE) || memory; } catch (e) { return memory; } },
+    set: function (v) { memory = v; try { sessionStorage.setItem(STORE, v); } catch (e) { /* memory only */ } },
+    drop: function () { memory = null; try { sessionStorage.removeItem(STORE); } catch (e) { /* nothing kept */ } }
   };
 
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -73,7 +74,8 @@
   /* --- errors from the server's validation, next to each field and in a summary --- */
   function kind(name, messages) {
     if (name === "member.subscriber") return [S["error.subscriber"]];
-    return messages.map(function (m) { return m === S.schema_required ? S["error.required"] : m; });
+    var table = S.schema_messages || {};
+    return messages.map(function (m) { return m === S.schema_required ? S["error.required"] : (table[m] || m); });
   }
   function clearErrors(form) {
     $$("[data-error-for]", form).forEach(function (p) { p.hidden = true; p.textContent = ""; });
@@ -134,7 +136,51 @@
     });
     if (data.get("contact.callback_requested")) put(body, "contact.callback_requested", true);
     body.consent = !!data.get("consent");
+    if (part2Program()) {
+      body.part2_consent = { version: String(data.get("part2_consent.version") || ""), agreed: !!data.get("part2_consent.agreed"), language: lang };
+      var signature = String(data.get("part2_consent.signature") || "").trim();
+      if (signature) body.part2_consent.signature = signature;
+    }
     return body;
+  }
+
+  /* --- 42 CFR Part 2: the written consent only for the facility's Part 2 programs --- */
+  var part2 = document.getElementById("part2-consent");
+  function checkedValue(name, fallback) {
+    var node = $("input[name='" + name + "']:checked");
+    return node ? node.value : fallback;
+  }
+  function part2Program() {
+    if (!part2) return false;
+    var programs = (part2.getAttribute("data-programs") || "").split(" ");
+    return programs.indexOf(checkedValue("level_of_care", "iop") + "/" + checkedValue("condition", "mental_health")) >= 0;
+  }
+  function fillConsent() {
+    var payer = select && select.value ? select.options[select.selectedIndex].text : "";
+    var first = ($("[name='member.first_name']") || {}).value || "";
+    var last = ($("[name='member.last_name']") || {}).value || "";
+    var patient = (first.trim() + " " + last.trim()).trim();
+    var names = JSON.parse(part2.getAttribute("data-program-names") || "{}");
+    var program = names[checkedValue("level_of_care", "iop")] || "";
+    $$("[data-template]", part2).forEach(function (item) {
+      var words = $(".p2-words", item);
+      var text = item.getAttribute("data-template");
+      if (text.indexOf("{payer}") >= 0 && !payer) return;
+      if (text.indexOf("{patient}") >= 0 && !patient) return;
+      words.textContent = text.split("{payer}").join(payer).split("{patient}").join(patient).split("{program}").join(program);
+    });
+  }
+  function syncPart2() {
+    if (!part2) return;
+    part2.hidden = !part2Program();
+    $$(".part2-when", part2).forEach(function (n) { n.hidden = true; });
+    fillConsent();
+  }
+  if (part2) {
+    $$("input[name='level_of_care'], input[name='condition']").forEach(function (r) { r.addEventListener("change", syncPart2); });
+    ["member.first_name", "member.last_name"].forEach(function (n) { var i = $("[name='" + n + "']"); if (i) i.addEventListener("input", fillConsent); });
+    if (select) select.addEventListener("change", fillConsent);
+    syncPart2();
   }
 
   /* --- progress and result, drawn from /verify/status/<id> (plain text, ready words) --- */
@@ -158,14 +204,32 @@
     var list = $("ul", assumptions); clear(list);
     page.assumptions.forEach(function (line) { list.appendChild(el("li", line)); });
     assumptions.hidden = page.assumptions.length === 0;
+    var nextLines = $(".r-next-lines", result); clear(nextLines);
+    page.next.forEach(function (line) { nextLines.appendChild(el("p", line)); });
     $(".r-next", result).hidden = page.next.length === 0;
-    $(".r-callback", result).hidden = !page.offer_callback;
+    var offer = $(".r-callback", result);
+    offer.hidden = !page.offer_callback;
+    var cb = $(".callback-form", offer);
+    if (cb && page.id) {
+      cb.setAttribute("action", "/verify/result/" + encodeURIComponent(page.id) + "/callback?lang=" + lang);
+      var known = page.contact_known;
+      $(".cb-known", cb).textContent = known ? say("callback_known", { last4: known }) : "";
+      $(".cb-known", cb).hidden = !known;
+      $(".cb-fields", cb).hidden = !!known;
+      $(".cb-confirm", cb).hidden = !known;
+      $(".cb-submit", cb).hidden = !!known;
+    }
     var again = $(".r-again", result);
-    if (again) { again.textContent = page.try_again ? S.try_again : S.start_over; again.hidden = !page.final; }
+    if (again) again.hidden = !page.final;
+    var againForm = $(".r-again-form", result);
+    if (againForm) {
+      againForm.hidden = !(page.final && page.try_again);
+      if (page.id) againForm.setAttribute("action", "/verify/result/" + encodeURIComponent(page.id) + "/again?lang=" + lang);
+    }
     if (lastState !== page.status) { $(".r-headline", result).focus(); lastState = page.status; }
   }
   function renderMessage(text) {
-    render({ status: "error", final: true, headline: text, words: [], facts: [], assumptions: [], next: [], offer_callback: true, try_again: false });
+    render({ id: "", status: "error", final: true, headline: text, words: [], facts: [], assumptions: [], next: [], offer_callback: false, try_again: false });
   }
   function poll(pending, delay) {
     fetch("/verify/status/" + encodeURIComponent(pending.id) + "?lang=" + lang, {
@@ -199,20 +263,48 @@
           if (r.status === 202) {
             var pending = { id: data.id, token: data.token };
             store.set(JSON.stringify(pending));
-            render({ status: "queued", final: false, headline: S.checking, words: [S.checking_hint], facts: [], assumptions: [], next: [], offer_callback: false, try_again: false });
+            render({ id: data.id, status: "queued", final: false, headline: S.checking, words: [S.checking_hint], facts: [], assumptions: [], next: [], offer_callback: false, try_again: false });
             poll(pending, 1000);
           } else if (r.status === 422 && data.errors) {
             showErrors(form, data.errors, labels);
           } else if (r.status === 429) {
             var minutes = Math.max(1, Math.ceil(Number(r.headers.get("Retry-After") || 60) / 60));
-            failure.textContent = say("too_many", { minutes: minutes, phone: "" }).replace(/ ?\.$/, ".");
+            failure.textContent = say("too_many", { minutes: minutes, phone: S.facility_phone });
             failure.hidden = false;
           } else { failure.textContent = S["error.general"]; failure.hidden = false; }
         });
       }).catch(function () { button.disabled = false; failure.textContent = S["error.network"]; failure.hidden = false; });
     });
+    /* "Check another insurance": a new, empty form (the old result is forgotten). */
     var again = $(".r-again", result);
     if (again) again.addEventListener("click", function () { store.drop(); });
+    /* "Check the details and try again": the form with what they typed, minus the member id. */
+    var againForm = $(".r-again-form", result);
+    if (againForm) againForm.addEventListener("submit", function (e) {
+      var pending = pendingOf();
+      if (!pending) return;  /* a server-drawn result page: its cookie answers the post */
+      e.preventDefault();
+      fetch(againForm.getAttribute("action"), {
+        method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json", "X-Status-Token": pending.token },
+        body: "{}", credentials: "omit"
+      }).then(function (r) {
+        if (!r.ok) throw new Error("status " + r.status);
+        return r.json();
+      }).then(function (reply) {
+        store.drop();
+        form.reset();
+        Object.keys(reply.values).forEach(function (name) {
+          var input = form.elements[name];
+          if (!input) return;
+          if (input.nodeType) { input.value = reply.values[name]; return; }
+          Array.prototype.forEach.call(input, function (r) { r.checked = r.value === reply.values[name]; });
+        });
+        form.elements["member.member_id"].value = "";
+        syncSubscriber(); syncPart2();
+        result.hidden = true; if (flow) flow.hidden = false; lastState = null;
+        form.elements["member.member_id"].focus();
+      }).catch(function () { store.drop(); window.location.href = "/verify?lang=" + lang; });
+    });
     var resumed = pendingOf();
     if (resumed && resumed.id && resumed.token) poll(resumed, 500);
   }
@@ -220,18 +312,30 @@
   /* --- call-back forms: JSON to /verify/callback (works in a cross-site iframe too) --- */
   $$(".callback-form").forEach(function (cb) {
     cb.addEventListener("submit", function (e) {
+      if (cb.getAttribute("data-tied") && !pendingOf()) return;  /* server-drawn: cookie */
       e.preventDefault();
       clearErrors(cb);
       var data = new FormData(cb), body = {};
       ["name", "phone", "email", "best_time"].forEach(function (k) { var v = String(data.get(k) || "").trim(); if (v) body[k] = v; });
-      fetch("/verify/callback?lang=" + lang, {
-        method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body), credentials: "omit"
+      var headers = { "Content-Type": "application/json", Accept: "application/json" };
+      var url = "/verify/callback?lang=" + lang;
+      if (cb.getAttribute("data-tied")) {  /* tied to this check: the token proves it is theirs */
+        var pending = pendingOf();
+        if (pending) { headers["X-Status-Token"] = pending.token; url = cb.getAttribute("action"); }
+      }
+      fetch(url, {
+        method: "POST", headers: headers, body: JSON.stringify(body), credentials: "omit"
       }).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (reply) {
           if (r.status === 201) {
-            $$(".field, button, .hint", cb).forEach(function (n) { n.hidden = true; });
-            var done = $(".callback-done", cb); done.hidden = false; done.setAttribute("tabindex", "-1"); done.focus();
+            $$(".field, button, .hint, .cb-known", cb).forEach(function (n) { n.hidden = true; });
+            var done = $(".callback-done", cb); done.hidden = false; done.setAttribute("tabindex", "-1");
+            if (reply.message) {
+              done.textContent = reply.message;
+              var promise = $("#result .r-next-lines");  /* what happens next, now true */
+              if (promise && cb.getAttribute("data-tied")) { clear(promise); promise.appendChild(el("p", reply.message)); }
+            }
+            done.focus();
           } else if (reply.errors) {
             showErrors(cb, reply.errors, { name: S.callback_name, phone: S.phone, email: S.email, best_time: S.best_time });
           }

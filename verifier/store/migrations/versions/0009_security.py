@@ -19,7 +19,7 @@ from alembic import op
 from verifier.store.models import UTCDateTime
 
 revision = "0009_security"
-down_revision = "0006_json_null"
+down_revision = "0008_part2"
 branch_labels = None
 depends_on = None
 
