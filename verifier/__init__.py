@@ -32,7 +32,7 @@ class VerifierRequest(Request):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from verifier import api, console, logs, web
+    from verifier import api, console, logs, outage, web
     from verifier.cli import commands as cli
     from verifier.runtime import Runtime
 
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(LookupError, _not_found)
     app.register_error_handler(Exception, _unexpected_error)
+    outage.init_app(app)  # a database or Redis that is down: 503 with a reason (issue 19)
     return app
 
 

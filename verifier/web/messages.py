@@ -154,6 +154,11 @@ PAGE: Mapping[str, Mapping[str, str]] = {
             "Too many tries from this connection. Please wait {minutes} minute(s) and try "
             "again, or call us at {phone}."
         ),
+        "unavailable": (  # issue 19: the outage contract (verifier.outage)
+            "We cannot check coverage right now: part of our system is down. Nothing you "
+            "sent is lost if you saw a confirmation. Please try again in a few minutes, or "
+            "call us at {phone}."
+        ),
         "close": "Close",
         "language_switch": "Español",
     },
@@ -305,6 +310,11 @@ PAGE: Mapping[str, Mapping[str, str]] = {
         "too_many": (
             "Demasiados intentos desde esta conexión. Espere {minutes} minuto(s) e inténtelo "
             "de nuevo, o llámenos al {phone}."
+        ),
+        "unavailable": (  # issue 19: the outage contract (verifier.outage)
+            "No podemos verificar la cobertura en este momento: una parte de nuestro sistema "
+            "no funciona. Si vio una confirmación, no se perdió nada de lo que envió. "
+            "Inténtelo de nuevo en unos minutos, o llámenos al {phone}."
         ),
         "close": "Cerrar",
         "language_switch": "English",
