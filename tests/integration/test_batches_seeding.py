@@ -6,7 +6,6 @@ nothing behind. No worker runs here: these tests read the rows and the queues.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from tests.integration.test_batches import (  # noqa: F401 - fixtures
     bearer,
     body_for,
 )
-from tests.integration.test_scheduler import clear_queues, row_of
+from tests.integration.test_scheduler import age_one_lease, clear_queues, row_of
 from verifier import create_app
 from verifier.runtime import Runtime
 from verifier.store.crypto import DecryptionError
@@ -30,7 +29,6 @@ from verifier.store.models import Batch, BatchRow, Verification
 from verifier.store.records import unseal
 from verifier.verifications import batches, intake, maintenance
 from verifier.verifications.intake import submit
-from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import BATCH, VISITOR, get_queue
 from verifier.verifications.schemas import SubmitSchema, submission_from
 
@@ -170,8 +168,8 @@ def test_a_batch_stored_while_redis_is_down_is_queued_later_by_reconcile(
         )
         ids = batch_ids(runtime, created.id)
         assert len(ids) == 3 and get_queue(runtime, BATCH).count == 0
-        later = utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
-        assert maintenance.reconcile(runtime, now=later) == 3
+        age_one_lease(runtime)
+        assert maintenance.reconcile(runtime) == 3
         queued = [vid for job in get_queue(runtime, BATCH).get_jobs() for vid in job.args[0]]
         assert sorted(queued) == sorted(ids)
     finally:

@@ -339,11 +339,11 @@ def test_reconcile_leaves_a_waiting_job_alone_and_replaces_a_lost_one(
 ) -> None:
     runtime = runtime_for(sched_env)
     vid = submit(runtime, "SBX-ACTIVE-1", payer_id="SANDBOX")
-    later = utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
     assert maintenance.reconcile(runtime, now=utcnow()) == 0
-    assert maintenance.reconcile(runtime, now=later) == 0  # its job still waits in the queue
+    age_one_lease(runtime, [vid])
+    assert maintenance.reconcile(runtime) == 0  # its job still waits in the queue
     clear_queues(runtime)  # the job is lost
-    assert maintenance.reconcile(runtime, now=later) == 1
+    assert maintenance.reconcile(runtime) == 1
     assert _queued_job_ids(runtime, VISITOR) == [f"verify-{vid}-2"]
 
 
@@ -364,8 +364,21 @@ def kill_tree(process: subprocess.Popen[bytes]) -> None:
     process.wait(10)
 
 
-def one_lease_later(runtime: Runtime) -> dt.datetime:
-    return utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
+def age_one_lease(runtime: Runtime, ids: list[str] | None = None) -> None:
+    """Move every row's lease and last change one lease into the past, in the database.
+
+    reconcile judges leases by the database's clock (a maintenance clock ahead of it
+    changes nothing), so "one lease later" is the rows growing older, not ``now`` moving.
+    """
+    shift = dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
+    with runtime.db.session() as session:
+        rows = select(Verification)
+        if ids is not None:
+            rows = rows.where(Verification.id.in_(ids))
+        for row in session.scalars(rows):
+            row.updated_at = row.updated_at - shift
+            if row.lease_expires_at is not None:
+                row.lease_expires_at = row.lease_expires_at - shift
 
 
 def test_a_worker_killed_mid_check_is_reconciled(
@@ -387,7 +400,8 @@ def test_a_worker_killed_mid_check_is_reconciled(
     kill_tree(first.process)
     assert row_of(runtime, vid).status == "running"
     assert maintenance.reconcile(runtime) == 0  # its lease still runs
-    assert maintenance.reconcile(runtime, now=one_lease_later(runtime)) == 1
+    age_one_lease(runtime, [vid])
+    assert maintenance.reconcile(runtime) == 1  # and its holder is gone
     start_worker(sched_env)
     row = final_row(runtime, vid)
     assert row.status == "completed"
@@ -419,7 +433,8 @@ def test_a_flushed_redis_loses_no_verification(
 
     worker = start_worker(env)
     assert maintenance.reconcile(runtime) == 0  # not stale yet: a lease has not passed
-    assert maintenance.reconcile(runtime, now=one_lease_later(runtime)) == 7
+    age_one_lease(runtime, visitors + batch)
+    assert maintenance.reconcile(runtime) == 7
     try:
         for vid in visitors + batch:
             assert final_row(runtime, vid).status in FINAL
