@@ -26,6 +26,7 @@ from pathlib import Path
 from types import FrameType
 
 from config.settings import ROOT, Settings
+from verifier.redis_url import publish, url_file, withdraw
 from verifier.restarts import RestartPolicy, RestartRecord, death_report
 from verifier.verifications.queue import BATCH, CRON, VISITOR, queue_name
 
@@ -104,6 +105,12 @@ class Supervisor:
         self.children: list[Child] = []
         self.stopping = False
         self.policy = policy or RestartPolicy()
+        self.published: tuple[str, Path] | None = None
+
+    def publish_redis_url(self, url: str, path: Path) -> None:
+        """For ``flask --app wsgi`` commands in other terminals (verifier.redis_url)."""
+        publish(url, path)
+        self.published = (url, path)
 
     def start(self, name: str, argv: Sequence[str], env: dict[str, str]) -> None:
         record = RestartRecord(self.policy)
@@ -117,6 +124,8 @@ class Supervisor:
         self.stopping = True
         self._end([c.process for c in self.children if c.name != "redis"])
         self._end([c.process for c in self.children if c.name == "redis"])
+        if self.published is not None:
+            withdraw(*self.published)
 
     @staticmethod
     def _end(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -184,6 +193,7 @@ def main() -> int:
             wait_for_port(port)
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
             os.environ["REDIS_URL"] = env["REDIS_URL"]
+            supervisor.publish_redis_url(env["REDIS_URL"], url_file(env))
         settings = Settings.from_env()
         from verifier.store.migrate import upgrade
 
