@@ -100,6 +100,44 @@ class Child:
     restart_at: float | None = None  # dead, to be started again at this monotonic time
 
 
+# --- each process of the service: one definition for make run, `verifier <part>`, deploy/
+
+
+def web_argv(env: dict[str, str]) -> list[str]:
+    host = env.get("HOST") or "127.0.0.1"
+    return [
+        str(BIN / "gunicorn"),
+        "--bind", f"{host}:{env.get('PORT') or '5000'}",
+        "--workers", env.get("WEB_CONCURRENCY") or "2",
+        "--access-logfile", "-",
+        "--graceful-timeout", "10",
+        "--chdir", str(ROOT),
+        "wsgi:app",
+    ]  # fmt: skip
+
+
+def worker_argv(redis_url: str, prefix: str, kind: str) -> list[str]:
+    """A worker of one kind: visitor (visitors only), batch (visitors first, then batch
+    jobs) or cron (the maintenance jobs, in rq's default serializer: see workers/cron.py)."""
+    if kind == CRON:
+        return [
+            str(BIN / "rq"),
+            "worker",
+            "--url", redis_url,
+            "--worker-class", "workers.worker.VerifierWorker",  # outlives a Redis outage
+            "--disable-job-desc-logging",
+            "--worker-ttl", "60",
+            queue_name(prefix, CRON),
+        ]  # fmt: skip
+    queues = [VISITOR] if kind == VISITOR else [VISITOR, BATCH]
+    return [*verification_worker_argv(redis_url), *(queue_name(prefix, q) for q in queues)]
+
+
+def cron_argv(redis_url: str) -> list[str]:
+    """The one scheduler: exactly one per service, whatever the number of hosts."""
+    return [str(BIN / "rq"), "cron", "--url", redis_url, str(ROOT / "workers" / "cron.py")]
+
+
 class Supervisor:
     def __init__(self, policy: RestartPolicy | None = None) -> None:
         self.children: list[Child] = []
@@ -200,46 +238,14 @@ def main() -> int:
         upgrade(settings.database_url)
         http_port = os.environ.get("PORT") or "5000"
         host = os.environ.get("HOST") or "127.0.0.1"
-        prefix = settings.queue_prefix
-        rq_common = ["--url", env["REDIS_URL"]]
-        supervisor.start(
-            "web",
-            [
-                str(BIN / "gunicorn"),
-                "--bind",
-                f"{host}:{http_port}",
-                "--workers",
-                os.environ.get("WEB_CONCURRENCY") or "2",
-                "--access-logfile",
-                "-",
-                "--graceful-timeout",
-                "10",
-                "wsgi:app",
-            ],
-            env,
-        )
-        worker = verification_worker_argv(env["REDIS_URL"])
+        redis_url, prefix = env["REDIS_URL"], settings.queue_prefix
+        supervisor.start("web", web_argv(env), env)
         # Visitors are never behind a batch: one worker serves only them; the other takes
         # visitors first, then batch jobs (each runs many checks in threads).
-        visitor, batch = queue_name(prefix, VISITOR), queue_name(prefix, BATCH)
-        supervisor.start("worker", [*worker, visitor], env)
-        supervisor.start("batch-worker", [*worker, visitor, batch], env)
-        supervisor.start(
-            "maintenance",
-            [
-                str(BIN / "rq"),
-                "worker",
-                *rq_common,
-                "--worker-class",  # outlives a Redis outage (issue 19)
-                "workers.worker.VerifierWorker",
-                "--disable-job-desc-logging",
-                "--worker-ttl",
-                "60",
-                queue_name(prefix, CRON),
-            ],
-            env,
-        )
-        supervisor.start("cron", [str(BIN / "rq"), "cron", *rq_common, "workers/cron.py"], env)
+        supervisor.start("worker", worker_argv(redis_url, prefix, VISITOR), env)
+        supervisor.start("batch-worker", worker_argv(redis_url, prefix, BATCH), env)
+        supervisor.start("maintenance", worker_argv(redis_url, prefix, CRON), env)
+        supervisor.start("cron", cron_argv(redis_url), env)
         wait_for_port(int(http_port), timeout=30)
         print(f"verifier is up: http://{host}:{http_port}/  (Ctrl-C stops everything)", flush=True)
         return supervisor.watch()
