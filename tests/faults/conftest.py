@@ -108,6 +108,8 @@ def assert_sound(
     verification_ids: list[str],
     payer_calls: int,
     expected_calls: int | None = None,
+    *,
+    calls_may_repeat: bool = False,
 ) -> None:
     """0 lost, 0 stuck, 0 duplicated answers (one stored answer per verification, and the
     payer asked ``expected_calls`` times: once each unless a drill cut a call off)."""
@@ -126,7 +128,10 @@ def assert_sound(
     answered = [a for a in attempts if a.outcome == "completed"]
     assert len(answered) == len(verification_ids), "an answer is missing or duplicated"
     expected = len(verification_ids) if expected_calls is None else expected_calls
-    assert payer_calls == expected, f"{payer_calls} payer calls, {expected} expected"
+    if calls_may_repeat:  # an answer the database could not store is asked for again
+        assert payer_calls >= expected, f"{payer_calls} payer calls, {expected} at least"
+    else:
+        assert payer_calls == expected, f"{payer_calls} payer calls, {expected} expected"
 
 
 def wait_final(runtime: Runtime, verification_ids: list[str], timeout: float = 60) -> None:
