@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint bench bench-differential clean
+.PHONY: run test faults lint bench bench-differential clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "verifier needs Python 3.11 or newer")'
@@ -23,6 +23,10 @@ run: $(VENV)/.runtime
 ## test: the whole suite (PostgreSQL/Chromium tests skip, saying why, where absent)
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## faults: the fault drills on real processes (tests/faults; private Redis/PostgreSQL)
+faults: $(VENV)/.dev
+	$(PY) -m pytest -m faults tests/faults $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -33,6 +33,7 @@ class VerifierRequest(Request):
 def create_app(settings: Settings | None = None) -> Flask:
     from verifier import api, console, logs, web
     from verifier.cli import commands as cli
+    from verifier.ops import outage
     from verifier.runtime import Runtime
 
     settings = settings or Settings.from_env()
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(LookupError, _not_found)
     app.register_error_handler(Exception, _unexpected_error)
+    outage.init_app(app)  # a database or Redis that is down: 503 with a reason (issue 19)
     return app
 
 

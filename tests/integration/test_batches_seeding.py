@@ -6,7 +6,6 @@ nothing behind. No worker runs here: these tests read the rows and the queues.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 
 from config.settings import Settings
 from tests.conftest import migrated_database
-from tests.fakes.rows import batch_ids, clear_queues, row_of
+from tests.fakes.rows import age_one_lease, batch_ids, clear_queues, row_of
 from tests.fakes.submissions import body_for
 from verifier import create_app
 from verifier.store.crypto import DecryptionError
@@ -24,7 +23,6 @@ from verifier.store.models import Batch, Verification
 from verifier.store.records import unseal
 from verifier.verifications import batches, intake, maintenance
 from verifier.verifications.intake import submit
-from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import BATCH, VISITOR, get_queue
 from verifier.verifications.schemas import SubmitSchema, submission_from
 
@@ -153,8 +151,8 @@ def test_a_batch_stored_while_redis_is_down_is_queued_later_by_reconcile(
         )
         ids = batch_ids(runtime, created.id)
         assert len(ids) == 3 and get_queue(runtime, BATCH).count == 0
-        later = utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
-        assert maintenance.reconcile(runtime, now=later) == 3
+        age_one_lease(runtime)
+        assert maintenance.reconcile(runtime) == 3
         queued = [vid for job in get_queue(runtime, BATCH).get_jobs() for vid in job.args[0]]
         assert sorted(queued) == sorted(ids)
     finally:

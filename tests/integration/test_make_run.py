@@ -79,6 +79,7 @@ def service(tmp_path: Path) -> Any:
         "VERIFIER_DATA_KEY": generate_key_spec("run"),
         "VERIFIER_QUEUE_PREFIX": f"run{port}",
         "WEB_CONCURRENCY": "1",
+        "VERIFIER_REDIS_URL_FILE": str(tmp_path / "redis.url"),  # not the checkout's var/
     }
     log = tmp_path / "run.log"
     with log.open("wb") as output:
@@ -97,7 +98,7 @@ def service(tmp_path: Path) -> Any:
         except AssertionError:
             print(log.read_text(errors="replace")[-4000:])
             raise
-        yield process, url
+        yield process, url, tmp_path / "redis.url"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -114,7 +115,9 @@ def _ready(url: str) -> bool:
 def test_the_readme_curl_completes_within_five_seconds_then_sigint_stops_everything(
     service: Any,
 ) -> None:
-    process, url = service
+    process, url, redis_url_file = service
+    assert redis_url_file.read_text().startswith("redis://127.0.0.1:")  # for flask commands
+    assert redis_url_file.stat().st_mode & 0o777 == 0o600
     started = time.monotonic()
     submitted = requests.post(f"{url}/api/v1/verifications", json=README_BODY, timeout=5).json()
 
@@ -135,3 +138,4 @@ def test_the_readme_curl_completes_within_five_seconds_then_sigint_stops_everyth
     os.killpg(process.pid, signal.SIGINT)
     assert process.wait(30) == 0
     wait_until(lambda: not any(_alive(pid) for pid in children), timeout=20)
+    assert not redis_url_file.exists()  # no command may reach a Redis that is gone

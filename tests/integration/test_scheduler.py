@@ -30,7 +30,7 @@ from sqlalchemy import select
 from tests.conftest import WorkerProcess, embedded_redis, migrated_database, wait_until
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
-from tests.fakes.rows import attempts_of, clear_queues, row_of
+from tests.fakes.rows import age_one_lease, attempts_of, clear_queues, row_of
 from tests.fakes.submissions import submit_member
 from verifier.domain import EligibilityRequest, EligibilityResult
 from verifier.payers.sandbox import plan_tiers
@@ -266,11 +266,11 @@ def test_reconcile_leaves_a_waiting_job_alone_and_replaces_a_lost_one(
 ) -> None:
     runtime = runtime_for(sched_env)
     vid = submit(runtime, "SBX-ACTIVE-1", payer_id="SANDBOX")
-    later = utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
     assert maintenance.reconcile(runtime, now=utcnow()) == 0
-    assert maintenance.reconcile(runtime, now=later) == 0  # its job still waits in the queue
+    age_one_lease(runtime, [vid])
+    assert maintenance.reconcile(runtime) == 0  # its job still waits in the queue
     clear_queues(runtime)  # the job is lost
-    assert maintenance.reconcile(runtime, now=later) == 1
+    assert maintenance.reconcile(runtime) == 1
     assert _queued_job_ids(runtime, VISITOR) == [f"verify-{vid}-2"]
 
 
@@ -289,10 +289,6 @@ def kill_tree(process: subprocess.Popen[bytes]) -> None:
         os.kill(child.pid, signal.SIGKILL)
     os.kill(parent.pid, signal.SIGKILL)
     process.wait(10)
-
-
-def one_lease_later(runtime: Runtime) -> dt.datetime:
-    return utcnow() + dt.timedelta(seconds=runtime.settings.lease_seconds + 1)
 
 
 def test_a_worker_killed_mid_check_is_reconciled(
@@ -314,7 +310,8 @@ def test_a_worker_killed_mid_check_is_reconciled(
     kill_tree(first.process)
     assert row_of(runtime, vid).status == "running"
     assert maintenance.reconcile(runtime) == 0  # its lease still runs
-    assert maintenance.reconcile(runtime, now=one_lease_later(runtime)) == 1
+    age_one_lease(runtime, [vid])
+    assert maintenance.reconcile(runtime) == 1  # and its holder is gone
     start_worker(sched_env)
     row = final_row(runtime, vid)
     assert row.status == "completed"
@@ -346,7 +343,8 @@ def test_a_flushed_redis_loses_no_verification(
 
     worker = start_worker(env)
     assert maintenance.reconcile(runtime) == 0  # not stale yet: a lease has not passed
-    assert maintenance.reconcile(runtime, now=one_lease_later(runtime)) == 7
+    age_one_lease(runtime, visitors + batch)
+    assert maintenance.reconcile(runtime) == 7
     try:
         for vid in visitors + batch:
             assert final_row(runtime, vid).status in FINAL

@@ -32,7 +32,11 @@ class UnknownAdapter(LookupError):
 def _sandbox(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:
     from verifier.payers.sandbox import SandboxAdapter
 
-    return SandboxAdapter(slow_seconds=context.settings.sandbox_slow_seconds)
+    settings = context.settings
+    return SandboxAdapter(
+        slow_seconds=settings.sandbox_slow_seconds,
+        timeout=entry.timeout or settings.payer_timeout,  # as resilience.Policy reads it
+    )
 
 
 def _x12_http(context: AdapterContext, entry: PayerEntry) -> PayerAdapter:

@@ -14,6 +14,7 @@ Tunable per payer in the directory: ``timeout``, ``rate_limit``, ``max_concurren
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 from config.settings import Settings
 from verifier.domain import EligibilityRequest
@@ -35,6 +37,8 @@ from verifier.payers.base import (
 from verifier.payers.circuit import CircuitBreaker
 from verifier.payers.directory import DirectoryError, PayerEntry
 from verifier.payers.limits import ConcurrencySlots, LimitTimeout, RateLimiter
+
+log = logging.getLogger(__name__)
 
 LEASE_MARGIN = 5.0  # a slot outlives its call by this much, then a crashed holder's slot frees
 
@@ -175,24 +179,40 @@ class ResilientAdapter:
             return self._observe(request, admission.probe)
         finally:
             if token is not None and self.slots is not None:
-                self.slots.release(token)
+                slots = self.slots
+                _bookkeeping("concurrency slot release", lambda: slots.release(token))
 
     def _observe(self, request: EligibilityRequest, probe: bool) -> CheckOutcome:
-        """Call the adapter and tell the breaker what the answer says about the payer."""
+        """Call the adapter and tell the breaker what the answer says about the payer.
+
+        Once the payer has answered, the answer (or its typed error) is what the check
+        gets, whatever happens to the breaker's Redis keys: a lost update costs a little
+        accuracy in the breaker, a lost answer costs a second payer call.
+        """
         try:
             outcome = self.inner.check(request)
         except (PayerUnavailable, PayerResponseInvalid):
-            self.breaker.failure()
+            _bookkeeping("breaker failure", self.breaker.failure)
             raise
         except PayerRejected:
-            self.breaker.success()  # the payer is up; it answered about this member
+            # The payer is up; it answered about this member.
+            _bookkeeping("breaker success", self.breaker.success)
             raise
         except BaseException:  # auth errors, bugs: nothing learned about the payer's health
             if probe:
-                self.breaker.release_probe()
+                _bookkeeping("breaker probe release", self.breaker.release_probe)
             raise
-        self.breaker.success()
+        _bookkeeping("breaker success", self.breaker.success)
         return outcome
+
+
+def _bookkeeping(what: str, update: Callable[[], object]) -> None:
+    """Run a breaker/limit update made after the payer answered; a Redis failure is
+    logged and skipped (the keys expire on their own: slots by lease, failures by window)."""
+    try:
+        update()
+    except RedisError as exc:
+        log.warning("payer %s skipped: Redis unavailable (%s)", what, type(exc).__name__)
 
 
 def payer_key_prefix(settings: Settings, payer_id: str) -> str:

@@ -26,7 +26,8 @@ from verifier.domain import (
     RelatedEntity,
     Trace,
 )
-from verifier.payers.base import CheckOutcome, Exchange, PayerResponseInvalid
+from verifier.payers import deadline
+from verifier.payers.base import CheckOutcome, Exchange, PayerResponseInvalid, PayerUnavailable
 from verifier.payers.classify import classify
 from verifier.x12.aaa import aaa_error
 from verifier.x12.builder import build_271
@@ -285,8 +286,15 @@ class SandboxAdapter:
 
     name = "sandbox"
 
-    def __init__(self, *, slow_seconds: float = 5.0, today: Callable[[], dt.date] | None = None):
+    def __init__(
+        self,
+        *,
+        slow_seconds: float = 5.0,
+        timeout: float | None = None,
+        today: Callable[[], dt.date] | None = None,
+    ):
         self.slow_seconds = slow_seconds
+        self.timeout = timeout  # the payer call's timeout, as a real transport has it
         self.today = today or dt.date.today
 
     def check(self, request: EligibilityRequest) -> CheckOutcome:
@@ -296,7 +304,7 @@ class SandboxAdapter:
         if scenario.key == "carve_out" and request.payer_id == BEHAVIORAL_ADMINISTRATOR:
             scenario = SCENARIOS["SBX-ACTIVE"]  # the administrator holds the BH benefits
         if scenario.key == "slow":
-            time.sleep(self.slow_seconds)
+            self._answer_slowly(inquiry)
         if scenario.key == "garbage":
             raise PayerResponseInvalid(
                 "sandbox payer answered something that is not X12",
@@ -309,6 +317,17 @@ class SandboxAdapter:
         except X12ParseError as exc:
             raise PayerResponseInvalid(f"sandbox 271 unreadable: {exc}", exchange=exchange) from exc
         return classify(result, exchange)
+
+    def _answer_slowly(self, inquiry: str) -> None:
+        """Wait like a slow payer, bounded like every transport: by the call's timeout and
+        the attempt's deadline. Past them, the payer "did not answer in time"."""
+        limit = self.timeout if self.timeout is not None else self.slow_seconds
+        budget = min(limit, deadline.remaining(limit))
+        if self.slow_seconds <= budget:
+            time.sleep(self.slow_seconds)
+            return
+        time.sleep(max(0.0, budget))
+        raise PayerUnavailable("payer did not answer in time", exchange=Exchange(inquiry))
 
     def _result(self, request: EligibilityRequest, scenario: Scenario) -> EligibilityResult:
         attempt = attempt_of(request.trace_number)

@@ -48,7 +48,8 @@ def _param(table: Table, column: str) -> Any:
 def claim() -> Update:
     """Take a row that is ours to run: queued, a retry that is due, or a dead lease.
 
-    Parameters: p_id, p_now, p_due_by (now + tolerance), p_lease_expires_at.
+    Parameters: p_id, p_now, p_due_by (now + tolerance), p_lease_expires_at,
+    p_lease_holder (verifications.leases.holder()).
     """
     v = VERIFICATIONS.c
     now = bindparam("p_now", type_=v.updated_at.type)
@@ -69,6 +70,7 @@ def claim() -> Update:
         .values(
             status=lifecycle.RUNNING,
             lease_expires_at=_param(VERIFICATIONS, "lease_expires_at"),
+            lease_holder=_param(VERIFICATIONS, "lease_holder"),
             attempt_count=v.attempt_count + 1,
             run_attempts=v.run_attempts + 1,
             next_attempt_at=None,

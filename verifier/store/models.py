@@ -85,6 +85,9 @@ class Verification(Base):
     run_seq: Mapped[int] = mapped_column(Integer, default=1)  # bumped by a re-run
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # "<rq worker>/<rq job>" that claimed the running row (migration 0010_ops): a lease is
+    # taken over only when it expired by the database's clock and this holder is gone.
+    lease_holder: Mapped[str | None] = mapped_column(String(160))
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reviewed_by: Mapped[str | None] = mapped_column(String(254))

@@ -37,7 +37,7 @@ from verifier.payers.directory import PayerEntry, UnknownPayer
 from verifier.runtime import Runtime
 from verifier.store import checks
 from verifier.store.records import MemberRecord, attempt_key, seal, unseal
-from verifier.verifications import changes, lifecycle
+from verifier.verifications import changes, leases, lifecycle
 from verifier.verifications.lifecycle import Verdict, utcnow
 from verifier.verifications.retry import (
     RETRY_TOLERANCE,
@@ -98,10 +98,13 @@ def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | N
                 # interval; refresh_due then picks the row up).
                 "p_due_by": now + RETRY_TOLERANCE,
                 "p_lease_expires_at": lease_until,
+                "p_lease_holder": leases.holder(),
             },
         ).one_or_none()
         if row is None:
             return None
+        if row.attempt_count > 1:  # a run taken over: its dead horse's attempt is closed
+            leases.close_interrupted(connection, verification_id, row.attempt_count, now)
         started: dt.datetime | None = None
         if row.run_attempts > 1:
             started = connection.execute(

@@ -111,6 +111,7 @@ def start_new_run(
         "status": QUEUED,
         "run_seq": row.run_seq + 1,
         "lease_expires_at": None,
+        "lease_holder": None,
         "next_attempt_at": None,
         "job_id": job_id,
         "updated_at": now,

@@ -27,7 +27,7 @@ from verifier.coverage.stored import stored_summary
 from verifier.part2.schedule import may_recheck as part2_may_recheck
 from verifier.runtime import Runtime
 from verifier.store.models import Attempt, Note, Verification
-from verifier.verifications import changes, lifecycle
+from verifier.verifications import changes, leases, lifecycle
 from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import (
     BATCH,
@@ -81,6 +81,7 @@ def requeue(
     *,
     batched: bool | None = None,
     recheck: bool = False,
+    taken_over: bool = False,
 ) -> int:
     """Give each row a new run (queued, run_seq + 1) and enqueue it; the count enqueued.
 
@@ -89,11 +90,11 @@ def requeue(
     """
     singles = [r for r in rows if not (r.batched if batched is None else batched)]
     many = [r for r in rows if (r.batched if batched is None else batched)]
-    taken_singles = _bump(runtime, singles, now, None, recheck)
+    taken_singles = _bump(runtime, singles, now, None, recheck, taken_over)
     taken_chunks: list[tuple[str, list[str]]] = []
     size = runtime.settings.batch_chunk
     for jid, part in chunk_jobs(many, size, lambda r: (r.id, r.run_seq + 1)):
-        bumped = _bump(runtime, part, now, jid, recheck)
+        bumped = _bump(runtime, part, now, jid, recheck, taken_over)
         if bumped:
             taken_chunks.append((jid, [vid for vid, _ in bumped]))
     for vid, seq in taken_singles:
@@ -104,9 +105,18 @@ def requeue(
 
 
 def _bump(
-    runtime: Runtime, rows: Sequence[Due], now: dt.datetime, jid: str | None, recheck: bool
+    runtime: Runtime,
+    rows: Sequence[Due],
+    now: dt.datetime,
+    jid: str | None,
+    recheck: bool,
+    taken_over: bool = False,
 ) -> list[tuple[str, int]]:
-    """Start each row's next run (``lifecycle.start_new_run``); the (id, run) pairs won."""
+    """Start each row's next run (``lifecycle.start_new_run``); the (id, run) pairs won.
+
+    ``taken_over``: a running row's dead holder left its attempt open; it is closed as
+    ``interrupted`` in the same transaction.
+    """
     taken: list[tuple[str, int]] = []
     if not rows:
         return taken
@@ -115,6 +125,8 @@ def _bump(
             seen = lifecycle.RunStart(row.id, row.run_seq, row.status)
             if lifecycle.start_new_run(session, seen, now, job_id=jid, recheck=recheck):
                 taken.append((row.id, row.run_seq + 1))
+                if taken_over and row.status == lifecycle.RUNNING:
+                    leases.close_interrupted(session, row.id, 1 << 30, now)
     return taken
 
 
@@ -124,21 +136,24 @@ def _bump(
 def reconcile(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
     """Rows whose work was lost get a fresh run: nothing stuck past a lease + a cron period.
 
-    ``running`` past its lease: the worker died (SIGKILL, OOM, machine lost). ``queued``
-    and untouched for a lease: re-enqueued unless RQ still holds its job waiting in a
-    queue (a long batch backlog is not lost work). A running batch job keeps its queued
-    rows fresh (a heartbeat), so a stale row in a started job means that job is dead.
+    ``running`` past its lease and its holder gone: the worker died (SIGKILL, OOM, machine
+    lost) or its horse did (``verifications.leases``). ``queued`` and untouched for a
+    lease: re-enqueued unless RQ still holds its job waiting in a queue (a long batch
+    backlog is not lost work). A running batch job keeps its queued rows fresh (a
+    heartbeat), so a stale row in a started job means that job is dead. Expiry is judged
+    by the database's clock (a skewed maintenance host changes nothing), unless an
+    operator or a test names ``now`` ("as of").
     """
-    now = now or utcnow()
-    stale = now - dt.timedelta(seconds=runtime.settings.lease_seconds)
     with runtime.db.session() as session:
+        clock = now if now is not None else leases.database_now(session)
+        stale = clock - dt.timedelta(seconds=runtime.settings.lease_seconds)
         found = _due(
             session.execute(
                 select(*_DUE_COLUMNS).where(
                     or_(
                         and_(
                             Verification.status == lifecycle.RUNNING,
-                            Verification.lease_expires_at < now,
+                            Verification.lease_expires_at < clock,
                         ),
                         and_(
                             Verification.status == lifecycle.QUEUED,
@@ -148,13 +163,26 @@ def reconcile(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
                 )
             ).all()
         )
+        running = [r.id for r in found if r.status == lifecycle.RUNNING]
+        holders: dict[str, str] = {}
+        if running:
+            held_by = select(Verification.id, Verification.lease_holder).where(
+                Verification.id.in_(running), Verification.lease_holder.is_not(None)
+            )
+            holders = {vid: holder for vid, holder in session.execute(held_by) if holder}
+    if holders:
+        alive = leases.live_holders(runtime.redis, holders.values())
+        held = {vid for vid, holder in holders.items() if holder in alive}
+        if held:
+            log.info("reconcile: %d expired lease(s) still held by live workers", len(held))
+        found = [r for r in found if r.id not in held]
     queued = [r for r in found if r.status == lifecycle.QUEUED]
     if queued:
         jobs = {r.id: r.job_id or job_id(r.id, r.run_seq) for r in queued}
         states = job_states(runtime, sorted(set(jobs.values())))
         waiting = {vid for vid, jid in jobs.items() if states.get(jid) in LIVE_JOB_STATES}
         found = [r for r in found if r.id not in waiting]
-    count = requeue(runtime, found, now)
+    count = requeue(runtime, found, clock, taken_over=True)
     if count:
         log.info("reconcile: re-enqueued %d verification(s)", count)
     return count

@@ -201,6 +201,11 @@ PAGE: Mapping[str, Mapping[str, str]] = {
         "part2_signature": "Type your full name to sign",
         "part2_signature_hint": "Your typed name is your signature.",
         "part2_agree": "I have read this consent and I agree to it.",
+        "unavailable": (  # issue 19: the outage contract (verifier.ops.outage)
+            "We cannot check coverage right now: part of our system is down. Nothing you "
+            "sent is lost if you saw a confirmation. Please try again in a few minutes, or "
+            "call us at {phone}."
+        ),
         "close": "Close",
         "language_switch": "Español",
     },
@@ -408,6 +413,11 @@ PAGE: Mapping[str, Mapping[str, str]] = {
         "part2_signature": "Escriba su nombre completo para firmar",
         "part2_signature_hint": "Su nombre escrito es su firma.",
         "part2_agree": "Leí este consentimiento y estoy de acuerdo.",
+        "unavailable": (  # issue 19: the outage contract (verifier.ops.outage)
+            "No podemos verificar la cobertura en este momento: una parte de nuestro sistema "
+            "no funciona. Si vio una confirmación, no se perdió nada de lo que envió. "
+            "Inténtelo de nuevo en unos minutos, o llámenos al {phone}."
+        ),
         "close": "Cerrar",
         "language_switch": "English",
     },

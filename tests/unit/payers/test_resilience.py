@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from redis import Redis
 
+from tests.conftest import embedded_redis
+from tests.fakes import x12_responses
 from tests.fakes.payer_kit import make_entry, make_request, make_settings, resilient
 from tests.fakes.payer_server import FakePayer, Reply
 from verifier.payers.base import CheckOutcome, PayerRejected, PayerUnavailable
@@ -209,3 +211,21 @@ def test_the_rate_limit_gives_up_when_the_wait_passes_the_deadline(redis: Redis)
     limiter.wait(time.monotonic() + 1)
     with pytest.raises(LimitTimeout):
         limiter.wait(time.monotonic() + 0.1)
+
+
+# --- bookkeeping after the answer -------------------------------------------------------
+
+
+@pytest.mark.parametrize("max_concurrency", [None, 2])
+def test_an_answer_is_kept_when_redis_dies_while_the_payer_answers(
+    payer: FakePayer, tmp_path: Path, max_concurrency: int | None
+) -> None:
+    """The breaker/slot updates after the answer fail (Redis gone): the answer still counts."""
+    payer.on("/x12", Reply(body=x12_responses.answer(), delay=0.6))
+    with embedded_redis(tmp_path) as url:
+        own = Redis.from_url(url, socket_timeout=1)
+        adapter = _x12(payer, own, max_concurrency=max_concurrency)
+        threading.Timer(0.2, lambda: own.shutdown(nosave=True)).start()
+        outcome = adapter.check(make_request())
+    assert isinstance(outcome, CheckOutcome)
+    assert payer.count("/x12") == 1
