@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from verifier.coverage.ladders import Ladder, default_ladder
 from verifier.domain import Condition, LevelOfCare
+from verifier.verifications.matching import MatchingPolicy
 
 UNITS = ("session", "day")
 
@@ -58,6 +59,8 @@ class FacilityProfile:
     npi: str
     phone: str  # shown to website visitors
     programs: tuple[tuple[LevelOfCare, Program], ...]
+    # The member-matching ladder (verifications.matching): on by default, every step.
+    matching: MatchingPolicy = field(default_factory=MatchingPolicy)
 
     def program(self, level: LevelOfCare) -> Program:
         found = dict(self.programs).get(level)
@@ -73,7 +76,7 @@ class FacilityProfile:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> FacilityProfile:
         """Build a profile from plain data; ValueError names the first bad key."""
-        _only(data, "", {"name", "npi", "phone", "programs"})
+        _only(data, "", {"name", "npi", "phone", "programs", "matching"})
         name = _text(data, "name", "")
         npi = _text(data, "npi", "")
         if not (len(npi) == 10 and npi.isdigit() and _npi_check_digit_ok(npi)):
@@ -89,7 +92,16 @@ class FacilityProfile:
             except ValueError:
                 raise ValueError(f"programs.{key}: unknown level of care") from None
             programs.append((level, _program(raw, f"programs.{key}")))
-        return cls(name=name, npi=npi, phone=phone, programs=tuple(programs))
+        matching_raw = data.get("matching", {})
+        if not isinstance(matching_raw, Mapping):
+            raise ValueError("matching: a table is required")
+        return cls(
+            name=name,
+            npi=npi,
+            phone=phone,
+            programs=tuple(programs),
+            matching=MatchingPolicy.from_mapping(matching_raw),
+        )
 
 
 def _npi_check_digit_ok(npi: str) -> bool:

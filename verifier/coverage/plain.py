@@ -44,6 +44,8 @@ def plain_text(
         lines.append(say("unavailable"))
     else:
         lines.append(say("unknown"))
+    if summary.matching is not None:
+        lines.append(say("confirm_card"))  # matched only after a correction (issue 21)
     lines.append(say("next"))
     lines.append(say("phone", phone=facility.phone))
     lines.append(say("disclaimer"))

@@ -30,13 +30,13 @@ from verifier.domain import (
     Person,
     Provider,
 )
-from verifier.payers.base import CheckOutcome, Exchange, PayerError
+from verifier.payers.base import CheckOutcome, Exchange, PayerError, PayerRejected
 from verifier.payers.carveout import administrator_payer
 from verifier.payers.directory import PayerEntry, UnknownPayer
 from verifier.runtime import Runtime
 from verifier.store import checks
 from verifier.store.records import MemberRecord, attempt_key, seal, unseal
-from verifier.verifications import changes, lifecycle
+from verifier.verifications import changes, lifecycle, rematch
 from verifier.verifications.lifecycle import Verdict, utcnow
 from verifier.verifications.retry import (
     RETRY_TOLERANCE,
@@ -224,9 +224,19 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     try:
         request = build_request(runtime, taken)
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
-        outcome = adapter.check(request)
+        try:
+            outcome = adapter.check(request)
+            found = None
+        except PayerRejected as rejected:  # issue 21: the member-matching ladder
+            found = rematch.ladder(runtime, taken, request, adapter, rejected, attempt_id, started)
+            if found is None:
+                raise
+            outcome, request = found.outcome, found.request
+            attempt_id, started = found.attempt_id, found.started
         exchange = outcome.exchange
         coverage = _summarize(runtime, taken.verification, outcome, taken.entry)
+        if found is not None:
+            coverage = rematch.with_matching(coverage, found)
         answer = Answer(coverage, summary_visitor_view(coverage, runtime.facility))
         verdict = lifecycle.verdict_for_summary(coverage)
         if coverage.administrator is not None:

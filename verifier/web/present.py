@@ -34,7 +34,7 @@ def _headline(status: str, reason: str | None, language: str) -> str:
         return say(language, "result_heading")
     if status == lifecycle.NEEDS_REVIEW:
         return say(language, "review_heading")
-    if reason == "member_not_found":
+    if reason in ("member_not_found", "invalid_input"):
         return say(language, "not_found_heading")
     return say(language, "failed_heading")
 
@@ -100,7 +100,7 @@ def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
         shown_below = _next_step_lines(phone)
         lines = plain_text_in(summary, language).splitlines()
         words = [line for line in lines if line and line not in shown_below]
-        if reason == "member_not_found":
+        if reason in ("member_not_found", "invalid_input"):
             words.append(say(language, "not_found_hint"))
     else:
         words = [say(language, "checking_hint")]
@@ -114,5 +114,5 @@ def page_for(view: dict[str, Any], language: str, phone: str) -> dict[str, Any]:
         "assumptions": assumptions_for(estimate, language) if final else [],
         "next": [say(language, "next"), say(language, "call_us", phone=phone)] if final else [],
         "offer_callback": status == lifecycle.RETRY_WAIT or (final and reason is not None),
-        "try_again": reason == "member_not_found",
+        "try_again": reason in ("member_not_found", "invalid_input"),
     }
