@@ -238,3 +238,36 @@ def test_metrics_count_matches_per_step(application: Any) -> None:
     assert set(matches) == set(STEPS)  # every step has a series, zero until it matches
     tried = families["verifier_member_matching_attempts_last_hour"].samples
     assert ("name_suffix", "completed") in {(s.labels["step"], s.labels["outcome"]) for s in tried}
+
+
+def test_the_visitor_page_says_what_to_check_in_spanish(application: Any) -> None:
+    done = check(application, "SBX-NOTFOUND-1")
+    response = application.test_client().get(
+        f"/verify/status/{done.id}?lang=es", headers={"X-Status-Token": done.token}
+    )
+    page = response.get_json()
+    assert page["headline"] == "Todavía no encontramos su cobertura"
+    assert "Por favor compare estos datos con su tarjeta de seguro:" in page["words"]
+    assert "La fecha de nacimiento (mes, día y año)." in page["words"]
+    assert page["try_again"] is True
+
+
+def test_the_visitor_page_of_a_corrected_match_asks_to_confirm_the_card(application: Any) -> None:
+    done = check(application, "XYZSBX-PREFIX-1", payer_id="SANDBOX-BLUE")
+    response = application.test_client().get(
+        f"/verify/status/{done.id}", headers={"X-Status-Token": done.token}
+    )
+    page = response.get_json()
+    assert page["headline"] == "Your results"
+    assert any("confirm the details on your insurance card" in line for line in page["words"])
+    assert not any("alpha prefix" in line or "SBX" in line for line in page["words"])
+
+
+def test_a_corrected_match_asks_the_carve_out_administrator_with_the_correction(
+    application: Any,
+) -> None:
+    done = check(application, "XYZSBX-CARVEOUT-1", payer_id="SANDBOX-BLUE")
+    assert done.row.summary["carve_out"]["payer_id"] == "SANDBOX-BH"
+    assert done.sent()[-1].subscriber.member_id == "SBX-CARVEOUT-1"  # the administrator's 270
+    words = done.visitor()["summary"]["plain_text"]
+    assert "Please confirm the details on your insurance card with our coordinator." in words

@@ -324,7 +324,8 @@ def _check_carve_out(
         detail = f"carve-out check with {entry.id} failed: {exc.reason}"
         return Answer(failed, answer.visitor), Verdict(lifecycle.NEEDS_REVIEW, "review", detail)
     _record_attempt(runtime, attempt_id, "completed", None, outcome.exchange, started)
-    carve = _summarize(runtime, row, outcome, entry)
+    # A member matched after a correction is said in the administrator's view too (issue 21).
+    carve = replace(_summarize(runtime, row, outcome, entry), matching=plan.matching)
     both = replace(plan, carve_out=CarveOut(entry.id, carve))
     visitor = summary_visitor_view(carve, runtime.facility)
     return Answer(both, visitor), lifecycle.verdict_for_summary(carve)
