@@ -85,7 +85,15 @@ def request_body(request: EligibilityRequest, service_id: str) -> dict[str, Any]
                 "dateOfBirth": _ymd(dependent.date_of_birth),
             }
         ]
+    # A field an alternate search leaves out (verifications.matching) is omitted, not null.
+    body["subscriber"] = _present(body["subscriber"])
+    if "dependents" in body:
+        body["dependents"] = [_present(person) for person in body["dependents"]]
     return body
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value not in (None, "")}
 
 
 class ClearinghouseAdapter:
