@@ -7,6 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from tests.fakes.summaries import active_iop
+from verifier.coverage.model import Matching
+from verifier.coverage.stored import summary_from_dict
 from verifier.domain import EligibilityRequest, Person, Provider, Relationship, RequestError
 from verifier.payers.directory import Capabilities
 from verifier.verifications import matching
@@ -198,3 +201,11 @@ def test_what_to_check_names_the_payers_field_first_and_everything_when_not_foun
     assert what_to_check(["73", "58"]) == ("name", "date_of_birth")
     assert what_to_check(["75"]) == ("member_id", "name", "date_of_birth", "policyholder")
     assert what_to_check([]) == matching.CHECKS
+
+
+def test_what_was_corrected_is_kept_with_the_stored_summary() -> None:
+    summary = replace(active_iop(), matching=Matching("name_suffix", "last name without suffix", 1))
+    stored = summary.to_dict()
+    assert stored["matching"]["said"] == "matched after correcting: last name without suffix"
+    assert summary_from_dict(stored) == summary
+    assert "matching" not in active_iop().to_dict()
