@@ -35,8 +35,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import and_, case, func, select, text
 
 from verifier.runtime import Runtime
-from verifier.store.models import Verification
+from verifier.store.models import Attempt, Verification
 from verifier.verifications import lifecycle
+from verifier.verifications.matching import STEPS
 from verifier.verifications.queue import KINDS, queue_name
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ ACTIVE = (lifecycle.QUEUED, lifecycle.RUNNING, lifecycle.RETRY_WAIT)
 SOURCES = ("visitor", "staff", "batch")
 QUEUE_KINDS = KINDS  # workers/cron.py names its queue by the same rule
 RECENT_SECONDS = 3600
+# A ladder attempt with any other outcome is the one the payer matched (the check's answer).
+UNMATCHED_OUTCOMES = frozenset({"rejected", "unavailable", "error", "running"})
 STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a slow query ends the scrape's database part
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -81,6 +84,7 @@ class DatabaseFigures:
     oldest_retry_due: dt.datetime | None = None
     lease_expired: int = 0
     recent: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    matching: dict[tuple[str, str], int] = field(default_factory=dict)  # (step, outcome)
 
 
 def read_database(runtime: Runtime, now: dt.datetime) -> DatabaseFigures:
@@ -106,6 +110,15 @@ def read_database(runtime: Runtime, now: dt.datetime) -> DatabaseFigures:
         .where(v.created_at >= now - dt.timedelta(seconds=RECENT_SECONDS))
         .group_by(v.status, v.source, v.reason)
     )
+    a = Attempt
+    matching = (  # issue 21: the member-matching ladder's attempts, by step and outcome
+        select(a.correction, a.outcome, func.count())
+        .where(
+            a.correction.is_not(None),
+            a.started_at >= now - dt.timedelta(seconds=RECENT_SECONDS),
+        )
+        .group_by(a.correction, a.outcome)
+    )
     engine = runtime.db.engine
     with engine.connect() as connection, connection.begin():
         if engine.dialect.name == "postgresql":
@@ -120,6 +133,9 @@ def read_database(runtime: Runtime, now: dt.datetime) -> DatabaseFigures:
         for status, source, reason, count in connection.execute(recent):
             rkey = (code_label(status), code_label(source), code_label(reason))
             figures.recent[rkey] = figures.recent.get(rkey, 0) + int(count)
+        for step, outcome, count in connection.execute(matching):
+            mkey = (code_label(step), code_label(outcome or "running"))
+            figures.matching[mkey] = figures.matching.get(mkey, 0) + int(count)
     return figures
 
 
@@ -314,6 +330,28 @@ def database_families(figures: DatabaseFigures, now: float) -> Iterator[Metric]:
     for (status, source, reason), count in sorted(figures.recent.items()):
         recent.add_metric([status, source, reason], count)
     yield recent
+
+    matches = GaugeMetricFamily(
+        "verifier_member_matches_last_hour",
+        "Members the payer matched only after a correction, in the last hour, by ladder step.",
+        labels=["step"],
+    )
+    tried = GaugeMetricFamily(
+        "verifier_member_matching_attempts_last_hour",
+        "Member-matching ladder attempts in the last hour, by step and attempt outcome.",
+        labels=["step", "outcome"],
+    )
+    for step in STEPS:
+        found = sum(
+            count
+            for (tried_step, outcome), count in figures.matching.items()
+            if tried_step == step and outcome not in UNMATCHED_OUTCOMES
+        )
+        matches.add_metric([step], found)
+    for (step, outcome), count in sorted(figures.matching.items()):
+        tried.add_metric([step, outcome], count)
+    yield matches
+    yield tried
 
     yield GaugeMetricFamily(
         "verifier_queued_oldest_age_seconds",

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from verifier.coverage.ladders import Ladder, default_ladder
 from verifier.domain import Condition, LevelOfCare
+from verifier.verifications.matching import MatchingPolicy
 
 UNITS = ("session", "day")
 
@@ -76,6 +77,8 @@ class FacilityProfile:
     @property
     def part2_programs(self) -> tuple[tuple[LevelOfCare, Condition], ...]:
         return tuple((level, c) for level, program in self.programs for c in program.part2)
+    # The member-matching ladder (verifications.matching): on by default, every step.
+    matching: MatchingPolicy = field(default_factory=MatchingPolicy)
 
     def program(self, level: LevelOfCare) -> Program:
         found = dict(self.programs).get(level)
@@ -91,7 +94,7 @@ class FacilityProfile:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> FacilityProfile:
         """Build a profile from plain data; ValueError names the first bad key."""
-        _only(data, "", {"name", "npi", "phone", "programs", "part2", "site"})
+        _only(data, "", {"name", "npi", "phone", "programs", "part2", "site", "matching"})
         name = _text(data, "name", "")
         npi = _text(data, "npi", "")
         if not (len(npi) == 10 and npi.isdigit() and _npi_check_digit_ok(npi)):
@@ -124,6 +127,9 @@ class FacilityProfile:
         for key in ("console", "api_docs"):
             if not isinstance(site.get(key, True), bool):
                 raise ValueError(f"site.{key}: true or false")
+        matching_raw = data.get("matching", {})
+        if not isinstance(matching_raw, Mapping):
+            raise ValueError("matching: a table is required")
         return cls(
             name=name,
             npi=npi,
@@ -133,6 +139,7 @@ class FacilityProfile:
             part2_consent_days=days,
             show_console=site.get("console", True),
             show_api_docs=site.get("api_docs", True),
+            matching=MatchingPolicy.from_mapping(matching_raw),
         )
 
 

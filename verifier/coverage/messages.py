@@ -45,6 +45,18 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
             "in a name, date of birth or member ID is enough to cause this, and it is easy "
             "to fix."
         ),
+        "confirm_card": (
+            "Your insurance company found you after we adjusted how your details were "
+            "written. Please confirm the details on your insurance card with our "
+            "coordinator."
+        ),
+        "check_intro": "Please compare these with your insurance card:",
+        "check.member_id": "The member ID, exactly as printed on the card.",
+        "check.name": "The name, spelled exactly as on the card.",
+        "check.date_of_birth": "The date of birth (month, day and year).",
+        "check.policyholder": (
+            "Whether you are the policyholder, or covered under someone else's plan."
+        ),
         "unavailable": (
             "Your insurance company's system did not answer just now. We will try again "
             "shortly; you do not need to do anything."
@@ -122,6 +134,18 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
             "No pudimos encontrar su cobertura con los datos que nos dio. Una pequeña "
             "diferencia en un nombre, la fecha de nacimiento o el número de miembro basta "
             "para que pase, y es fácil de corregir."
+        ),
+        "confirm_card": (
+            "Su compañía de seguros le encontró después de que ajustamos cómo estaban "
+            "escritos sus datos. Por favor confirme los datos de su tarjeta de seguro con "
+            "nuestro coordinador."
+        ),
+        "check_intro": "Por favor compare estos datos con su tarjeta de seguro:",
+        "check.member_id": "El número de miembro, tal como aparece en la tarjeta.",
+        "check.name": "El nombre, escrito exactamente como en la tarjeta.",
+        "check.date_of_birth": "La fecha de nacimiento (mes, día y año).",
+        "check.policyholder": (
+            "Si usted es el titular de la póliza, o está cubierto por el plan de otra persona."
         ),
         "unavailable": (
             "El sistema de su compañía de seguros no respondió en este momento. Lo "

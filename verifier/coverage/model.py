@@ -240,6 +240,31 @@ class CarveOut:
 
 
 @dataclass(frozen=True, slots=True)
+class Matching:
+    """The payer matched the member only after a correction (``verifications.matching``).
+
+    ``step`` is the ladder's key, ``corrected`` what staff read ("last name without suffix"),
+    ``extra_calls`` how many payer calls beyond the first it took.
+    """
+
+    step: str
+    corrected: str
+    extra_calls: int
+
+    @property
+    def said(self) -> str:
+        return f"matched after correcting: {self.corrected}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "corrected": self.corrected,
+            "extra_calls": self.extra_calls,
+            "said": self.said,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class CoverageSummary:
     level_of_care: LevelOfCare
     condition: Condition
@@ -258,6 +283,8 @@ class CoverageSummary:
     evidence: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Set by the check after asking the administrator this summary names (a carve-out).
     carve_out: CarveOut | None = None
+    # Set by the check when the member matched only after a correction (never hidden).
+    matching: Matching | None = None
 
     def tier(self, tier: Tier) -> TierBenefits:
         return self.in_network if tier is Tier.IN_NETWORK else self.out_of_network
@@ -279,4 +306,6 @@ class CoverageSummary:
             "messages": list(self.messages),
             "errors": [e.to_dict() for e in self.errors],
             "evidence": {path: list(sources) for path, sources in self.evidence},
-        } | ({"carve_out": self.carve_out.to_dict()} if self.carve_out is not None else {})
+        } | (
+            {"carve_out": self.carve_out.to_dict()} if self.carve_out is not None else {}
+        ) | ({"matching": self.matching.to_dict()} if self.matching is not None else {})

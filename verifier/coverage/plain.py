@@ -68,6 +68,8 @@ def plain_text(
             lines.append(say("out_of_network_only"))
     if says_costs(data):
         lines += _program_lines(summary, facility, say)
+    if summary.matching is not None:
+        lines.append(say("confirm_card"))  # matched only after a correction (issue 21)
     lines.append(say("next"))
     lines.append(say("phone", phone=facility.phone))
     lines.append(say("disclaimer"))

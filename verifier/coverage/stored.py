@@ -26,6 +26,7 @@ from verifier.coverage.model import (
     CoverageSummary,
     ErrorItem,
     Estimate,
+    Matching,
     Network,
     NetworkStatus,
     Preauthorization,
@@ -102,6 +103,14 @@ def _carve_out(data: Any) -> CarveOut | None:
     return CarveOut(payer_id, summary_from_dict(data))
 
 
+def _matching(data: Any) -> Matching | None:
+    if not isinstance(data, Mapping) or not data.get("step"):
+        return None
+    return Matching(
+        str(data["step"]), str(data.get("corrected") or ""), int(data.get("extra_calls") or 0)
+    )
+
+
 def summary_from_dict(data: Mapping[str, Any]) -> CoverageSummary:
     """The CoverageSummary whose ``to_dict()`` is ``data`` (see the module docstring)."""
     if not isinstance(data, Mapping) or "coverage" not in data or "level_of_care" not in data:
@@ -150,6 +159,7 @@ def summary_from_dict(data: Mapping[str, Any]) -> CoverageSummary:
                 (path, tuple(sources)) for path, sources in _map(data.get("evidence")).items()
             ),
             carve_out=_carve_out(data.get("carve_out")),
+            matching=_matching(data.get("matching")),
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise StoredSummaryError(f"stored summary does not read back: {exc}") from None

@@ -104,6 +104,10 @@ def request_body(request: EligibilityRequest, service_id: str) -> dict[str, Any]
                 "dateOfBirth": _ymd(dependent.date_of_birth),
             }
         ]
+    # A field an alternate search leaves out (verifications.matching) is omitted, not null.
+    body["subscriber"] = _present(body["subscriber"])
+    if "dependents" in body:
+        body["dependents"] = [_present(person) for person in body["dependents"]]
     return body
 
 
@@ -135,6 +139,8 @@ class BearerAuth:
 
     def header(self, *, fresh: bool = False) -> str:
         return f"Bearer {self.tokens.token(fresh=fresh)}"
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value not in (None, "")}
 
 
 class ClearinghouseAdapter:

@@ -50,6 +50,10 @@ class Capabilities:
     real_time: bool = True
     service_types: tuple[str, ...] = ()  # empty: not known, ask with the ladder
     multiple_service_types: bool = False
+    # Member matching (verifications.matching): the TR3's optional Name/Date of Birth
+    # search (§1.4.8), and a Blue plan's member ids (a 3-character alpha prefix).
+    name_dob_search: bool = False
+    blue_plan: bool = False
 
 
 @dataclass(frozen=True)
@@ -283,20 +287,25 @@ def _through(connection: Connection, raw: Mapping[str, Any]) -> dict[str, Any]:
 def _capabilities(where: str, raw: Any) -> Capabilities:
     if not isinstance(raw, Mapping):
         raise DirectoryError(f"{where}.capabilities must be a table")
-    unknown = set(raw) - {"real_time", "service_types", "multiple_service_types"}
+    unknown = set(raw) - set(_FLAGS) - {"service_types"}
     if unknown:
         raise DirectoryError(f"{where}.capabilities: unknown key(s) {', '.join(sorted(unknown))}")
     service_types = raw.get("service_types", [])
     if not isinstance(service_types, list) or not all(isinstance(s, str) for s in service_types):
         raise DirectoryError(f"{where}.capabilities.service_types must be a list of codes")
-    for flag in ("real_time", "multiple_service_types"):
+    for flag in _FLAGS:
         if flag in raw and not isinstance(raw[flag], bool):
             raise DirectoryError(f"{where}.capabilities.{flag} must be true or false")
     return Capabilities(
         real_time=raw.get("real_time", True),
         service_types=tuple(service_types),
         multiple_service_types=raw.get("multiple_service_types", False),
+        name_dob_search=raw.get("name_dob_search", False),
+        blue_plan=raw.get("blue_plan", False),
     )
+
+
+_FLAGS = ("real_time", "multiple_service_types", "name_dob_search", "blue_plan")
 
 
 def _positive(where: str, key: str, value: Any) -> float | None:

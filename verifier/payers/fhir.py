@@ -118,7 +118,12 @@ def request_resource(request: EligibilityRequest) -> dict[str, Any]:
             {
                 "resourceType": "Patient",
                 "id": "patient",
-                "name": [{"family": patient.last_name, "given": [patient.first_name]}],
+                # An alternate search (verifications.matching) may leave the first name out.
+                "name": [
+                    {"family": patient.last_name, "given": [patient.first_name]}
+                    if patient.first_name
+                    else {"family": patient.last_name}
+                ],
                 "birthDate": patient.date_of_birth.isoformat(),
             },
             {

@@ -9,6 +9,7 @@ exercises the same path as a live payer. The table of member ids is in README.md
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from verifier.domain import (
 from verifier.payers import deadline
 from verifier.payers.base import CheckOutcome, Exchange, PayerResponseInvalid, PayerUnavailable
 from verifier.payers.classify import classify
+from verifier.verifications.matching import SUFFIXES
 from verifier.x12.aaa import aaa_error
 from verifier.x12.builder import build_271
 from verifier.x12.encoder import Envelope, encode_270
@@ -270,13 +272,34 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "SBX-SLOW": Scenario("slow", "answers after a delay, then active", _active_iop),
     "SBX-GARBAGE": Scenario("garbage", "answers something that is not X12"),
+    # Member matching (issue 21): each answers an AAA until the ladder's correction is sent.
+    "SBX-PREFIX": Scenario(
+        "prefix", "active; typed with a Blue plan alpha prefix it does not have", _active_iop
+    ),
+    "SBX-SUFFIX": Scenario(
+        "suffix", "active; on file without the suffix typed in the last name", _active_iop
+    ),
+    "SBX-OWNID": Scenario(
+        "own_id", "active; a dependent the plan enrolled as a subscriber", _active_iop
+    ),
+    "SBX-DOBSWAP": Scenario(
+        "dob_swapped", "active; on file with day and month of birth swapped", _active_iop
+    ),
+    "SBX-WRONGDOB": Scenario("wrong_dob", "date of birth never matches (AAA 71)"),
 }
+# The sandbox's member ids carry no alpha prefix: "XYZSBX-..." is a prefix it does not use.
+_TYPED_PREFIX = re.compile(r"[A-Z]{3}SBX")
 DEFAULT_SCENARIO = Scenario("plausible", "any other member id: a plausible active plan", _plausible)
+
+
+def _plain(member_id: str | None) -> str:
+    """Ids compared as a payer does: case and dashes do not matter."""
+    return (member_id or "").upper().replace("-", "")
 
 
 def scenario_for(member_id: str | None) -> Scenario:
     for prefix, scenario in SCENARIOS.items():
-        if (member_id or "").upper().startswith(prefix):
+        if _plain(member_id).startswith(_plain(prefix)):
             return scenario
     return DEFAULT_SCENARIO
 
@@ -346,6 +369,10 @@ class SandboxAdapter:
         if scenario.key == "member_not_found":
             member = replace(member, errors=(aaa_error("2100C", "Y", "75", "C"),))
             return _with_patient(payer, provider, member, request)
+        code = _unmatched(request, scenario)
+        if code is not None:
+            member = replace(member, errors=(aaa_error("2100C", "Y", code, "C"),))
+            return _with_patient(payer, provider, member, request)
         benefits = scenario.benefits(attempt) if scenario.benefits else None
         if benefits is None:  # the flaky scenario's first attempt
             payer = replace(payer, errors=(aaa_error("2100A", "Y", "42", "R"),))
@@ -363,6 +390,29 @@ class SandboxAdapter:
             benefits=benefits,
         )
         return _with_patient(payer, provider, member, request)
+
+
+def _unmatched(request: EligibilityRequest, scenario: Scenario) -> str | None:
+    """The AAA03 a payer would send for a member it cannot match, or None (matched).
+
+    The codes a real payer uses for each (X12 element 901; Stedi's troubleshooting page):
+    72 invalid member id, 73 invalid name (65 for a dependent), 71 DOB does not match,
+    67 patient not found under the subscriber.
+    """
+    patient = request.patient
+    if _TYPED_PREFIX.match(_plain(request.subscriber.member_id)):
+        return "72"
+    if scenario.key == "suffix":
+        words = patient.last_name.replace(",", " ").split()
+        if len(words) > 1 and words[-1].rstrip(".").upper() in SUFFIXES:
+            return "65" if request.dependent is not None else "73"
+    if scenario.key == "own_id" and request.dependent is not None:
+        return "67"
+    if scenario.key == "wrong_dob":
+        return "71"
+    if scenario.key == "dob_swapped" and patient.date_of_birth.month > patient.date_of_birth.day:
+        return "71"
+    return None
 
 
 def _with_patient(

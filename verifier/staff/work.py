@@ -25,6 +25,7 @@ from verifier.store.models import Attempt, Note, Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
 from verifier.verifications import lifecycle
 from verifier.verifications.lifecycle import utcnow
+from verifier.verifications.matching import LABELS as CORRECTIONS
 from verifier.verifications.queue import enqueue_verification
 from verifier.verifications.spreadsheet import safe_cell
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
@@ -245,6 +246,8 @@ def detail(runtime: Runtime, verification_id: str, *, raw: bool = True) -> dict[
                 "reason": attempt.reason,
                 "errors": _describe_codes(attempt.error_codes),
                 "trace_number": attempt.trace_number,
+                "correction": attempt.correction,  # a member-matching step (issue 21)
+                "correction_label": CORRECTIONS.get(attempt.correction or ""),
                 "duration_ms": attempt.duration_ms,
                 "level_of_care": attempt.level_of_care,
                 "summary": attempt.summary,

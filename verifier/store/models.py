@@ -144,6 +144,9 @@ class Attempt(Base):
     reason: Mapped[str | None] = mapped_column(String(40))
     error_codes: Mapped[list | None] = mapped_column(NullableJSON)  # AAA codes etc., never PHI
     trace_number: Mapped[str | None] = mapped_column(String(50))
+    # The member-matching step this attempt tried (verifications.matching), None for the
+    # check's own first call. A step key, never the values it sent (migration 0013).
+    correction: Mapped[str | None] = mapped_column(String(40))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     level_of_care: Mapped[str | None] = mapped_column(String(20))
     summary: Mapped[dict | None] = mapped_column(NullableJSON)  # this attempt's answer, per level
@@ -151,6 +154,8 @@ class Attempt(Base):
     response_enc: Mapped[str | None] = mapped_column(Text)
 
     verification: Mapped[Verification] = relationship(back_populates="attempts")
+
+    __table_args__ = (Index("ix_attempts_correction_started", "correction", "started_at"),)
 
 
 class AuditEvent(Base):

@@ -75,7 +75,7 @@ def _table(model: Any) -> Table:
 
 # Every sealed column (models.py) with the purpose and row id its writers seal it to:
 # verifications.intake (member, contact), verifications.check._finish (result),
-# check._closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
+# attempts.closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
 # work.add_note / record_manual (note), callbacks.request_callback (callback.contact),
 # part2.consent.sealed_values (part2.consent), part2.ledger.record (part2.disclosure).
 SEALED_COLUMNS: tuple[SealedColumn, ...] = (

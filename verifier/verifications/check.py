@@ -17,8 +17,6 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection
-
 from verifier.coverage.model import CarveOut, CoverageSummary
 from verifier.coverage.plain import visitor_view as summary_visitor_view
 from verifier.coverage.stored import stored_summary
@@ -31,16 +29,23 @@ from verifier.domain import (
     Provider,
 )
 from verifier.part2 import gate as part2_gate
-from verifier.payers.base import CheckOutcome, Exchange, PayerError
+from verifier.payers.base import CheckOutcome, Exchange, PayerAdapter, PayerError, PayerRejected
 from verifier.payers.carveout import administrator_payer
 from verifier.payers.directory import PayerEntry, UnknownPayer
 from verifier.runtime import Runtime
 from verifier.store import checks
-from verifier.store.records import MemberRecord, attempt_key, seal, unseal
-from verifier.verifications import changes, leases, lifecycle
+from verifier.store.records import MemberRecord, seal, unseal
+from verifier.verifications import changes, lifecycle, rematch
+from verifier.verifications.attempts import (
+    Claim,
+    ClaimedRow,
+    claim,
+    closed_attempt,
+    open_attempt,
+    record_attempt,
+)
 from verifier.verifications.lifecycle import Verdict, utcnow
 from verifier.verifications.retry import (
-    RETRY_TOLERANCE,
     RetryScheduled,
     RunClock,
     verdict_for_crash,
@@ -53,123 +58,6 @@ log = logging.getLogger(__name__)
 
 # 270 fields that come from what the visitor typed; any other field is ours to fix.
 MEMBER_FIELDS = ("subscriber.", "dependent.", "relationship", "group_number")
-
-@dataclass(frozen=True)
-class ClaimedRow:
-    """The columns of a claimed verification that a check reads (no ORM instance)."""
-
-    id: str
-    payer_id: str
-    level_of_care: str
-    condition: str
-    service_date: dt.date
-    summary: dict[str, Any] | None  # the last answer: what a re-check compares against
-    previous_summary: dict[str, Any] | None
-    changes: list[Any] | None
-
-
-@dataclass(frozen=True)
-class Claim:
-    verification: ClaimedRow
-    member_enc: str  # sealed; opened in build_request, inside run_check's error handling
-    attempt_number: int
-    run_attempt: int
-    run_started_at: dt.datetime  # the first attempt of this run: the retry window's start
-    attempt_id: int  # the attempt row this claim opened
-    entry: PayerEntry | None  # the payer's directory entry (None: no longer configured)
-    trace_number: str  # this attempt's TRN, recorded on the attempt row
-
-
-def claim(runtime: Runtime, verification_id: str, now: dt.datetime) -> Claim | None:
-    """Take the row for this worker with a lease and open its attempt, or None.
-
-    One transaction: the conditional UPDATE ... RETURNING that takes the lease, and the
-    INSERT of the attempt row (statements prebuilt in ``verifier.store.checks``: a batch
-    worker runs hundreds a second). The run's start is looked up only on a retry.
-    """
-    lease_until = now + dt.timedelta(seconds=runtime.settings.lease_seconds)
-    with runtime.db.engine.begin() as connection:
-        row = connection.execute(
-            checks.claim(),
-            {
-                "p_id": verification_id,
-                "p_now": now,
-                # A retry waits for its time (a payer's Retry-After may exceed RQ's
-                # interval; refresh_due then picks the row up).
-                "p_due_by": now + RETRY_TOLERANCE,
-                "p_lease_expires_at": lease_until,
-                "p_lease_holder": leases.holder(),
-            },
-        ).one_or_none()
-        if row is None:
-            return None
-        if row.attempt_count > 1:  # a run taken over: its dead horse's attempt is closed
-            leases.close_interrupted(connection, verification_id, row.attempt_count, now)
-        started: dt.datetime | None = None
-        if row.run_attempts > 1:
-            started = connection.execute(
-                checks.run_started(),
-                {
-                    "p_verification_id": verification_id,
-                    "p_number": row.attempt_count - row.run_attempts + 1,
-                },
-            ).scalar_one_or_none()
-        entry = runtime.directory.get(row.payer_id)
-        trace_number = f"{verification_id}-{row.attempt_count}"
-        attempt_id = _open_attempt(
-            connection,
-            verification_id,
-            row.attempt_count,
-            now,
-            entry.adapter if entry else "unknown",
-            row.payer_id,
-            trace_number,
-        )
-    claimed = ClaimedRow(
-        id=row.id,
-        payer_id=row.payer_id,
-        level_of_care=row.level_of_care,
-        condition=row.condition,
-        service_date=row.service_date,
-        summary=row.summary,
-        previous_summary=row.previous_summary,
-        changes=row.changes,
-    )
-    # The member record is opened later, in run_check's try: a value that will not open
-    # (a key removed before `db rekey` finished) is then a recorded internal_error on this
-    # attempt, not a committed claim with an attempt left open and a row stuck in running.
-    return Claim(
-        claimed,
-        row.member_enc,
-        row.attempt_count,
-        row.run_attempts,
-        started or now,
-        attempt_id,
-        entry,
-        trace_number,
-    )
-
-
-def _open_attempt(
-    connection: Connection,
-    verification_id: str,
-    number: int,
-    now: dt.datetime,
-    adapter: str,
-    payer_id: str,
-    trace_number: str,
-) -> int:
-    """Insert an attempt row (started, not finished) and return its id."""
-    opened = {
-        "verification_id": verification_id,
-        "number": number,
-        "started_at": now,
-        "adapter": adapter,
-        "payer_id": payer_id,
-        "trace_number": trace_number,
-    }
-    return int(connection.execute(checks.open_attempt(), checks.params(opened)).scalar_one())
-
 
 def build_request(runtime: Runtime, claim: Claim) -> EligibilityRequest:
     row, entry = claim.verification, claim.entry
@@ -228,12 +116,20 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     try:
         request = build_request(runtime, taken)
         adapter = runtime.adapters.for_payer(taken.verification.payer_id)
-        row = taken.verification  # 42 CFR Part 2: consent checked, disclosure recorded
-        outcome = part2_gate.disclose(
-            runtime, row.id, row.level_of_care, row.condition, request, adapter.check
-        )
+        gated = Disclosed(runtime, taken.verification, adapter)  # 42 CFR Part 2 gate
+        try:
+            outcome = gated.check(request)
+            found = None
+        except PayerRejected as rejected:  # the member-matching ladder (rematch)
+            found = rematch.ladder(runtime, taken, request, gated, rejected, attempt_id, started)
+            if found is None:
+                raise
+            outcome, request = found.outcome, found.request
+            attempt_id, started = found.attempt_id, found.started
         exchange = outcome.exchange
         coverage = _summarize(runtime, taken.verification, outcome, taken.entry)
+        if found is not None:
+            coverage = rematch.with_matching(coverage, found)
         answer = Answer(coverage, summary_visitor_view(coverage, runtime.facility))
         verdict = lifecycle.verdict_for_summary(coverage)
         if coverage.administrator is not None:
@@ -266,6 +162,33 @@ def run_check(runtime: Runtime, verification_id: str) -> str | None:
     if verdict.retry_in is not None:
         raise RetryScheduled(verification_id, verdict.retry_in)
     return status
+
+
+class Disclosed:
+    """The payer's adapter behind the 42 CFR Part 2 gate (``verifier.part2.gate``).
+
+    Every 270 a verification sends passes it, the member-matching ladder's variants
+    included: for a Part 2 program none leaves without a valid consent, and each one sent
+    is a row of the disclosure ledger. Other programs go straight through.
+    """
+
+    def __init__(
+        self, runtime: Runtime, row: ClaimedRow, adapter: PayerAdapter, kind: str = "eligibility"
+    ) -> None:
+        self.runtime, self.row, self.adapter, self.kind = runtime, row, adapter, kind
+        self.name = adapter.name
+
+    def check(self, request: EligibilityRequest) -> CheckOutcome:
+        row = self.row
+        return part2_gate.disclose(
+            self.runtime,
+            row.id,
+            row.level_of_care,
+            row.condition,
+            request,
+            self.adapter.check,
+            kind=self.kind,
+        )
 
 
 @dataclass(frozen=True)
@@ -306,7 +229,7 @@ def _check_carve_out(
         return answer, lifecycle.verdict_for_summary(plan)
     carve_request = replace(request, payer_id=entry.id, payer_name=entry.name)
     with runtime.db.engine.begin() as connection:
-        attempt_id = _open_attempt(
+        attempt_id = open_attempt(
             connection,
             row.id,
             taken.attempt_number,
@@ -327,58 +250,19 @@ def _check_carve_out(
             kind="carve_out",
         )
     except part2_gate.NoConsent as exc:
-        _record_attempt(runtime, attempt_id, "refused", exc.reason, Exchange(), started)
+        record_attempt(runtime, attempt_id, "refused", exc.reason, Exchange(), started)
         return answer, Verdict(lifecycle.FAILED, exc.reason, "42 CFR Part 2 consent")
     except PayerError as exc:
-        _record_attempt(runtime, attempt_id, "carve_out", exc.reason, exc.exchange, started)
+        record_attempt(runtime, attempt_id, "carve_out", exc.reason, exc.exchange, started)
         failed = replace(plan, carve_out=CarveOut(entry.id, error=exc.reason))
         detail = f"carve-out check with {entry.id} failed: {exc.reason}"
         return Answer(failed, answer.visitor), Verdict(lifecycle.NEEDS_REVIEW, "review", detail)
-    _record_attempt(runtime, attempt_id, "completed", None, outcome.exchange, started)
-    carve = _summarize(runtime, row, outcome, entry)
+    record_attempt(runtime, attempt_id, "completed", None, outcome.exchange, started)
+    # A member matched after a correction is said in the administrator's view too (issue 21).
+    carve = replace(_summarize(runtime, row, outcome, entry), matching=plan.matching)
     both = replace(plan, carve_out=CarveOut(entry.id, carve))
     visitor = summary_visitor_view(carve, runtime.facility, administered_by=entry.name)
     return Answer(both, visitor), lifecycle.verdict_for_summary(carve)
-
-
-def _record_attempt(
-    runtime: Runtime,
-    attempt_id: int,
-    outcome: str,
-    reason: str | None,
-    exchange: Exchange,
-    started: float,
-) -> None:
-    values = _closed_attempt(runtime, attempt_id, outcome, reason, (), exchange, started)
-    with runtime.db.engine.begin() as connection:
-        connection.execute(
-            checks.close_attempt(frozenset(values)), checks.params(values, id=attempt_id)
-        )
-
-
-def _closed_attempt(
-    runtime: Runtime,
-    attempt_id: int,
-    outcome: str,
-    reason: str | None,
-    codes: tuple[str, ...],
-    exchange: Exchange,
-    started: float,
-) -> dict[str, Any]:
-    """An attempt's closing values: timing, outcome, and the raw exchange sealed to its row."""
-    key = attempt_key(attempt_id)
-    values: dict[str, Any] = {
-        "finished_at": utcnow(),
-        "duration_ms": int((time.monotonic() - started) * 1000),
-        "outcome": outcome,
-        "reason": reason,
-        "error_codes": list(codes),
-    }
-    if exchange.request is not None:
-        values["request_enc"] = seal(runtime.keyring, "attempt.request", key, exchange.request)
-    if exchange.response is not None:
-        values["response_enc"] = seal(runtime.keyring, "attempt.response", key, exchange.response)
-    return values
 
 
 def _finish(
@@ -402,7 +286,7 @@ def _finish(
     """
     now = utcnow()
     vid = taken.verification.id
-    attempt_values = _closed_attempt(
+    attempt_values = closed_attempt(
         runtime,
         attempt_id,
         verdict.outcome,

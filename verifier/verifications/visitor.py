@@ -13,7 +13,7 @@ from typing import Any
 from verifier.coverage.messages import DEFAULT_LANGUAGE, VISITOR, text
 from verifier.runtime import Runtime
 from verifier.store.models import Verification
-from verifier.verifications import lifecycle
+from verifier.verifications import lifecycle, unmatched
 from verifier.verifications.intake import hash_token
 from verifier.verifications.lifecycle import utcnow
 
@@ -58,6 +58,7 @@ def visitor_view(
 
 _REASON_MESSAGES = {
     "member_not_found": "not_found",
+    "invalid_input": "not_found",  # the payer (or the 270) refused a member field
     "payer_unavailable": "unavailable",
 }
 
@@ -67,8 +68,10 @@ def plain_text_for_status(
 ) -> str:
     """Kind words for a visitor whose check ended without a summary."""
     key = _REASON_MESSAGES.get(row.reason or "", "unknown")
-    lines = [
-        text(VISITOR, language, key),
+    lines = [text(VISITOR, language, key)]
+    if row.reason in unmatched.UNMATCHED_REASONS:  # issue 21: what to compare with the card
+        lines += unmatched.check_lines(row, language)
+    lines += [
         text(VISITOR, language, "next"),
         text(VISITOR, language, "phone", phone=runtime.facility.phone),
     ]

@@ -36,7 +36,7 @@ def _headline(status: str, reason: str | None, language: str) -> str:
         return say(language, "result_heading")
     if status == lifecycle.NEEDS_REVIEW:
         return say(language, "review_heading")
-    if reason == "member_not_found":
+    if reason in ("member_not_found", "invalid_input"):
         return say(language, "not_found_heading")
     return say(language, "failed_heading")
 
@@ -127,7 +127,7 @@ def page_for(
         shown_below = _next_step_lines(phone)
         lines = plain_text_in(summary, language).splitlines()
         words = [line for line in lines if line and line not in shown_below]
-        if reason == "member_not_found":
+        if reason in ("member_not_found", "invalid_input"):
             words.append(say(language, "not_found_hint"))
     else:
         words = [say(language, "checking_hint")]
@@ -148,5 +148,5 @@ def page_for(
         "offer_callback": (final or status == lifecycle.RETRY_WAIT) and not asked,
         "contact_known": last_digits(contact.phone if contact else None) if reachable else None,
         "email_known": bool(reachable and contact is not None and contact.email),
-        "try_again": reason == "member_not_found",
+        "try_again": reason in ("member_not_found", "invalid_input"),
     }

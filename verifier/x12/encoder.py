@@ -43,10 +43,16 @@ def _limit(value: str, field: str, limit: int) -> str:
 
 
 def _person_name(person: Person, field: str) -> list[str]:
-    """NM103-NM105: last (60), first (35), middle (25)."""
+    """NM103-NM105: last (60), first (35), middle (25).
+
+    An empty first name is left out on purpose: the TR3's alternate search by member id,
+    date of birth and last name (§1.4.8, ``verifications.matching``). Intake never sends one.
+    """
     last = clean_name(person.last_name, f"{field}.last_name")
-    first = _limit(clean_name(person.first_name, f"{field}.first_name"), f"{field}.first_name",
-                   35)
+    first = ""
+    if person.first_name != "":
+        first = _limit(clean_name(person.first_name, f"{field}.first_name"),
+                       f"{field}.first_name", 35)
     middle = ""
     if person.middle_name:
         middle = _limit(clean_name(person.middle_name, f"{field}.middle_name"),

@@ -52,7 +52,7 @@ class InquiryMember:
 
     def person(self, where: str) -> Person:
         return Person(
-            first_name=_need(self.first_name, f"{where} first name"),
+            first_name=self.first_name or "",  # left out by the TR3's alternate searches
             last_name=_need(self.last_name, f"{where} last name"),
             date_of_birth=_need(self.date_of_birth, f"{where} date of birth"),
             member_id=self.member_id,

@@ -30,7 +30,7 @@ def test_tr3_1a_inquiry_becomes_a_request() -> None:
 def test_tr3_2a_subscriber_without_a_name_cannot_become_a_request() -> None:
     inquiry = read_270(fixture_bytes("lfh-dependent-health-benefit-check.270.x12"))
     assert inquiry.dependent is not None and inquiry.dependent.first_name == "MARY"
-    with pytest.raises(X12ParseError, match="subscriber first name"):
+    with pytest.raises(X12ParseError, match="subscriber last name"):
         inquiry.to_request()
 
 
