@@ -296,14 +296,18 @@ def _record(runtime: Runtime, endpoint: WebhookEndpoint, head: _Head, result: Re
                 .execution_options(synchronize_session=False)
             )
         else:
-            retry_at = now + dt.timedelta(seconds=backoff(attempts))
-            if retry_at - head.created_at > WINDOW:
+            # The last attempt is at the end of the window, not short of it.
+            deadline = head.created_at + WINDOW
+            gave_up = now >= deadline
+            if gave_up:
                 values |= {"status": "failed", "next_attempt_at": None}
             else:
-                values["next_attempt_at"] = retry_at
+                retry_at = now + dt.timedelta(seconds=backoff(attempts))
+                values["next_attempt_at"] = min(retry_at, deadline)
             failing_since = endpoint.failing_since or now
             endpoint_values: dict[str, Any] = {"failing_since": failing_since}
-            if now - failing_since >= WINDOW:
+            # A delivery that failed through its whole window failed with the endpoint.
+            if gave_up or now - failing_since >= WINDOW:
                 endpoint_values |= {
                     "disabled_at": now,
                     "disabled_reason": "failing for 24 hours; last: " + (result.error or "error"),

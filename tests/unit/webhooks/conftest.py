@@ -44,7 +44,7 @@ class Receiver:
 
 def _handler(receiver: Receiver, lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode()
             with lock:
@@ -57,7 +57,7 @@ def _handler(receiver: Receiver, lock: threading.Lock) -> type[BaseHTTPRequestHa
             self.end_headers()
             self.wfile.write(b"ok")
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler
@@ -87,7 +87,9 @@ def webhook_settings(inline_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def hook_runtime(make_app: Callable[[Settings], Any], webhook_settings: Settings) -> Iterator[Runtime]:
+def hook_runtime(
+    make_app: Callable[[Settings], Any], webhook_settings: Settings
+) -> Iterator[Runtime]:
     runtime: Runtime = make_app(webhook_settings).extensions["verifier"]
     yield runtime
     with runtime.db.session() as session:  # endpoints would get the next tests' events
