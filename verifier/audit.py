@@ -42,6 +42,11 @@ ACTIONS = (
     "user_created",
     "user_disabled",
     "token_issued",
+    "webhook_added",  # issue 20: admins' webhook endpoints
+    "webhook_disabled",
+    "webhook_enabled",
+    "webhook_rotated",
+    "webhook_replayed",
 )
 
 

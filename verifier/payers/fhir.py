@@ -9,6 +9,7 @@ with only the failing field paths in the message (pydantic echoes input values: 
 
 Benefit mapping (CoverageEligibilityResponse.insurance.item → domain Benefits, DESIGN §7):
 
+* ``insurance.benefitPeriod`` start/end → plan begin/end (DTP 346/347).
 * ``insurance.inforce`` true/false → EB01 1 / 6 on the items' service types (else 30);
   ``item.excluded`` → I (non-covered).
 * ``item.category`` codes in the X12 STC system (or bare codes) → EB03; ``network``
@@ -44,6 +45,7 @@ from pydantic import ValidationError
 from config.settings import Settings
 from verifier.domain import (
     Benefit,
+    DateInfo,
     EligibilityRequest,
     EligibilityResult,
     MemberResult,
@@ -301,12 +303,28 @@ def _validated(data: Mapping[str, Any], exchange: Exchange) -> dict[str, Any]:
     return dict(json.loads(validated.model_dump_json(exclude_none=True)))
 
 
+def _benefit_period(period: Any) -> tuple[DateInfo, ...]:
+    """``insurance.benefitPeriod`` is the plan's term: DTP 346 (begin) and 347 (end)."""
+    if not isinstance(period, Mapping):
+        return ()
+    found = []
+    for qualifier, key in (("346", "start"), ("347", "end")):
+        try:
+            day = dt.date.fromisoformat(str(period.get(key) or "")[:10])
+        except ValueError:
+            continue
+        found.append(DateInfo(qualifier, day))
+    return tuple(found)
+
+
 def to_result(response: Mapping[str, Any], request: EligibilityRequest) -> EligibilityResult:
     benefits: list[Benefit] = []
     plan = None
+    dates: tuple[DateInfo, ...] = ()
     for insurance in response.get("insurance") or []:
         coverage = insurance.get("coverage") or {}
         plan = plan or coverage.get("display")
+        dates = dates or _benefit_period(insurance.get("benefitPeriod"))
         items = insurance.get("item") or []
         stcs = tuple(
             dict.fromkeys(c.upper() for i in items for c in _codes(i.get("category")))
@@ -333,6 +351,7 @@ def to_result(response: Mapping[str, Any], request: EligibilityRequest) -> Eligi
         member_id=request.subscriber.member_id if request.dependent is None else None,
         traces=traces,
         references=(Reference("18", plan),) if plan else (),
+        dates=dates,
         errors=errors,
         benefits=tuple(benefits),
     )
