@@ -26,7 +26,8 @@ LOG_ROWS = 25
 def _page(status: int = 200, **shown: Any) -> tuple[str, int]:
     runtime = runtime_of(current_app)
     items = endpoints.list_endpoints(runtime)
-    chosen = request.values.get("endpoint") or shown.pop("endpoint", None)
+    shown_endpoint = shown.pop("shown_endpoint", None)
+    chosen = request.values.get("show") or request.values.get("endpoint_id") or shown_endpoint
     log_rows: list[dict[str, Any]] = []
     if chosen:
         try:
@@ -72,27 +73,27 @@ def webhook_action() -> tuple[str, int]:
                 include_summary=form.get("include_summary") == "on",
             )
             record("webhook_added", object_type="webhook", object_id=created.endpoint["id"])
-            return _page(new_secret=created.secret, endpoint=created.endpoint["id"])
+            return _page(new_secret=created.secret, shown_endpoint=created.endpoint["id"])
         if action in ("disable", "enable"):
             endpoints.set_enabled(runtime, endpoint_id, action == "enable")
             record(f"webhook_{action}d", object_type="webhook", object_id=endpoint_id)
             if action == "enable":
                 events.kick(runtime, [endpoint_id])
-            return _page(notice=f"Endpoint {action}d.", endpoint=endpoint_id)
+            return _page(notice=f"Endpoint {action}d.", shown_endpoint=endpoint_id)
         if action == "rotate":
             rotated = endpoints.rotate_secret(runtime, endpoint_id)
             record("webhook_rotated", object_type="webhook", object_id=endpoint_id)
-            return _page(new_secret=rotated.secret, endpoint=endpoint_id)
+            return _page(new_secret=rotated.secret, shown_endpoint=endpoint_id)
         if action == "replay":
             delivery_log.replay(runtime, endpoint_id, int(form.get("delivery_id", "0")))
             record("webhook_replayed", object_type="webhook", object_id=endpoint_id)
-            return _page(notice="Delivery queued again.", endpoint=endpoint_id)
+            return _page(notice="Delivery queued again.", shown_endpoint=endpoint_id)
         if action == "replay_since":
             since = dt.datetime.fromisoformat(form.get("since", ""))
             since = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
             count = delivery_log.replay_since(runtime, endpoint_id, since)
             record("webhook_replayed", object_type="webhook", object_id=endpoint_id)
-            return _page(notice=f"{count} event(s) queued again.", endpoint=endpoint_id)
+            return _page(notice=f"{count} event(s) queued again.", shown_endpoint=endpoint_id)
     except endpoints.EndpointError as exc:
         return _page(422, errors=exc.errors)
     except (endpoints.UnknownEndpoint, delivery_log.UnknownDelivery):
