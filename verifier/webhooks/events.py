@@ -203,12 +203,18 @@ def rechecked(
 def callback_requested(
     connection: Executes, runtime: Runtime, callback_id: str, kind: str
 ) -> list[str]:
-    """A visitor asked to be called: the id to look up in the console, nothing else."""
-    data = {
-        "callback_id": callback_id,
-        "kind": kind,
-        "links": {"console": link(runtime, "/console/callbacks")},
-    }
+    """A visitor asked to be called: the id to look up in the console, nothing else.
+
+    ``kind`` "callback": asked for on its own (``callback_id`` is the request's id);
+    "verification": ticked on the verification form (the id is the verification's).
+    """
+    data: dict[str, Any] = {"kind": kind}
+    if kind == "verification":
+        data["verification_id"] = callback_id
+        data["links"] = {"verification": link(runtime, f"/api/v1/verifications/{callback_id}")}
+    else:
+        data["callback_id"] = callback_id
+        data["links"] = {"console": link(runtime, "/console/callbacks")}
     return record(connection, runtime, CALLBACK_REQUESTED, data)
 
 

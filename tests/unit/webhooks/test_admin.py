@@ -195,3 +195,19 @@ def test_the_cli_adds_lists_rotates_and_disables(
     wrong = runner.invoke(args=["webhooks", "add", receiver.url, "--events", "nope"])
     assert wrong.exit_code != 0 and "unknown: nope" in wrong.output
     assert audited(hook_runtime, eid) == ["webhook_added", "webhook_rotated", "webhook_disabled"]
+
+
+def test_the_openapi_document_describes_webhooks_and_the_fhir_export(admin_app: Any) -> None:
+    spec = admin_app.test_client().get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/webhooks",
+        "/api/v1/webhooks/{endpoint_id}/rotate-secret",
+        "/api/v1/webhooks/{endpoint_id}/deliveries",
+        "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay",
+        "/api/v1/webhooks/{endpoint_id}/replay",
+        "/api/v1/verifications/{verification_id}/fhir",
+    ):
+        assert path in paths, path
+    created = paths["/api/v1/webhooks"]["post"]["responses"]["201"]
+    assert "secret" in str(created) or "Created" in str(created)

@@ -87,9 +87,14 @@ def test_a_completed_check_is_posted_signed_and_without_phi(
 def test_a_summary_goes_only_to_an_https_endpoint_configured_for_it(
     hook_runtime: Runtime, receiver: Receiver
 ) -> None:
-    plain = add(hook_runtime, receiver.url)
+    completed = [events.VERIFICATION_COMPLETED]
+    plain = add(hook_runtime, receiver.url, completed)
     secure = endpoints.add(
-        hook_runtime, "https://crm.example.org/hooks", ALL, created_by="a", include_summary=True
+        hook_runtime,
+        "https://crm.example.org/hooks",
+        completed,
+        created_by="a",
+        include_summary=True,
     )
     vid = submit(hook_runtime)
     run_check(hook_runtime, vid)
@@ -309,3 +314,18 @@ def test_an_endpoint_gets_only_the_events_it_subscribed_to(
     vid = submit(hook_runtime)
     run_check(hook_runtime, vid)
     assert deliveries(hook_runtime, created.endpoint["id"]) == []
+
+
+def test_a_call_back_ticked_on_the_form_is_a_callback_requested_event(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    created = add(hook_runtime, receiver.url, [events.CALLBACK_REQUESTED])
+    vid = submit(hook_runtime)  # valid_body ticks "call me back", with a phone number
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    data = body_of(receiver)["data"]
+    assert data == {
+        "kind": "verification",
+        "verification_id": vid,
+        "links": {"verification": f"/api/v1/verifications/{vid}"},
+    }
+    assert "555-201-3344" not in receiver.requests[0].body
