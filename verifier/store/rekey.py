@@ -33,7 +33,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from verifier.store.crypto import DecryptionError, Keyring
 from verifier.store.db import Database
-from verifier.store.models import Attempt, CallbackRequest, Note, StaffUser, Verification
+from verifier.store.models import (
+    Attempt,
+    CallbackRequest,
+    Note,
+    StaffUser,
+    Verification,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from verifier.store.records import MemberRecord, attempt_key, blind_indexes, context
 
 log = logging.getLogger(__name__)
@@ -79,6 +87,10 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(StaffUser), "totp_secret_enc", "staff.totp", "email"),
     SealedColumn(_table(Note), "text_enc", "note", "id"),
     SealedColumn(_table(CallbackRequest), "contact_enc", "callback.contact", "id"),
+    # Webhooks (issue 20): endpoints' signing secrets, the outbox's summaries.
+    SealedColumn(_table(WebhookEndpoint), "secret_enc", "webhook.secret", "id"),
+    SealedColumn(_table(WebhookEndpoint), "previous_secret_enc", "webhook.previous_secret", "id"),
+    SealedColumn(_table(WebhookEvent), "summary_enc", "webhook.summary", "msg_id"),
 )
 
 
