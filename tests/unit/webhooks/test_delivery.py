@@ -329,3 +329,25 @@ def test_a_call_back_ticked_on_the_form_is_a_callback_requested_event(
         "links": {"verification": f"/api/v1/verifications/{vid}"},
     }
     assert "555-201-3344" not in receiver.requests[0].body
+
+
+def test_an_https_endpoint_configured_for_it_gets_the_summary_and_others_do_not(
+    hook_runtime: Runtime, receiver: Receiver, https_receiver: Receiver
+) -> None:
+    completed = [events.VERIFICATION_COMPLETED]
+    plain = add(hook_runtime, receiver.url, completed)
+    secure = endpoints.add(
+        hook_runtime, https_receiver.url, completed, created_by="a", include_summary=True
+    )
+    vid = submit(hook_runtime)
+    run_check(hook_runtime, vid)
+    assert deliver_endpoint(hook_runtime, plain.endpoint["id"]) == 1
+    assert deliver_endpoint(hook_runtime, secure.endpoint["id"]) == 1
+
+    got = https_receiver.requests[0]
+    summary = Webhook(secure.secret).verify(got.body, got.headers)["data"]["summary"]
+    assert summary["coverage"]["status"] == "active"
+    assert summary["benefits"]["in_network"]["copay"]["amount"] == "30.00"
+    assert "summary" not in body_of(receiver)["data"]
+    for phi in ("Zelpha", "Quintavius", "1988-04-12", "SBX-ACTIVE-1001"):
+        assert phi not in got.body  # the summary has no identifiers either
