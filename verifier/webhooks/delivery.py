@@ -23,7 +23,7 @@ import requests
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from verifier.runtime import Runtime
 from verifier.store.models import Batch, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -366,4 +366,36 @@ def dispatch(runtime: Runtime) -> int:
         )
     for endpoint_id in ids:
         enqueue_endpoint(runtime, endpoint_id)
+    prune(runtime, now)
     return len(ids)
+
+
+def prune(runtime: Runtime, now: dt.datetime) -> int:
+    """Forget events older than the retention period (VERIFIER_RETENTION_DAYS) once none
+    of their deliveries is pending: the outbox and its log do not grow for ever, and a
+    sealed summary is not kept longer than the verification's own PHI."""
+    cutoff = now - dt.timedelta(days=runtime.settings.retention_days)
+    pending = select(WebhookDelivery.event_id).where(WebhookDelivery.status == "pending")
+    with runtime.db.session() as session:
+        old = (
+            session.execute(
+                select(WebhookEvent.id)
+                .where(WebhookEvent.created_at < cutoff, WebhookEvent.id.not_in(pending))
+                .limit(5000)
+            )
+            .scalars()
+            .all()
+        )
+        if not old:
+            return 0
+        session.execute(
+            delete(WebhookDelivery)
+            .where(WebhookDelivery.event_id.in_(old))
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            delete(WebhookEvent)
+            .where(WebhookEvent.id.in_(old))
+            .execution_options(synchronize_session=False)
+        )
+    return len(old)

@@ -351,3 +351,20 @@ def test_an_https_endpoint_configured_for_it_gets_the_summary_and_others_do_not(
     assert "summary" not in body_of(receiver)["data"]
     for phi in ("Zelpha", "Quintavius", "1988-04-12", "SBX-ACTIVE-1001"):
         assert phi not in got.body  # the summary has no identifiers either
+
+
+def test_events_past_the_retention_period_are_forgotten_once_sent(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    from verifier.webhooks.delivery import prune
+
+    created = add(hook_runtime, receiver.url)
+    eid = created.endpoint["id"]
+    record(hook_runtime, 1)
+    deliver_endpoint(hook_runtime, eid)
+    receiver.answer(*([500] * 5))
+    record(hook_runtime, 2)  # still pending: kept however old
+    deliver_endpoint(hook_runtime, eid)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=hook_runtime.settings.retention_days + 1)
+    assert prune(hook_runtime, later) >= 1  # (and other tests' old events)
+    assert [d.status for d in deliveries(hook_runtime, eid)] == ["pending"]
