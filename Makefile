@@ -33,6 +33,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/intake.py
 	$(PY) bench/x12_read.py
 	$(PY) bench/refresh.py
+	$(PY) bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
