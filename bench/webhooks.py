@@ -17,8 +17,8 @@ A scratch SQLite database (``make run``'s store) and an embedded Redis are made 
 from __future__ import annotations
 
 import argparse
-import logging
 import datetime as dt
+import logging
 import sys
 import tempfile
 import threading
@@ -45,13 +45,13 @@ from verifier.webhooks.delivery import deliver_endpoint  # noqa: E402
 
 
 class Quiet(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
