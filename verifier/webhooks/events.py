@@ -186,6 +186,16 @@ def finished(
     )
 
 
+def completed_by_phone(
+    connection: Executes, runtime: Runtime, verification_id: str, applied: bool
+) -> list[str]:
+    """``work.record_manual``'s hook: a coordinator completed it by phone."""
+    if not applied:
+        return []
+    values = {"status": "completed", "reason": "manual"}
+    return verification_finished(connection, runtime, verification_id, values, None)
+
+
 def rechecked(
     connection: Executes,
     runtime: Runtime,

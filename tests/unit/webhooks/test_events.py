@@ -97,3 +97,33 @@ def test_a_finished_batch_is_batch_completed_once_even_if_nobody_polls_it(
     assert message["data"]["batch_id"] == batch_id
     assert message["data"]["counts"]["completed"] == 2
     assert message["data"]["links"] == {"batch": f"/api/v1/batches/{batch_id}"}
+
+
+def test_a_verification_completed_by_phone_is_verification_completed_manual(
+    hook_runtime: Runtime, receiver: Receiver, make_app: Any, webhook_settings: Any
+) -> None:
+    from tests.unit.staff.conftest import make_account
+    from verifier.staff import accounts
+
+    app = make_app(webhook_settings)
+    vid = submit(hook_runtime, "SBX-NOTFOUND-1")
+    assert run_check(hook_runtime, vid) == "failed"
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.VERIFICATION_COMPLETED], created_by="admin"
+    )
+    coordinator = make_account(hook_runtime, "coordinator")
+    token = accounts.issue_token(hook_runtime, coordinator.email)[1]
+    response = app.test_client().post(
+        f"/api/v1/verifications/{vid}/manual",
+        json={
+            "reference_number": "REF-123",
+            "rep_name": "Dana",
+            "level_of_care": "iop",
+            "coverage_status": "active",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    data = sent(receiver)[0]["data"]
+    assert (data["verification_id"], data["status"], data["reason"]) == (vid, "completed", "manual")
