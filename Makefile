@@ -37,6 +37,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/intake.py
 	$(PY) bench/x12_read.py
 	$(PY) bench/refresh.py
+	$(PY) bench/webhooks.py
 
 # Our 271 reader vs linuxforhealth-x12 (its own venv in var/.venv-lfh: it needs pydantic<2).
 bench-differential: $(VENV)/.dev

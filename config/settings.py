@@ -216,6 +216,9 @@ class Settings:
     batch_chunk: int = 500  # verifications per batch job (fewer, longer jobs: no idle tails)
     worker_threads: int = 64  # concurrent checks inside one batch job
     metrics_token: str | None = field(default=None, repr=False)  # Bearer for GET /metrics
+    # Webhooks (issue 20): one delivery's HTTP timeout; the base of links in payloads.
+    webhook_timeout: float = 10.0
+    public_url: str | None = None  # e.g. https://verify.center.example (no trailing /)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -316,6 +319,8 @@ class Settings:
             batch_chunk=_int(env, "VERIFIER_BATCH_CHUNK", defaults.batch_chunk, 1),
             worker_threads=_int(env, "VERIFIER_WORKER_THREADS", defaults.worker_threads, 1),
             metrics_token=(env.get("VERIFIER_METRICS_TOKEN") or "").strip() or None,
+            webhook_timeout=_float(env, "VERIFIER_WEBHOOK_TIMEOUT", defaults.webhook_timeout, 0.1),
+            public_url=(env.get("VERIFIER_PUBLIC_URL") or "").strip().rstrip("/") or None,
         )
         settings.validate()
         return settings

@@ -214,7 +214,7 @@ def inline_settings(service_env: dict[str, str], redis: Redis) -> Iterator[Setti
 
     prefix = f"inline{uuid.uuid4().hex[:8]}"
     yield Settings.from_env(service_env | {"VERIFIER_QUEUE_PREFIX": prefix})
-    for kind in ("visitor", "batch"):
+    for kind in ("visitor", "batch", "webhooks"):
         Queue(f"{prefix}-{kind}", connection=redis).delete(delete_jobs=True)
 
 

@@ -63,6 +63,11 @@ ACTIONS = (
     "tokens_revoked",
     "password_changed",
     "audit_viewed",
+    "webhook_added",  # issue 20: admins' webhook endpoints
+    "webhook_disabled",
+    "webhook_enabled",
+    "webhook_rotated",
+    "webhook_replayed",
 )
 
 

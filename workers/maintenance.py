@@ -32,3 +32,12 @@ def reverify_upcoming() -> int:
 def purge_expired() -> int:
     """Erase PHI past the retention period; an audit row stays for each."""
     return _run("purge_expired")
+
+
+def dispatch_webhooks() -> int:
+    """Send webhooks recorded while Redis was down, or whose retry job was lost."""
+    from verifier.webhooks.delivery import dispatch
+
+    flask_app = app()
+    with flask_app.app_context():
+        return dispatch(runtime_of(flask_app))

@@ -41,7 +41,13 @@ from rq.exceptions import DeserializationError
 from rq.job import Job
 
 # The dotted paths verifications.queue and workers/cron.py enqueue (RQ stores these names).
-VERIFICATION_JOBS = frozenset({"workers.jobs.run_verification", "workers.jobs.run_verifications"})
+VERIFICATION_JOBS = frozenset(
+    {
+        "workers.jobs.run_verification",
+        "workers.jobs.run_verifications",
+        "workers.jobs.deliver_webhooks",  # the webhooks queue (verifier.webhooks.delivery)
+    }
+)
 MAINTENANCE_JOBS = frozenset(
     {
         "workers.maintenance.reconcile",

@@ -35,7 +35,7 @@ class VerifierApi(Api):
 
 def init_app(app: Flask) -> None:
     """One Api per app: flask-smorest keeps per-app state on the instance."""
-    from verifier.api import batches, ops, part2, payers, staff, verifications
+    from verifier.api import batches, fhir, ops, part2, payers, staff, verifications, webhooks
 
     api = VerifierApi(app)
     app.extensions["verifier_api"] = api
@@ -54,4 +54,6 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(staff.blp)
     api.register_blueprint(batches.blp)
     api.register_blueprint(part2.blp)  # 42 CFR Part 2 consent text
+    api.register_blueprint(webhooks.blp)
+    api.register_blueprint(fhir.blp)
     app.register_blueprint(ops.bp)

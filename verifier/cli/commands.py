@@ -129,6 +129,7 @@ def init_app(app: Flask) -> None:
     from verifier.cli.jobs import jobs_cli
     from verifier.cli.payers import payers_import, payers_ping  # issue 15
     from verifier.cli.staff import audit_cli, users_cli
+    from verifier.cli.webhooks import webhooks_cli
     from verifier.cli.x12 import x12_cli
 
     app.cli.add_command(db_cli)
@@ -139,3 +140,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(webhooks_cli)

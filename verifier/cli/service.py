@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 from config.settings import ROOT, Settings, SettingsError
 from verifier.ops.redis_url import service_env
-from verifier.verifications.queue import BATCH, CRON, VISITOR
+from verifier.verifications.queue import BATCH, CRON, VISITOR, WEBHOOKS
 
-WORKER_KINDS = {"visitor": VISITOR, "batch": BATCH, "maintenance": CRON}
+WORKER_KINDS = {"visitor": VISITOR, "batch": BATCH, "webhooks": WEBHOOKS, "maintenance": CRON}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from verifier.console import webhooks  # noqa: F401 - the admins' page joins bp (issue 20)
     from verifier.console.views import bp
 
     app.register_blueprint(bp)

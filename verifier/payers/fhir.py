@@ -9,6 +9,7 @@ with only the failing field paths in the message (pydantic echoes input values: 
 
 Benefit mapping (CoverageEligibilityResponse.insurance.item → domain Benefits, docs/design.md §7):
 
+* ``insurance.benefitPeriod`` start/end → plan begin/end (DTP 346/347).
 * ``insurance.inforce`` true/false → EB01 1 / 6 on the items' service types (else 30);
   ``item.excluded`` → I (non-covered).
 * ``item.category`` codes in the X12 STC system (or bare codes) → EB03; ``network``

@@ -28,6 +28,7 @@ from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.matching import LABELS as CORRECTIONS
 from verifier.verifications.queue import enqueue_verification
 from verifier.verifications.spreadsheet import safe_cell
+from verifier.webhooks import events as webhook_events
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
 
@@ -449,7 +450,10 @@ def record_manual(runtime: Runtime, staff: Staff, verification_id: str, entry: M
                 error_codes=[],
             )
         )
-        lifecycle.complete_by_phone(
+        completed = lifecycle.complete_by_phone(
             session, verification_id, now, f"verified by phone, reference {entry.reference_number}"
         )
-        return int(number)
+        # Webhooks (issue 20): verification.completed (reason "manual"), same transaction.
+        hooked = webhook_events.completed_by_phone(session, runtime, verification_id, completed)
+    webhook_events.kick(runtime, hooked)
+    return int(number)

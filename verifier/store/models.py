@@ -335,3 +335,62 @@ class Disclosure(Base):
     trace_number: Mapped[str | None] = mapped_column(String(50))
     outcome: Mapped[str] = mapped_column(String(40))  # answered, or the error's reason
     content_enc: Mapped[str] = mapped_column(Text)
+# --- webhooks (migration 0011_webhooks; verifier.webhooks) -------------------------------
+
+
+class WebhookEndpoint(Base):
+    """A receiver in the center's CRM/EHR. Its signing secrets are sealed to its row."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))  # configured by an admin; never PHI
+    events: Mapped[list] = mapped_column(JSON)  # event types subscribed
+    description: Mapped[str | None] = mapped_column(String(200))
+    include_summary: Mapped[bool] = mapped_column(Boolean, default=False)  # PHI: https only
+    secret_enc: Mapped[str] = mapped_column(Text)
+    previous_secret_enc: Mapped[str | None] = mapped_column(Text)  # signed too, until ...
+    previous_secret_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(254))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    failing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # one sender
+
+
+class WebhookEvent(Base):
+    """The outbox: one row per event, written in the transaction that made it happen."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    msg_id: Mapped[str] = mapped_column(String(40), unique=True)  # webhook-id
+    type: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    data: Mapped[dict] = mapped_column(JSON)  # ids, codes and links only
+    summary_enc: Mapped[str | None] = mapped_column(Text)  # sealed; sent where allowed
+
+
+class WebhookDelivery(Base):
+    """One event to one endpoint: sent in event order, retried, logged (no PHI)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(80))  # an exception's type, a code
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    replay_of: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_endpoint_status", "endpoint_id", "status", "id"),
+    )

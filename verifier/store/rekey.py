@@ -40,6 +40,8 @@ from verifier.store.models import (
     Note,
     StaffUser,
     Verification,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 from verifier.store.records import MemberRecord, attempt_key, blind_indexes, context
 
@@ -90,6 +92,10 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     # 42 CFR Part 2 (verifier.part2): the consent as signed, and what each disclosure sent.
     SealedColumn(_table(Verification), "part2_consent_enc", "part2.consent", "id"),
     SealedColumn(_table(Disclosure), "content_enc", "part2.disclosure", "id"),
+    # Webhooks (issue 20): endpoints' signing secrets, the outbox's summaries.
+    SealedColumn(_table(WebhookEndpoint), "secret_enc", "webhook.secret", "id"),
+    SealedColumn(_table(WebhookEndpoint), "previous_secret_enc", "webhook.previous_secret", "id"),
+    SealedColumn(_table(WebhookEvent), "summary_enc", "webhook.summary", "msg_id"),
 )
 
 

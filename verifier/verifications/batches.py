@@ -31,6 +31,7 @@ from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import BATCH, chunk_jobs, enqueue_many
 from verifier.verifications.schemas import SubmitSchema, flatten_errors, submission_from
 from verifier.verifications.spreadsheet import safe_cell, unknown_columns_message
+from verifier.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ def progress(
     Counts come from one GROUP BY over the whole batch; only the page's rows are read.
     The batch is completed when its final rows and rejected rows add up to its total.
     """
+    hooked: list[str] = []
     with runtime.db.session() as session:
         batch = session.get(Batch, batch_id)
         if batch is None:
@@ -255,17 +257,19 @@ def progress(
         completed_at = batch.completed_at
         if done and completed_at is None:
             completed_at = utcnow()
-            session.execute(
+            marked = session.execute(
                 update(Batch)
                 .where(Batch.id == batch_id, Batch.completed_at.is_(None))
                 .values(completed_at=completed_at)
                 .execution_options(synchronize_session=False)
             )
+            # Webhooks (issue 20): batch.completed, once, in this transaction.
+            hooked += webhook_events.batch_completed(session, runtime, batch, counts, marked)
         found = session.execute(
             _rows_query(batch_id).limit(per_page).offset((page - 1) * per_page)
         ).all()
         pages = -(-batch.total // per_page)
-        return {
+        shown = {
             "id": batch.id,
             "status": "completed" if done else "running",
             "created_at": batch.created_at.isoformat(),
@@ -281,6 +285,8 @@ def progress(
             "next_page": page + 1 if page < pages else None,
             "rows": [_row(r) for r in found],
         }
+    webhook_events.kick(runtime, hooked)
+    return shown
 
 
 def _rows_query(batch_id: str) -> Select[Any]:

@@ -22,6 +22,7 @@ from verifier.runtime import Runtime
 from verifier.store.models import CallbackRequest, Verification
 from verifier.store.records import ContactRecord, seal, unseal
 from verifier.verifications.lifecycle import utcnow
+from verifier.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ def request_callback(
                 contact_enc=seal(runtime.keyring, "callback.contact", request_id, sealed),
             )
         )
+        # Webhooks (issue 20): callback.requested, ids only, in this transaction.
+        hooked = webhook_events.callback_requested(session, runtime, request_id, "callback")
+    webhook_events.kick(runtime, hooked)
     log.info("call-back request %s stored", request_id)
     return request_id
 

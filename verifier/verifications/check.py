@@ -51,6 +51,7 @@ from verifier.verifications.retry import (
     verdict_for_crash,
     verdict_for_error,
 )
+from verifier.webhooks import events as webhook_events
 from verifier.x12.charset import X12InputError
 from verifier.x12.jsonify import to_jsonable
 
@@ -329,6 +330,9 @@ def _finish(
         written = connection.execute(
             checks.finish(frozenset(values)), checks.params(values, id=vid)
         )
+        # Webhooks (issue 20): the outcome's events, in this transaction (an outbox).
+        hooked = webhook_events.finished(connection, runtime, vid, values, written.rowcount)
+    webhook_events.kick(runtime, hooked)
     if "changes" in values and written.rowcount == 1 and values["changes"]:
         log.info("verification %s: re-check changed %d fact(s)", vid, len(values["changes"]))
     return str(values["status"])

@@ -29,6 +29,7 @@ from verifier.store.models import Verification
 from verifier.store.records import ContactRecord, MemberRecord, blind_indexes, seal
 from verifier.verifications import lifecycle
 from verifier.verifications.queue import enqueue_verification
+from verifier.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,14 @@ def submit(
     values, token = verification_values(runtime, submission, source=source, now=lifecycle.utcnow())
     verification_id = values["id"]
     row = Verification(**values)
+    hooked: list[str] = []
     with runtime.db.session() as session:
         session.add(row)
+        if row.callback_requested:  # webhooks (issue 20): callback.requested, same transaction
+            hooked = webhook_events.callback_requested(
+                session, runtime, verification_id, "verification"
+            )
+    webhook_events.kick(runtime, hooked)
     if not enqueue:
         return Submitted(id=verification_id, status=lifecycle.QUEUED, token=token)
     try:

@@ -38,6 +38,7 @@ from verifier.verifications.queue import (
     job_id,
     job_states,
 )
+from verifier.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -278,12 +279,15 @@ def compare_recheck(runtime: Runtime, verification_id: str) -> bool:
             stored_summary(row.previous_summary), stored_summary(row.summary)
         )
         found = values["changes"]
-        session.execute(
+        written = session.execute(
             update(Verification)
             .where(Verification.id == verification_id, Verification.changes.is_(None))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        # Webhooks (issue 20): verification.changed / needs_review, in this transaction.
+        hooked = webhook_events.rechecked(session, runtime, verification_id, values, row, written)
+    webhook_events.kick(runtime, hooked)
     if found:
         log.info("verification %s: re-check changed %d fact(s)", verification_id, len(found))
     return bool(found)

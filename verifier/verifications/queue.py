@@ -23,7 +23,8 @@ T = TypeVar("T")
 VISITOR = "visitor"  # one job per visitor's or staff's check; RQ retries it
 BATCH = "batch"  # batch jobs: many checks side by side in threads
 CRON = "cron"  # the scheduled jobs (workers/cron.py), served by the maintenance worker
-KINDS = (VISITOR, BATCH, CRON)
+WEBHOOKS = "webhooks"  # signed webhooks out (verifier.webhooks.delivery), own worker
+KINDS = (VISITOR, BATCH, CRON, WEBHOOKS)
 JOB_FUNCTION = "workers.jobs.run_verification"
 
 

@@ -24,6 +24,7 @@ def routes(app: Any) -> list[tuple[str, str, str]]:
             url = rule.rule
             for argument in rule.arguments:
                 url = url.replace(f"<path:{argument}>", "missing.css")
+                url = url.replace(f"<int:{argument}>", "0")
                 url = url.replace(f"<string:{argument}>", "0" * 32).replace(
                     f"<{argument}>", "0" * 32
                 )
@@ -64,7 +65,10 @@ def test_admin_routes_refuse_coordinators(app: Any, coordinator: Account, runtim
             response = client.open(url, method=method)
         else:
             response = app.test_client().open(
-                url, method=method, headers={"Authorization": f"Bearer {token}"}
+                url,
+                method=method,
+                headers={"Authorization": f"Bearer {token}"},
+                json={} if method == "POST" else None,
             )
         assert response.status_code == 403, (endpoint, method)
 

@@ -27,6 +27,7 @@ from verifier.verifications import intake
 from verifier.verifications.callbacks import request_callback
 from verifier.verifications.check import run_check
 from verifier.verifications.intake import Submission
+from verifier.webhooks import endpoints as webhook_endpoints
 
 OLD = generate_key_spec("old")
 NEW = generate_key_spec("new")
@@ -130,6 +131,15 @@ def submit(
 
 def seed_everything(runtime: Any) -> Seeded:
     """Every sealed column written by the code that writes it in production."""
+    # A webhook endpoint sent summaries, its secret rotated: all three webhook columns.
+    hook = webhook_endpoints.add(
+        runtime,
+        "https://crm.example.org/hooks",
+        ["verification.completed"],
+        created_by="rotation-test",
+        include_summary=True,
+    )
+    webhook_endpoints.rotate_secret(runtime, hook.endpoint["id"])
     verification_id, member, phone = submit(runtime, check=True)
     submit(runtime, check=True, part2=True)  # the Part 2 consent and disclosure ledger
     created = accounts.create_user(runtime, f"coord-{letters(6).lower()}@center.example", "admin")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_matching"
-down_revision = "0010_ops"
+down_revision = "0011_webhooks"
 branch_labels = None
 depends_on = None
 

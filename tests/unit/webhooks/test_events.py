@@ -1,0 +1,129 @@
+"""Where events come from: a re-check that changed, a batch that finished.
+
+Each is recorded in the transaction of the change (the outbox); the payload names ids,
+codes and the changed fields, never the member.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tests.fakes.submissions import valid_body
+from tests.unit.webhooks.conftest import Receiver, submit
+from verifier.runtime import Runtime
+from verifier.store.models import BatchRow, Verification
+from verifier.verifications import batches, maintenance
+from verifier.verifications.check import run_check
+from verifier.webhooks import endpoints, events
+from verifier.webhooks.delivery import deliver_endpoint, dispatch
+
+
+def sent(receiver: Receiver) -> list[dict[str, Any]]:
+    return [json.loads(r.body) for r in receiver.requests]
+
+
+def test_a_recheck_that_changed_is_verification_changed_with_the_field_names(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    vid = submit(hook_runtime)
+    run_check(hook_runtime, vid)
+    created = endpoints.add(
+        hook_runtime,
+        receiver.url,
+        [events.VERIFICATION_CHANGED, events.VERIFICATION_NEEDS_REVIEW],
+        created_by="admin",
+    )
+    with hook_runtime.db.session() as session:  # the answer before the re-check differed
+        row = session.get_one(Verification, vid)
+        before = copy.deepcopy(row.summary)
+        assert before is not None
+        before["benefits"]["in_network"]["copay"]["amount"] = "50.00"
+        session.execute(
+            update(Verification)
+            .where(Verification.id == vid)
+            .values(previous_summary=before, changes=None)
+        )
+    assert maintenance.compare_recheck(hook_runtime, vid) is True
+
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 2
+    types = [m["type"] for m in sent(receiver)]
+    assert types == ["verification.needs_review", "verification.changed"]
+    changed = sent(receiver)[1]["data"]
+    assert changed["changed_fields"] == ["benefits.in_network.copay.amount"]
+    assert (changed["verification_id"], changed["status"], changed["reason"]) == (
+        vid,
+        "needs_review",
+        "changed",
+    )
+
+
+def _batch(runtime: Runtime, count: int) -> tuple[str, list[str]]:
+    items = []
+    for n in range(count):
+        body = valid_body()
+        body["member"]["member_id"] = f"SBX-ACTIVE-{n}"
+        body.pop("contact")
+        items.append(body)
+    created = batches.create(
+        runtime, batches.items_from_json(items), created_by="admin", source="json"
+    )
+    with runtime.db.session() as session:
+        ids = list(
+            session.execute(
+                select(BatchRow.verification_id).where(BatchRow.batch_id == created.id)
+            ).scalars()
+        )
+    return created.id, [i for i in ids if i]
+
+
+def test_a_finished_batch_is_batch_completed_once_even_if_nobody_polls_it(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.BATCH_COMPLETED], created_by="admin"
+    )
+    batch_id, ids = _batch(hook_runtime, 2)
+    for vid in ids:
+        run_check(hook_runtime, vid)
+    dispatch(hook_runtime)  # the cron job looks at batches nobody polled
+    assert batches.progress(hook_runtime, batch_id) is not None  # a poll adds nothing
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    [message] = sent(receiver)
+    assert message["type"] == "batch.completed"
+    assert message["data"]["batch_id"] == batch_id
+    assert message["data"]["counts"]["completed"] == 2
+    assert message["data"]["links"] == {"batch": f"/api/v1/batches/{batch_id}"}
+
+
+def test_a_verification_completed_by_phone_is_verification_completed_manual(
+    hook_runtime: Runtime, receiver: Receiver, make_app: Any, webhook_settings: Any
+) -> None:
+    from tests.unit.staff.conftest import make_account
+    from verifier.staff import accounts
+
+    app = make_app(webhook_settings)
+    vid = submit(hook_runtime, "SBX-NOTFOUND-1")
+    assert run_check(hook_runtime, vid) == "failed"
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.VERIFICATION_COMPLETED], created_by="admin"
+    )
+    coordinator = make_account(hook_runtime, "coordinator")
+    token = accounts.issue_token(hook_runtime, coordinator.email)[1]
+    response = app.test_client().post(
+        f"/api/v1/verifications/{vid}/manual",
+        json={
+            "reference_number": "REF-123",
+            "rep_name": "Dana",
+            "level_of_care": "iop",
+            "coverage_status": "active",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    data = sent(receiver)[0]["data"]
+    assert (data["verification_id"], data["status"], data["reason"]) == (vid, "completed", "manual")
