@@ -26,7 +26,6 @@ from sqlalchemy import select
 from tests.conftest import free_port, migrated_database, wait_until
 from tests.fakes.payer_server import FakePayer
 from tests.integration.test_scheduler import (  # noqa: F401 - fixtures shared with the drills
-    runtime_for,
     start_worker,
     write_directory,
 )
