@@ -42,6 +42,10 @@ ACTIONS = (
     "user_created",
     "user_disabled",
     "token_issued",
+    # issue 16: authorizations and call-back states
+    "authorization_add",
+    "authorization_update",
+    "callback_status",
 )
 
 

@@ -33,7 +33,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from verifier.store.crypto import DecryptionError, Keyring
 from verifier.store.db import Database
-from verifier.store.models import Attempt, CallbackRequest, Note, StaffUser, Verification
+from verifier.store.models import (
+    Attempt,
+    Authorization,
+    CallbackRequest,
+    Note,
+    PhoneVob,
+    StaffUser,
+    Verification,
+)
 from verifier.store.records import MemberRecord, attempt_key, blind_indexes, context
 
 log = logging.getLogger(__name__)
@@ -69,7 +77,7 @@ def _table(model: Any) -> Table:
 # Every sealed column (models.py) with the purpose and row id its writers seal it to:
 # service.submit / intake (member, contact), service._finish (result),
 # service._closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
-# work.add_note / record_manual (note), service.request_callback (callback.contact).
+# work.add_note (note), service.request_callback (callback.contact).
 SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(Verification), "member_enc", "member", "id", reindex=True),
     SealedColumn(_table(Verification), "contact_enc", "contact", "id"),
@@ -79,6 +87,9 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(StaffUser), "totp_secret_enc", "staff.totp", "email"),
     SealedColumn(_table(Note), "text_enc", "note", "id"),
     SealedColumn(_table(CallbackRequest), "contact_enc", "callback.contact", "id"),
+    # staff.phone_vob.record (phone_vob) and staff.authorizations (authorization): 0007.
+    SealedColumn(_table(PhoneVob), "record_enc", "phone_vob", "id"),
+    SealedColumn(_table(Authorization), "details_enc", "authorization", "id"),
 )
 
 

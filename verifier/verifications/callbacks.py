@@ -25,7 +25,7 @@ from verifier.verifications.lifecycle import utcnow
 
 log = logging.getLogger(__name__)
 
-CALLBACK_STATES = ("new", "called", "closed")
+CALLBACK_STATES = ("new", "called", "reached", "closed")
 
 
 class UnknownCallback(LookupError):
@@ -48,8 +48,12 @@ def request_callback(
     *,
     name: str | None = None,
     language: str = DEFAULT_LANGUAGE,
+    verification_id: str | None = None,
 ) -> str:
-    """Store a call-back asked for on its own; the contact (and name) sealed to its row."""
+    """Store a call-back asked for on its own; the contact (and name) sealed to its row.
+
+    ``verification_id``: asked from that verification's result page (the console opens it).
+    """
     request_id = uuid.uuid4().hex
     sealed = json.dumps({"name": name, "contact": json.loads(contact.to_json())}, sort_keys=True)
     with runtime.db.session() as session:
@@ -61,6 +65,7 @@ def request_callback(
                 language=language,
                 source="visitor",
                 contact_enc=seal(runtime.keyring, "callback.contact", request_id, sealed),
+                verification_id=verification_id,
             )
         )
     log.info("call-back request %s stored", request_id)

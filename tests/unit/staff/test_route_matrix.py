@@ -24,6 +24,7 @@ def routes(app: Any) -> list[tuple[str, str, str]]:
             url = rule.rule
             for argument in rule.arguments:
                 url = url.replace(f"<path:{argument}>", "missing.css")
+                url = url.replace(f"<int:{argument}>", "1")
                 url = url.replace(f"<string:{argument}>", "0" * 32).replace(
                     f"<{argument}>", "0" * 32
                 )
@@ -43,7 +44,7 @@ def test_staff_routes_refuse_anonymous_callers(app: Any) -> None:
     for endpoint, method, url in routes(app):
         if ACCESS.get((endpoint, method)) not in (COORDINATOR, ADMIN):
             continue
-        response = client.open(url, method=method, json={} if method == "POST" else None)
+        response = client.open(url, method=method, json={} if method in ("POST", "PATCH") else None)
         if url.startswith("/console"):
             assert response.status_code == 302, (endpoint, method)
             assert "/console/login" in response.headers["Location"]
