@@ -488,8 +488,8 @@ def error_page(code: int, message: str | None) -> Response:
             500: "The error was logged with this request's id. Try again; if it keeps "
             "happening, tell your administrator the request id below.",
         }.get(code, "")
-    if "csrf_token" not in g:
-        g.csrf_token = ""
+    if "staff" not in g:
+        current_staff()  # the nav (and sign-out) on a page no console route answered
     body = render_template(
         "console/error.html",
         code=code,

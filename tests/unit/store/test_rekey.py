@@ -21,7 +21,14 @@ from tests.unit.store.rotation import (
 from verifier import audit
 from verifier.staff import accounts, authorizations, phone_vob, work
 from verifier.store.crypto import Keyring
-from verifier.store.models import Attempt, AuditEvent, Authorization, Note, PhoneVob, Verification
+from verifier.store.models import (
+    Attempt,
+    AuditEvent,
+    Authorization,
+    Note,
+    PhoneVob,
+    Verification,
+)
 from verifier.store.records import seal, unseal
 from verifier.store.rekey import SEALED_COLUMNS, count, rekey
 from verifier.verifications.callbacks import callback_contact
@@ -79,9 +86,7 @@ def test_every_sealed_column_is_seeded_and_moves_to_the_new_key(
 
 
 def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
-    apps: AppMaker,
-    rotated: Any,
-    seeded: Seeded,  # noqa: F811 - fixture
+    apps: AppMaker, rotated: Any, seeded: Seeded  # noqa: F811 - fixture
 ) -> None:
     runtime = rotated.extensions["verifier"]
     before = work.detail(runtime, seeded.verification_id)
@@ -107,9 +112,7 @@ def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
 
 
 def test_search_finds_re_indexed_rows_with_only_the_new_key(
-    apps: AppMaker,
-    rotated: Any,
-    seeded: Seeded,  # noqa: F811 - fixture
+    apps: AppMaker, rotated: Any, seeded: Seeded  # noqa: F811 - fixture
 ) -> None:
     runtime = rotated.extensions["verifier"]
     rekey(runtime.db, runtime.keyring)
