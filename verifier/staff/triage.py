@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,7 @@ from sqlalchemy import (
 )
 
 from verifier.runtime import Runtime
-from verifier.staff import authorizations, work
+from verifier.staff import authorizations, grid, work
 from verifier.store.models import Authorization, Batch, BatchRow, Verification
 from verifier.store.records import ContactRecord, unseal
 from verifier.verifications import lifecycle
@@ -92,9 +93,21 @@ PREAUTH: ColumnElement[Any] = case(
 CARVE_OUT = or_(
     _text("administrator", "payer_id").is_not(None), _text("administrator", "name").is_not(None)
 )
-VISITS_LEFT: ColumnElement[Any] = cast(_text("visit_limit", "remaining"), Integer)
-COST_HIGH: ColumnElement[Any] = cast(_text("estimate", "patient_cost_high"), Float)
-COST_LOW = cast(_text("estimate", "patient_cost_low"), Float)
+# A carve-out's benefits are the administrator's: its visits and estimate come first
+# (they are what the visitor was told), the plan's own only when it has none.
+VISITS_LEFT: ColumnElement[Any] = cast(
+    func.coalesce(
+        _text("carve_out", "visit_limit", "remaining"), _text("visit_limit", "remaining")
+    ),
+    Integer,
+)
+COST_HIGH: ColumnElement[Any] = cast(
+    func.coalesce(
+        _text("carve_out", "estimate", "patient_cost_high"),
+        _text("estimate", "patient_cost_high"),
+    ),
+    Float,
+)
 CALLBACK_OPEN = and_(
     Verification.callback_requested.is_(True),
     or_(Verification.callback_status.is_(None), Verification.callback_status != "closed"),
@@ -178,7 +191,7 @@ def _conditions(query: TriageQuery, today: dt.date) -> list[ColumnElement[bool]]
     elif query.visits == "some_left":
         where.append(literal(0) < VISITS_LEFT)
     elif query.visits == "not_reported":
-        where.append(_text("visit_limit", "remaining").is_(None))
+        where.append(VISITS_LEFT.is_(None))
     if query.cost == "shown":
         where.append(and_(COST_HIGH.is_not(None), OUTCOME == "active"))
     elif query.cost == "not_shown":
@@ -262,9 +275,11 @@ def _item(
     runtime: Runtime, row: Verification, outcome: str, network: str, preauth: str, carve: bool
 ) -> dict[str, Any]:
     item = work._row(runtime, row)
-    summary = row.summary or {}
-    visits = (summary.get("visit_limit") or {}) if isinstance(summary, dict) else {}
-    estimate = (summary.get("estimate") or {}) if isinstance(summary, dict) else {}
+    summary = row.summary if isinstance(row.summary, dict) else {}
+    carve = summary.get("carve_out") if isinstance(summary.get("carve_out"), dict) else None
+    answer = carve if carve and "coverage" in carve else summary  # see VISITS_LEFT
+    visits = answer.get("visit_limit") or {}
+    estimate = answer.get("estimate") or {}
     phone = email = False
     if row.contact_enc and row.purged_at is None:
         try:
@@ -282,13 +297,20 @@ def _item(
         "carve_out": carve,
         "visits_left": visits.get("remaining"),
         "visits_allowed": visits.get("allowed"),
-        "cost_low": estimate.get("patient_cost_low") if outcome == "active" else None,
-        "cost_high": estimate.get("patient_cost_high") if outcome == "active" else None,
+        "cost": _cost(estimate) if outcome == "active" else None,
         "callback_status": (row.callback_status or "new") if row.callback_requested else None,
         "has_phone": phone,
         "has_email": email,
         "age": _age(age),
     }
+
+
+def _cost(estimate: dict[str, Any]) -> str | None:
+    low, high = estimate.get("patient_cost_low"), estimate.get("patient_cost_high")
+    if low is None or high is None:
+        return None
+    low_text, high_text = grid.dollars(Decimal(str(low))), grid.dollars(Decimal(str(high)))
+    return low_text if low_text == high_text else f"{low_text}–{high_text}"
 
 
 def _age(delta: dt.timedelta) -> str:
