@@ -186,6 +186,10 @@ def test_a_coordinator_triages_a_batch_reads_the_grids_and_tracks_work(
     expect(cell(page, "grid-iop-plan", "deductible.individual.total", "in_network")).to_have_text(
         "$1,500.00"
     )
+    # The payer's electronic answer stays beside the phone VOB.
+    expect(cell(page, "grid-iop-electronic-plan", "copay", "in_network")).to_have_text(
+        "$30.00 per visit"
+    )
     expect(page.locator("#vob-differences")).to_contain_text("Copay, in network")
     expect(page.locator("#vob-differences")).to_contain_text("$30.00 per visit")
     expect(page.locator("#phone-vobs")).to_contain_text("rep Marisol K. · reference CALL-55-0192")

@@ -70,6 +70,20 @@ def grids_by_level(attempts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return found
 
 
+def latest_electronic(attempts: list[dict[str, Any]], level: str) -> dict[str, Any] | None:
+    """The newest payer answer for ``level`` (attempts newest first), phone VOBs skipped:
+    shown beside a phone VOB so the coordinator reads both."""
+    for attempt in attempts:
+        if attempt.get("adapter") == "manual" or attempt.get("level_of_care") != level:
+            continue
+        summary = stored_summary(attempt.get("summary"))
+        if summary is not None:
+            view = summary_grid(summary, attempt.get("adapter", ""))
+            view["attempt"] = attempt.get("number")
+            return view
+    return None
+
+
 def visitor_saw(runtime: Runtime, row: Verification) -> list[dict[str, Any]]:
     """The visitor's result page, in each language, as the visitor's page rendered it."""
     if row.source != "visitor" or row.visitor_summary is None:

@@ -243,6 +243,11 @@ def _detail_page(
         v=data,
         grids=grids,
         requested=grids.get(requested),
+        electronic=(
+            pages.latest_electronic(data["attempts"], requested)
+            if (grids.get(requested) or {}).get("source") == "manual"
+            else None
+        ),
         others={level: view for level, view in grids.items() if level != requested},
         visitor_saw=saw,
         phone_vobs=vobs,

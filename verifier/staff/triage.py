@@ -276,8 +276,10 @@ def _item(
 ) -> dict[str, Any]:
     item = work._row(runtime, row)
     summary = row.summary if isinstance(row.summary, dict) else {}
-    carve = summary.get("carve_out") if isinstance(summary.get("carve_out"), dict) else None
-    answer = carve if carve and "coverage" in carve else summary  # see VISITS_LEFT
+    held = summary.get("carve_out")
+    answer: dict[str, Any] = (
+        held if isinstance(held, dict) and "coverage" in held else summary
+    )  # a carve-out's administrator answer first, see VISITS_LEFT
     visits = answer.get("visit_limit") or {}
     estimate = answer.get("estimate") or {}
     phone = email = False
