@@ -157,6 +157,14 @@ def test_a_coordinator_triages_a_batch_reads_the_grids_and_tracks_work(
         page.locator("#grid-iop-carve tr[data-key='copay'] td[data-tier='in_network'] code").first
     ).to_contain_text("EB*B")
     screens(page, "detail-carve-out")
+    # Both grids print on one Letter page (the print style keeps the grid, drops the rest).
+    pdf = page.pdf(format="Letter", print_background=True)
+    (SCREENSHOTS / "console-detail-carve-out.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 816, "height": 1056})  # Letter at 96 dpi
+    page.screenshot(path=str(SCREENSHOTS / "console-detail-carve-out-print.png"), full_page=True)
+    page.emulate_media(media="screen")
 
     # An active member: a phone VOB, first with a typo (kept, message by the field).
     page.goto(
