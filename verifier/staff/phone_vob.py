@@ -222,6 +222,15 @@ def differences(phone: CoverageSummary, electronic: CoverageSummary) -> list[dic
         if value == grid.NOT_REPORTED:
             continue
         other = stored[path][1]
+        tier = path.removesuffix(".copay")
+        if tier != path and phone.tier(Tier(tier)).copay.per is None:
+            # "$30" said without "per visit": the same copay as "$30.00 per visit".
+            amounts = (
+                phone.tier(Tier(tier)).copay.amount,
+                electronic.tier(Tier(tier)).copay.amount,
+            )
+            if amounts[0] == amounts[1]:
+                continue
         if other != value:
             found.append({"field": path, "label": label, "phone": value, "electronic": other})
     return found

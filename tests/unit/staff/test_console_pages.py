@@ -334,3 +334,77 @@ def test_a_call_back_from_a_result_page_opens_its_verification_and_records_who_r
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/{vid}#callbacks")
     page = text_of(signed_in.get(f"/console/verifications/{vid}"))
     assert f"reached by {coordinator.email} at" in page
+
+
+def test_the_api_takes_a_phone_vob_as_typed_and_answers_with_its_differences(
+    client: Any, bearer: Any, checked: Any
+) -> None:
+    vid = checked("SBX-ACTIVE")
+    response = client.post(
+        f"/api/v1/verifications/{vid}/manual",
+        json={
+            "reference_number": "REF-4411",
+            "rep_name": "Dana",
+            "called_at": "2026-12-01T15:30:00Z",
+            "phone_line": "800-555-0100",
+            "level_of_care": "iop",
+            "coverage_status": "active",
+            "in_network_copay": "$30",
+            "in_network_coinsurance": "25%",
+            "visits_allowed": 30,
+            "visits_used": 12,
+        },
+        headers=bearer,
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["differences"] == [
+        {
+            "field": "in_network.coinsurance",
+            "label": "Coinsurance (patient share), in network",
+            "phone": "25%",
+            "electronic": "20%",
+        },
+        {  # the payer's 271 gives allowed and remaining, not used
+            "field": "visit_limit.used",
+            "label": "Visits or days used",
+            "phone": "12",
+            "electronic": "not reported",
+        },
+    ]
+    vobs = client.get(f"/api/v1/verifications/{vid}/phone-vobs", headers=bearer).get_json()
+    assert vobs[0]["rep_name"] == "Dana" and vobs[0]["called_at"] == "2026-12-01T15:30:00+00:00"
+    assert vobs[0]["typed"]["in_network_coinsurance"] == "25%"
+
+
+def test_authorization_reads_and_writes_are_audited(
+    client: Any, bearer: Any, checked: Any, runtime: Any
+) -> None:
+    from sqlalchemy import func
+
+    from verifier.store.models import AuditEvent
+
+    def rows(action: str) -> int:
+        with runtime.db.session() as session:
+            return int(
+                session.execute(
+                    select(func.count()).where(AuditEvent.action == action)
+                ).scalar_one()
+            )
+
+    vid = checked("SBX-ACTIVE")
+    before = {a: rows(a) for a in ("authorization_add", "authorization_update", "view")}
+    added = client.post(
+        f"/api/v1/verifications/{vid}/authorizations",
+        json={"level_of_care": "iop", "status": "requested"},
+        headers=bearer,
+    ).get_json()
+    client.patch(
+        f"/api/v1/verifications/{vid}/authorizations/{added['id']}",
+        json={"status": "denied"},
+        headers=bearer,
+    )
+    listed = client.get(f"/api/v1/verifications/{vid}/authorizations", headers=bearer).get_json()
+    assert [a["status"] for a in listed] == ["denied"]
+    assert rows("authorization_add") == before["authorization_add"] + 1
+    assert rows("authorization_update") == before["authorization_update"] + 1
+    assert rows("view") == before["view"] + 1

@@ -56,3 +56,9 @@ def test_a_value_the_payer_did_not_report_electronically_is_flagged() -> None:
     assert [(d["label"], d["phone"], d["electronic"]) for d in found] == [
         ("Deductible, individual, out of network", "$3,000.00", "not reported")
     ]
+
+
+def test_a_copay_said_without_per_visit_matches_the_same_amount_per_visit() -> None:
+    assert differences(phone(in_network_copay=Decimal("30")), active_iop()) == []
+    said = phone(in_network_copay=Decimal("30"), in_network_copay_per="day")
+    assert [d["phone"] for d in differences(said, active_iop())] == ["$30.00 per day"]
