@@ -218,7 +218,7 @@ def test_a_coordinator_triages_a_batch_reads_the_grids_and_tracks_work(
         "8 of 10 units used (80%)"
     )
     screens(page, "authorization-alert")
-    page.goto(f"{live_server.url}/console?auth_alert=yes")
+    page.goto(f"{live_server.url}/console?auth_alert=yes&order=asc")  # newest first
     expect(page.locator("table.triage")).to_contain_text("auth: iop: 8 of 10 units used (80%)")
     screens(page, "queue-auth-alert")
 

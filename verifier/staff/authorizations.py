@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from verifier.store.models import Authorization, Verification
 from verifier.store.records import seal, unseal
 from verifier.verifications.lifecycle import utcnow
 
+log = logging.getLogger(__name__)
 PURPOSE = "authorization"
 USED_ALERT = 0.8  # share of approved units used
 EXPIRY_ALERT = dt.timedelta(days=7)
@@ -121,7 +123,11 @@ def update_units(
 
 
 def _view(runtime: Runtime, row: Authorization, today: dt.date) -> dict[str, Any]:
-    details = json.loads(unseal(runtime.keyring, PURPOSE, str(row.id), row.details_enc))
+    try:
+        details = json.loads(unseal(runtime.keyring, PURPOSE, str(row.id), row.details_enc))
+    except (ValueError, KeyError, TypeError):  # DecryptionError: shown, not a dead page
+        log.warning("authorization %s: details cannot be read", row.id)
+        details = {"number": "(unreadable)", "contact": None, "notes": ""}
     remaining = (
         max(row.approved_units - row.used_units, 0) if row.approved_units is not None else None
     )

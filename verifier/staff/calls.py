@@ -9,6 +9,7 @@ reached, closed, with the staff member and time of the last change.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -20,20 +21,56 @@ from verifier.store.records import ContactRecord, MemberRecord, unseal
 from verifier.verifications.callbacks import CALLBACK_STATES, UnknownCallback
 from verifier.verifications.lifecycle import utcnow
 
+log = logging.getLogger(__name__)
 OPEN = ("new", "called", "reached")
+UNREADABLE = "(unreadable)"
+_WONT_OPEN = (ValueError, KeyError, TypeError)  # DecryptionError is a ValueError
 
 
 def _member_name(runtime: Runtime, row: Verification | None) -> str | None:
     if row is None or row.purged_at is not None:
         return None
-    member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
+    try:
+        member = MemberRecord.from_json(unseal(runtime.keyring, "member", row.id, row.member_enc))
+    except _WONT_OPEN:
+        log.warning("verification %s: member record cannot be read", row.id)
+        return UNREADABLE
     return f"{member.first_name} {member.last_name}"
 
 
+def _request_contact(runtime: Runtime, request: CallbackRequest) -> tuple[Any, ContactRecord]:
+    try:
+        data = json.loads(
+            unseal(runtime.keyring, "callback.contact", request.id, request.contact_enc)
+        )
+        return data.get("name"), ContactRecord(**data["contact"])
+    except _WONT_OPEN:
+        log.warning("call-back request %s: contact cannot be read", request.id)
+        return UNREADABLE, ContactRecord()
+
+
+def _form_contact(runtime: Runtime, row: Verification) -> ContactRecord:
+    if not row.contact_enc or row.purged_at is not None:
+        return ContactRecord()
+    try:
+        return ContactRecord.from_json(unseal(runtime.keyring, "contact", row.id, row.contact_enc))
+    except _WONT_OPEN:
+        log.warning("verification %s: contact cannot be read", row.id)
+        return ContactRecord()
+
+
 def listing(
-    runtime: Runtime, *, show_closed: bool = False, limit: int = 200
+    runtime: Runtime,
+    *,
+    show_closed: bool = False,
+    limit: int = 200,
+    verification_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every call to make (PHI: name and contact, for an audited read), newest first."""
+    """Every call to make (PHI: name and contact, for an audited read), newest first.
+
+    A row that will not open is listed as unreadable (and logged) instead of taking the
+    whole list down with it.
+    """
     found: list[dict[str, Any]] = []
     with runtime.db.session() as session:
         alone = select(CallbackRequest).order_by(CallbackRequest.created_at.desc()).limit(limit)
@@ -43,6 +80,9 @@ def listing(
             .order_by(Verification.created_at.desc())
             .limit(limit)
         )
+        if verification_id is not None:
+            alone = alone.where(CallbackRequest.verification_id == verification_id)
+            ticked = ticked.where(Verification.id == verification_id)
         if not show_closed:
             alone = alone.where(CallbackRequest.status != "closed")
             ticked = ticked.where(
@@ -50,10 +90,7 @@ def listing(
                 | (Verification.callback_status != "closed")
             )
         for request in session.execute(alone).scalars():
-            data = json.loads(
-                unseal(runtime.keyring, "callback.contact", request.id, request.contact_enc)
-            )
-            contact = ContactRecord(**data["contact"])
+            name, contact = _request_contact(runtime, request)
             linked = (
                 session.get(Verification, request.verification_id)
                 if request.verification_id
@@ -65,7 +102,7 @@ def listing(
                     "id": request.id,
                     "verification_id": request.verification_id,
                     "requested_at": request.created_at.isoformat(),
-                    "name": data.get("name") or _member_name(runtime, linked),
+                    "name": name or _member_name(runtime, linked),
                     "phone": contact.phone,
                     "email": contact.email,
                     "best_time": contact.best_time,
@@ -76,11 +113,7 @@ def listing(
                 }
             )
         for row in session.execute(ticked).scalars():
-            contact = (
-                ContactRecord.from_json(unseal(runtime.keyring, "contact", row.id, row.contact_enc))
-                if row.contact_enc and row.purged_at is None
-                else ContactRecord()
-            )
+            contact = _form_contact(runtime, row)
             found.append(
                 {
                     "kind": "verification",
@@ -105,11 +138,7 @@ def listing(
 
 def for_verification(runtime: Runtime, verification_id: str) -> list[dict[str, Any]]:
     """The call-backs about one verification (its own flag and requests from its page)."""
-    return [
-        item
-        for item in listing(runtime, show_closed=True)
-        if item["verification_id"] == verification_id
-    ]
+    return listing(runtime, show_closed=True, verification_id=verification_id)
 
 
 def set_status(runtime: Runtime, staff: Staff, kind: str, item_id: str, status: str) -> None:

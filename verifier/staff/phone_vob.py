@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,7 +46,9 @@ from verifier.store.records import seal, unseal
 from verifier.verifications import lifecycle
 from verifier.verifications.lifecycle import utcnow
 
+log = logging.getLogger(__name__)
 PURPOSE = "phone_vob"
+UNREADABLE = "(unreadable)"
 BASIS = "stated by the payer's representative"
 
 # Form field suffix -> (accumulator, level, part) for each tier's money fields.
@@ -336,7 +339,18 @@ def phone_vobs(runtime: Runtime, verification_id: str) -> list[dict[str, Any]]:
         ).scalars()
         found = []
         for row in rows:
-            opened = json.loads(unseal(runtime.keyring, PURPOSE, str(row.id), row.record_enc))
+            try:
+                opened = json.loads(unseal(runtime.keyring, PURPOSE, str(row.id), row.record_enc))
+            except (ValueError, KeyError, TypeError):  # DecryptionError: shown, not a dead page
+                log.warning("phone VOB %s: record cannot be read", row.id)
+                opened = {
+                    "rep_name": UNREADABLE,
+                    "reference_number": UNREADABLE,
+                    "called_at": row.called_at.isoformat(),
+                    "phone_line": None,
+                    "notes": "",
+                    "typed": {},
+                }
             found.append(
                 opened
                 | {

@@ -204,12 +204,14 @@ def test_the_default_queue_shows_what_needs_a_person_not_every_active_check(
     signed_in: Any, checked: Any, runtime: Any
 ) -> None:
     active, carve, missing = checked("SBX-ACTIVE"), checked("SBX-CARVEOUT"), checked("SBX-NOTFOUND")
-    needs = triage.search(runtime, triage.TriageQuery(per_page=200))
+    needs = triage.search(runtime, triage.TriageQuery(per_page=200, descending=False))
     shown = {item["id"]: item for item in needs["items"]}
     assert active not in shown
     assert shown[carve]["carve_out"] is True  # shown because carved out, whatever its outcome
     assert shown[missing]["outcome"] == "not found"
-    everything = triage.search(runtime, triage.TriageQuery(view="all", per_page=200))
+    everything = triage.search(
+        runtime, triage.TriageQuery(view="all", per_page=200, descending=False)
+    )
     listed = {item["id"]: item for item in everything["items"]}
     assert listed[active]["outcome"] == "active" and listed[active]["visits_left"] == 18
     assert listed[active]["network"] == "in_network"
@@ -263,7 +265,9 @@ def test_an_authorization_raises_the_80_percent_alert_in_the_queue_and_the_expor
     assert used.status_code == 200
     assert used.get_json()["alerts"] == ["8 of 10 units used (80%)"]
     assert used.get_json()["remaining_units"] == 2
-    queued = triage.search(runtime, triage.TriageQuery(auth_alert=True, per_page=200))
+    queued = triage.search(
+        runtime, triage.TriageQuery(auth_alert=True, per_page=200, descending=False)
+    )
     item = next(i for i in queued["items"] if i["id"] == vid)
     assert item["auth_alerts"] == ["iop: 8 of 10 units used (80%)"]
     export = client.get("/api/v1/verifications/export.csv", headers=bearer)
@@ -408,3 +412,24 @@ def test_authorization_reads_and_writes_are_audited(
     assert rows("authorization_add") == before["authorization_add"] + 1
     assert rows("authorization_update") == before["authorization_update"] + 1
     assert rows("view") == before["view"] + 1
+
+
+def test_one_call_back_that_will_not_open_does_not_take_the_pages_down(
+    signed_in: Any, checked: Any, runtime: Any
+) -> None:
+    from sqlalchemy import update
+
+    from verifier.store.models import CallbackRequest
+
+    vid = checked("SBX-ACTIVE")
+    broken = request_callback(runtime, ContactRecord(phone="555-0100"), verification_id=vid)
+    with runtime.db.session() as session:
+        session.execute(
+            update(CallbackRequest)
+            .where(CallbackRequest.id == broken)
+            .values(contact_enc="not-a-sealed-value")
+        )
+    listing = signed_in.get("/console/callbacks")
+    assert listing.status_code == 200 and "(unreadable)" in text_of(listing)
+    detail = signed_in.get(f"/console/verifications/{vid}")
+    assert detail.status_code == 200 and "(unreadable)" in text_of(detail)
