@@ -103,13 +103,17 @@ def _http_error(error: HTTPException) -> Any:
     """JSON for the API (flask-smorest's handler shapes it); plain pages elsewhere."""
     from flask import current_app
 
+    if request.path.startswith("/console"):  # the console's own pages (issue 16)
+        from verifier.console.views import error_page
+
+        return error_page(error.code or 500, error.description)
     api = current_app.extensions["verifier_api"]
     return api.handle_http_exception(error)
 
 
 def _not_found(error: LookupError) -> Any:
     """A staff action on an id that does not exist (verifier.staff.work.NotFoundError)."""
-    from verifier.staff.work import NotFoundError
+    from verifier.staff.errors import NotFoundError
 
     if not isinstance(error, NotFoundError):
         return _unexpected_error(error)
@@ -124,4 +128,8 @@ def _unexpected_error(error: Exception) -> Any:
     log_exception(
         log, f"unhandled error on {request.method} {route} (request {g.get('request_id')})", error
     )
+    if request.path.startswith("/console"):
+        from verifier.console.views import error_page
+
+        return error_page(500, None)
     return {"code": 500, "status": "Internal Server Error"}, 500

@@ -68,6 +68,10 @@ ACTIONS = (
     "webhook_enabled",
     "webhook_rotated",
     "webhook_replayed",
+    # issue 16: authorizations and call-back states
+    "authorization_add",
+    "authorization_update",
+    "callback_status",
 )
 
 

@@ -36,7 +36,7 @@ def purge_expired() -> int:
 
 def dispatch_webhooks() -> int:
     """Send webhooks recorded while Redis was down, or whose retry job was lost."""
-    from verifier.webhooks.delivery import dispatch
+    from verifier.webhooks.dispatch import dispatch
 
     flask_app = app()
     with flask_app.app_context():

@@ -54,6 +54,7 @@ MAINTENANCE_JOBS = frozenset(
         "workers.maintenance.refresh_due",
         "workers.maintenance.reverify_upcoming",
         "workers.maintenance.purge_expired",
+        "workers.maintenance.dispatch_webhooks",
     }
 )
 

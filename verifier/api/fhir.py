@@ -12,7 +12,7 @@ from verifier.api.blueprint import Blueprint
 from verifier.exports.verification import fhir_export
 from verifier.runtime import runtime_of
 from verifier.staff.auth import record, staff_required
-from verifier.staff.work import NotFoundError
+from verifier.staff.errors import NotFoundError
 
 FHIR_JSON = "application/fhir+json"
 

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import fields, validate
@@ -20,7 +20,7 @@ from verifier.api.blueprint import Blueprint
 from verifier.api.schemas import StrictSchema
 from verifier.domain import LevelOfCare
 from verifier.runtime import runtime_of
-from verifier.staff import patients, work
+from verifier.staff import authorizations, forms, patients, phone_vob, work
 from verifier.staff.auth import current_staff, record, staff_required
 from verifier.verifications.lifecycle import STATES, RunConflict
 
@@ -106,29 +106,6 @@ def _not_blank(value: str) -> None:
 
 class NoteSchema(StrictSchema):
     text = fields.String(required=True, validate=[validate.Length(min=1, max=4000), _not_blank])
-
-
-_MONEY = validate.Regexp(r"^\d{1,7}(\.\d{2})?$", error="An amount like 1500.00.")
-_SHARE = validate.Regexp(r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", error="A fraction like 0.20.")
-
-
-class ManualSchema(StrictSchema):
-    reference_number = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    rep_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    level_of_care = fields.Enum(LevelOfCare, by_value=True, required=True)
-    coverage_status = fields.String(
-        required=True, validate=validate.OneOf(["active", "inactive", "unknown"])
-    )
-    in_network_copay = fields.String(load_default=None, validate=_MONEY)
-    in_network_coinsurance = fields.String(load_default=None, validate=_SHARE)
-    deductible_total = fields.String(load_default=None, validate=_MONEY)
-    deductible_remaining = fields.String(load_default=None, validate=_MONEY)
-    out_of_pocket_total = fields.String(load_default=None, validate=_MONEY)
-    out_of_pocket_remaining = fields.String(load_default=None, validate=_MONEY)
-    visits_allowed = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    visits_remaining = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    preauthorization_required = fields.Boolean(load_default=None)
-    notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 def _query(args: dict[str, Any]) -> work.SearchQuery:
@@ -235,8 +212,11 @@ class StaffRerun(MethodView):
     @staff_required()
     @blp.arguments(RerunSchema)
     @blp.response(202)
-    @blp.alt_response(409, description="The verification changed meanwhile, or a check for "
-                      "another level of care is on its way: nothing was re-run")
+    @blp.alt_response(
+        409,
+        description="The verification changed meanwhile, or a check for "
+        "another level of care is on its way: nothing was re-run",
+    )
     def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
         """Check again (a new attempt; the history stays), optionally for another level."""
         try:
@@ -265,16 +245,110 @@ class StaffNotes(MethodView):
 @blp.route("/<string:verification_id>/manual")
 class StaffManual(MethodView):
     @staff_required()
-    @blp.arguments(ManualSchema)
-    @blp.response(201)
+    @blp.arguments(forms.PhoneVobSchema)
+    @blp.response(201, description="{attempt, differences}")
+    @blp.alt_response(404, description="No such verification")
     def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
-        """Record a verification done by phone (values typed by hand, marked manual)."""
+        """Record a phone VOB: the rep, call reference, time, line and the grid's fields.
+
+        Money as "$250", "250.00", "1,500" or a number; shares as "20%" or 0.2. Stored
+        sealed, and compared with the latest electronic answer (``differences``).
+        """
         staff = current_staff()
         assert staff is not None  # noqa: S101 - staff_required guarantees it
-        entry = work.ManualEntry(**args)
-        number = work.record_manual(runtime_of(current_app), staff, verification_id, entry)
+        typed = {k: v for k, v in (request.get_json(silent=True) or {}).items()}
+        entry = forms.phone_vob_entry(args, typed)
+        runtime = runtime_of(current_app)
+        number = phone_vob.record(runtime, staff, verification_id, entry)
         record("manual_entry", object_type="verification", object_id=verification_id)
-        return {"attempt": number}
+        newest = phone_vob.phone_vobs(runtime, verification_id)[0]
+        return {"attempt": number, "differences": newest["differences"]}
+
+
+@blp.route("/<string:verification_id>/phone-vobs")
+class StaffPhoneVobs(MethodView):
+    @staff_required()
+    @blp.response(200, description="[{rep_name, reference_number, called_at, ...}]")
+    def get(self, verification_id: str) -> Response:
+        """The phone VOBs on file (opened: an audited read), newest first."""
+        runtime = runtime_of(current_app)
+        work.detail(runtime, verification_id, raw=False)  # 404 for an unknown id
+        found = phone_vob.phone_vobs(runtime, verification_id)
+        record("view", object_type="phone_vob", object_id=f"{verification_id}:{len(found)}")
+        return jsonify(found)
+
+
+class AuthorizationOut(ma.Schema):
+    id = fields.Integer()
+    verification_id = fields.String()
+    level_of_care = fields.String()
+    number = fields.String(allow_none=True)
+    contact = fields.String(allow_none=True)
+    notes = fields.String()
+    status = fields.String()
+    unit = fields.String()
+    approved_units = fields.Integer(allow_none=True)
+    used_units = fields.Integer()
+    remaining_units = fields.Integer(allow_none=True)
+    start_date = fields.String(allow_none=True)
+    end_date = fields.String(allow_none=True)
+    alerts = fields.List(fields.String(), metadata={"description": "80% used, 7 days to end"})
+    created_at = fields.String()
+    created_by = fields.String()
+    updated_at = fields.String()
+    updated_by = fields.String()
+
+
+@blp.route("/<string:verification_id>/authorizations")
+class StaffAuthorizations(MethodView):
+    @staff_required()
+    @blp.response(200, AuthorizationOut(many=True))
+    @blp.alt_response(404, description="No such verification")
+    def get(self, verification_id: str) -> list[dict[str, Any]]:
+        """The authorizations on file for this verification, with their alerts."""
+        found = authorizations.for_verification(runtime_of(current_app), verification_id)
+        record("view", object_type="authorization", object_id=f"{verification_id}:{len(found)}")
+        return found
+
+    @staff_required()
+    @blp.arguments(forms.AuthorizationSchema)
+    @blp.response(201, AuthorizationOut)
+    @blp.alt_response(404, description="No such verification")
+    def post(self, args: dict[str, Any], verification_id: str) -> dict[str, Any]:
+        """Add an authorization (number, UM contact, units, dates, status, notes)."""
+        staff = current_staff()
+        assert staff is not None  # noqa: S101 - staff_required guarantees it
+        runtime = runtime_of(current_app)
+        new_id = authorizations.add(runtime, staff, verification_id, args)
+        record("authorization_add", object_type="authorization", object_id=str(new_id))
+        return next(
+            a
+            for a in authorizations.for_verification(runtime, verification_id)
+            if a["id"] == new_id
+        )
+
+
+@blp.route("/<string:verification_id>/authorizations/<int:authorization_id>")
+class StaffAuthorization(MethodView):
+    @staff_required()
+    @blp.arguments(forms.AuthorizationUpdateSchema)
+    @blp.response(200, AuthorizationOut)
+    @blp.alt_response(404, description="No such authorization on this verification")
+    def patch(
+        self, args: dict[str, Any], verification_id: str, authorization_id: int
+    ) -> dict[str, Any]:
+        """Units used (``used_units``, or ``add_units`` from an EHR), status, approval, end."""
+        staff = current_staff()
+        assert staff is not None  # noqa: S101 - staff_required guarantees it
+        try:
+            view = authorizations.update_units(
+                runtime_of(current_app), staff, verification_id, authorization_id, args
+            )
+        except work.NotFoundError:
+            record("authorization_update", "not_found", "authorization", str(authorization_id))
+            raise NotFound("No such authorization on this verification.") from None
+        record("authorization_update", object_type="authorization", object_id=str(authorization_id))
+        return view
 
 
 @blp.route("/<string:verification_id>/review")

@@ -20,18 +20,28 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
-from verifier.api.staff import ManualSchema
+from verifier.console import pages
 from verifier.coverage.words import staff_lines
 from verifier.domain import LevelOfCare
 from verifier.part2 import ledger as part2_ledger
 from verifier.part2 import staff as part2_staff
 from verifier.part2.revoke import revoke as part2_revoke_consent
 from verifier.runtime import runtime_of
-from verifier.staff import accounts, patients, sessions, work
+from verifier.staff import (
+    accounts,
+    authorizations,
+    calls,
+    forms,
+    patients,
+    phone_vob,
+    sessions,
+    triage,
+    work,
+)
 from verifier.staff.auth import current_staff, record, staff_required
-from verifier.store.models import AuditEvent
+from verifier.store.models import AuditEvent, Verification
 from verifier.verifications import callbacks as callbacks_of
-from verifier.verifications.lifecycle import FAILED, NEEDS_REVIEW, RETRY_WAIT, STATES, RunConflict
+from verifier.verifications.lifecycle import STATES, RunConflict
 from verifier.x12.pretty import pretty
 
 bp = Blueprint(
@@ -145,33 +155,58 @@ def logout() -> Any:
     return response
 
 
-QUEUE_SECTIONS = (
-    ("New", {"status": "completed", "reviewed": False}),
-    ("Needs review", {"status": NEEDS_REVIEW}),
-    ("Failed", {"status": FAILED}),
-    ("Call back requested", {"callback_requested": True}),
-    ("Retry scheduled", {"status": RETRY_WAIT}),
-)
+def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in allowed else None
+
+
+def _flag(name: str) -> bool | None:
+    return {"yes": True, "no": False}.get(request.args.get(name, ""))
+
+
+def _triage_query() -> triage.TriageQuery:
+    args = request.args
+    page = args.get("page", "1")
+    return triage.TriageQuery(
+        view="all" if args.get("view") == "all" else "needs_person",
+        outcome=_choice("outcome", triage.OUTCOMES),
+        network=_choice("network", ("in_network", "out_of_network", "unknown")),
+        preauth=_choice("preauth", ("required", "not required", "unknown")),
+        carve_out=_flag("carve_out"),
+        visits=_choice("visits", ("none_left", "some_left", "not_reported")),
+        cost=_choice("cost", ("shown", "not_shown")),
+        callback=_flag("callback"),
+        source=_choice("source", ("visitor", "batch", "staff")),
+        auth_alert=_flag("auth_alert"),
+        batch_id=(args.get("batch") or None) if (args.get("batch") or "").isalnum() else None,
+        sort=_choice("sort", tuple(triage.SORTS)) or "age",
+        descending=args.get("order", "desc") != "asc",
+        page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+    )
 
 
 @bp.get("")
 @staff_required()
 def queue() -> str:
     runtime = runtime_of(current_app)
-    sections = []
-    for title, criteria in QUEUE_SECTIONS:
-        query = work.SearchQuery(
-            status=criteria.get("status"),  # type: ignore[arg-type]
-            callback_requested=criteria.get("callback_requested"),  # type: ignore[arg-type]
-            per_page=25,
-        )
-        items, total = work.search(runtime, query)
-        if criteria.get("reviewed") is False:
-            items = [item for item in items if not item["reviewed"]]
-        sections.append((title, items, total))
-    shown = list(dict.fromkeys(item["id"] for _, items, _ in sections for item in items))
-    record("search", object_type="verification", object_id="queue", records=shown)
-    return render_template("console/queue.html", sections=sections, csrf_token=g.csrf_token)
+    query = _triage_query()
+    found = triage.search(runtime, query)
+    record(
+        "search",
+        object_type="verification",
+        object_id=f"queue:{found['total']}",
+        records=[item["id"] for item in found["items"]],
+    )
+    kept = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "console/queue.html",
+        found=found,
+        query=query,
+        kept=kept,
+        outcomes=triage.OUTCOMES,
+        batches=triage.recent_batches(runtime),
+        csrf_token=g.csrf_token,
+    )
 
 
 def _page(raw: str | None) -> int:
@@ -221,8 +256,26 @@ def search() -> str:
 @bp.get("/verifications/<verification_id>")
 @staff_required()
 def detail(verification_id: str) -> str:
+    return _detail_page(verification_id)
+
+
+def _detail_page(
+    verification_id: str,
+    status: int = 200,
+    *,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, Any] | None = None,
+) -> Any:
+    """The detail page; after a refused form, that form open with its values and messages."""
     runtime = runtime_of(current_app)
     data = work.detail(runtime, verification_id)  # unknown id: 404
+    with runtime.db.session() as session:
+        row = session.get(Verification, verification_id)
+        saw = pages.visitor_saw(runtime, row) if row is not None else []
+    vobs = phone_vob.phone_vobs(runtime, verification_id)
+    auths = authorizations.for_verification(runtime, verification_id)
+    calls_here = calls.for_verification(runtime, verification_id)
     record("view", object_type="verification", object_id=verification_id)
     for level_summary in (data.get("summaries_by_level") or {}).values():
         if isinstance(level_summary, dict):  # the staff summary's words (coverage/words.py)
@@ -230,13 +283,46 @@ def detail(verification_id: str) -> str:
     for attempt in data["attempts"]:
         attempt["request_lines"] = pretty(attempt["request"]) if attempt.get("request") else []
         attempt["response_lines"] = pretty(attempt["response"]) if attempt.get("response") else []
-    return render_template(
+    grids = pages.grids_by_level(data["attempts"])
+    requested = data["level_of_care"]
+    body = render_template(
         "console/detail.html",
         v=data,
         part2=part2_staff.detail(runtime, verification_id),  # 42 CFR Part 2 consent, ledger
+        grids=grids,
+        requested=grids.get(requested),
+        electronic=(
+            pages.latest_electronic(data["attempts"], requested)
+            if (grids.get(requested) or {}).get("source") == "manual"
+            else None
+        ),
+        others={level: view for level, view in grids.items() if level != requested},
+        visitor_saw=saw,
+        phone_vobs=vobs,
+        authorizations=auths,
+        calls=calls_here,
+        callback_states=callbacks_of.CALLBACK_STATES,
+        auth_statuses=forms.AUTH_STATUSES,
         levels=[level.value for level in LevelOfCare],
+        level_options=[(level.value, level.value) for level in LevelOfCare],
+        form=form,
+        values=values or {},
+        errors=errors or {},
         csrf_token=g.csrf_token,
     )
+    return (body, status) if status != 200 else body
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    shown: dict[str, str] = {}
+    for name, said in messages.items():
+        shown[name] = " ".join(str(m) for m in said) if isinstance(said, list) else str(said)
+    return shown
+
+
+def _form_values() -> dict[str, str]:
+    return {key: value for key, value in request.form.items() if key != "csrf_token"}
 
 
 def _back(verification_id: str) -> Response:
@@ -260,32 +346,88 @@ def rerun(verification_id: str) -> Response:
 
 @bp.post("/verifications/<verification_id>/notes")
 @staff_required()
-def note(verification_id: str) -> Response:
+def note(verification_id: str) -> Any:
     try:
         work.add_note(
             runtime_of(current_app), g.staff, verification_id, request.form.get("text", "")
         )
     except ValueError:
-        raise BadRequest("A note needs 1 to 4000 characters.") from None
+        return _detail_page(
+            verification_id,
+            422,
+            form="note",
+            values=_form_values(),
+            errors={"text": "A note needs 1 to 4000 characters."},
+        )
     record("note", object_type="verification", object_id=verification_id)
     return _back(verification_id)
 
 
 @bp.post("/verifications/<verification_id>/manual")
 @staff_required()
-def manual(verification_id: str) -> Response:
-    form = {
-        key: value for key, value in request.form.items() if value != "" and key != "csrf_token"
-    }
+def manual(verification_id: str) -> Any:
+    """A phone VOB; refused fields come back next to their inputs, the form kept."""
+    typed = _form_values()
     try:
-        args = ManualSchema().load(form)
-        work.record_manual(
-            runtime_of(current_app), g.staff, verification_id, work.ManualEntry(**args)
+        loaded = forms.PhoneVobSchema().load({k: v for k, v in typed.items() if v != ""})
+    except ValidationError as exc:
+        record("manual_entry", "invalid", "verification", verification_id)
+        return _detail_page(
+            verification_id, 422, form="manual", values=typed, errors=_field_errors(exc)
+        )
+    entry = forms.phone_vob_entry(loaded, typed)
+    phone_vob.record(runtime_of(current_app), g.staff, verification_id, entry)
+    record("manual_entry", object_type="verification", object_id=verification_id)
+    return redirect(
+        url_for("console.detail", verification_id=verification_id, _anchor="phone-vobs")
+    )
+
+
+@bp.post("/verifications/<verification_id>/authorizations")
+@staff_required()
+def add_authorization(verification_id: str) -> Any:
+    typed = _form_values()
+    try:
+        loaded = forms.AuthorizationSchema().load({k: v for k, v in typed.items() if v != ""})
+    except ValidationError as exc:
+        record("authorization_add", "invalid", "verification", verification_id)
+        return _detail_page(
+            verification_id, 422, form="authorization", values=typed, errors=_field_errors(exc)
+        )
+    try:
+        authorizations.add(runtime_of(current_app), g.staff, verification_id, loaded)
+    except work.NotFoundError:
+        raise NotFound("No such verification.") from None
+    record("authorization_add", object_type="verification", object_id=verification_id)
+    return redirect(
+        url_for("console.detail", verification_id=verification_id, _anchor="authorizations")
+    )
+
+
+@bp.post("/verifications/<verification_id>/authorizations/<int:authorization_id>")
+@staff_required()
+def update_authorization(verification_id: str, authorization_id: int) -> Any:
+    typed = _form_values()
+    try:
+        loaded = forms.AuthorizationUpdateSchema().load({k: v for k, v in typed.items() if v != ""})
+        authorizations.update_units(
+            runtime_of(current_app), g.staff, verification_id, authorization_id, loaded
         )
     except ValidationError as exc:
-        raise BadRequest(f"Check the fields: {', '.join(sorted(exc.messages))}") from None
-    record("manual_entry", object_type="verification", object_id=verification_id)
-    return _back(verification_id)
+        record("authorization_update", "invalid", "authorization", str(authorization_id))
+        return _detail_page(
+            verification_id,
+            422,
+            form=f"authorization-{authorization_id}",
+            values=typed,
+            errors=_field_errors(exc),
+        )
+    except work.NotFoundError:
+        raise NotFound("No such authorization on this verification.") from None
+    record("authorization_update", object_type="authorization", object_id=str(authorization_id))
+    return redirect(
+        url_for("console.detail", verification_id=verification_id, _anchor="authorizations")
+    )
 
 
 @bp.post("/verifications/<verification_id>/review")
@@ -360,7 +502,8 @@ def part2_disclosures(verification_id: str) -> Response:
 @bp.get("/callbacks")
 @staff_required()
 def callbacks() -> str:
-    items = callbacks_of.staff_callbacks(runtime_of(current_app))
+    show_closed = request.args.get("closed") == "yes"
+    items = calls.listing(runtime_of(current_app), show_closed=show_closed)
     record(
         "view",
         object_type="callback_request",
@@ -370,6 +513,7 @@ def callbacks() -> str:
     return render_template(
         "console/callbacks.html",
         items=items,
+        show_closed=show_closed,
         states=callbacks_of.CALLBACK_STATES,
         csrf_token=g.csrf_token,
     )
@@ -378,15 +522,19 @@ def callbacks() -> str:
 @bp.post("/callbacks/<request_id>")
 @staff_required()
 def callback_status(request_id: str) -> Response:
+    kind = "verification" if request.form.get("kind") == "verification" else "callback"
     try:
-        callbacks_of.set_callback_status(
-            runtime_of(current_app), request_id, request.form.get("status", "")
+        calls.set_status(
+            runtime_of(current_app), g.staff, kind, request_id, request.form.get("status", "")
         )
     except callbacks_of.UnknownCallback:
         raise NotFound("No such call-back request.") from None
     except ValueError:
         raise BadRequest("Choose a status from the list.") from None
-    record("note", object_type="callback_request", object_id=request_id)
+    record("callback_status", object_type="callback_request", object_id=request_id)
+    back = request.form.get("back", "")
+    if back and work.VERIFICATION_ID.fullmatch(back):
+        return redirect(url_for("console.detail", verification_id=back, _anchor="callbacks"))  # type: ignore[return-value]
     return redirect(url_for("console.callbacks"))  # type: ignore[return-value]
 
 
@@ -421,6 +569,43 @@ def audit_log() -> str:
         records=[str(event.id) for event in events],
     )
     return render_template("console/audit.html", events=events, csrf_token=g.csrf_token)
+
+
+ERROR_TITLES = {
+    400: "The request could not be read",
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Changed meanwhile",
+    413: "Too large",
+    422: "Check the fields",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+    503: "A part of the service is down",
+}
+
+
+def error_page(code: int, message: str | None) -> Response:
+    """Any console error as a page in the console's layout (never raw JSON)."""
+    if code == 500 or not message:
+        message = {
+            500: "The error was logged with this request's id. Try again; if it keeps "
+            "happening, tell your administrator the request id below.",
+        }.get(code, "")
+    if "staff" not in g:
+        current_staff()  # the nav (and sign-out) on a page no console route answered
+    body = render_template(
+        "console/error.html",
+        code=code,
+        title=ERROR_TITLES.get(code, "Error"),
+        message=message,
+        request_id=g.get("request_id"),
+        csrf_token=g.get("csrf_token", ""),
+    )
+    response = make_response(body, code)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
 
 
 @bp.app_context_processor

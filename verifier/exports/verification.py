@@ -13,7 +13,7 @@ from verifier.coverage.stored import stored_summary
 from verifier.domain import Condition, LevelOfCare
 from verifier.exports.fhir import ExportedVerification, coverage_eligibility_response
 from verifier.runtime import Runtime
-from verifier.staff.work import NotFoundError
+from verifier.staff.errors import NotFoundError
 from verifier.store.models import Attempt, Verification
 from verifier.store.records import MemberRecord, unseal
 

@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 
 from verifier.domain import LevelOfCare
 from verifier.runtime import Runtime
 from verifier.staff.accounts import Staff
+from verifier.staff.errors import NotFoundError
 from verifier.store.models import Attempt, Note, Verification
 from verifier.store.records import ContactRecord, MemberRecord, attempt_key, seal, unseal
 from verifier.verifications import lifecycle
@@ -28,17 +29,13 @@ from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.matching import LABELS as CORRECTIONS
 from verifier.verifications.queue import enqueue_verification
 from verifier.verifications.spreadsheet import safe_cell
-from verifier.webhooks import events as webhook_events
 from verifier.x12.charset import X12InputError, clean_identifier, clean_name
 from verifier.x12.codes import REJECT_REASONS as AAA_REJECT_REASONS
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 200
+VERIFICATION_ID = re.compile(r"[0-9a-f]{32}")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-class NotFoundError(LookupError):
-    """No verification has this id."""
 
 
 @dataclass(frozen=True)
@@ -186,16 +183,22 @@ class Export:
 def export_csv(runtime: Runtime, query: SearchQuery, limit: int = 10_000) -> Export:
     """The whole search (up to ``limit`` rows) as CSV, for admissions' spreadsheets."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    from verifier.staff import authorizations  # the newest authorization's columns
+
+    writer = csv.DictWriter(
+        out, fieldnames=CSV_COLUMNS + authorizations.CSV_COLUMNS, extrasaction="ignore"
+    )
     writer.writeheader()
     ids: list[str] = []
     statement = _filtered(runtime, query).order_by(Verification.created_at.desc()).limit(limit)
     with runtime.db.session() as session:
-        for row in session.execute(statement).scalars():
-            values = _row(runtime, row)
-            ids.append(row.id)
-            # Spreadsheet formula injection: a cell starting with = + - @ is data, not code.
-            writer.writerow({k: _cell(v) for k, v in values.items()})
+        rows = [_row(runtime, row) for row in session.execute(statement).scalars()]
+    auth = authorizations.csv_cells(runtime, [values["id"] for values in rows])
+    for values in rows:
+        ids.append(values["id"])
+        values |= auth.get(values["id"], {})
+        # Spreadsheet formula injection: a cell starting with = + - @ is data, not code.
+        writer.writerow({k: _cell(v) for k, v in values.items()})
     return Export(out.getvalue(), ids)
 
 
@@ -373,87 +376,4 @@ def mark_reviewed(runtime: Runtime, staff: Staff, verification_id: str) -> None:
         row.reviewed_by = staff.email
 
 
-@dataclass(frozen=True)
-class ManualEntry:
-    """A verification done by phone with the payer: the rep's words, typed by staff."""
-
-    reference_number: str
-    rep_name: str
-    level_of_care: LevelOfCare
-    coverage_status: str  # active | inactive | unknown
-    in_network_copay: str | None = None
-    in_network_coinsurance: str | None = None
-    deductible_total: str | None = None
-    deductible_remaining: str | None = None
-    out_of_pocket_total: str | None = None
-    out_of_pocket_remaining: str | None = None
-    visits_allowed: int | None = None
-    visits_remaining: int | None = None
-    preauthorization_required: bool | None = None
-    notes: str = ""
-
-
-def record_manual(runtime: Runtime, staff: Staff, verification_id: str, entry: ManualEntry) -> int:
-    """Store values a coordinator got by phone, marked manual, as a new attempt."""
-    now = utcnow()
-    summary = {
-        "source": "manual",
-        "entered_by": staff.email,
-        "reference_number": entry.reference_number,
-        "rep_name": entry.rep_name,
-        "level_of_care": entry.level_of_care.value,
-        "coverage": {"status": entry.coverage_status},
-        "preauthorization": {"required": entry.preauthorization_required},
-        "benefits": {
-            "in_network": {
-                "copay": entry.in_network_copay,
-                "coinsurance": entry.in_network_coinsurance,
-                "deductible": {
-                    "individual": {
-                        "total": entry.deductible_total,
-                        "remaining": entry.deductible_remaining,
-                    }
-                },
-                "out_of_pocket": {
-                    "individual": {
-                        "total": entry.out_of_pocket_total,
-                        "remaining": entry.out_of_pocket_remaining,
-                    }
-                },
-            }
-        },
-        "visit_limit": {"allowed": entry.visits_allowed, "remaining": entry.visits_remaining},
-        "notes": entry.notes,
-    }
-    with runtime.db.session() as session:
-        taken = session.execute(
-            update(Verification)
-            .where(Verification.id == verification_id)
-            .values(attempt_count=Verification.attempt_count + 1, updated_at=now)
-            .returning(Verification.attempt_count, Verification.payer_id)
-            .execution_options(synchronize_session=False)
-        ).one_or_none()
-        if taken is None:
-            raise NotFoundError(verification_id)
-        number, payer_id = taken
-        session.add(
-            Attempt(
-                verification_id=verification_id,
-                number=number,
-                started_at=now,
-                finished_at=now,
-                adapter="manual",
-                payer_id=payer_id,
-                outcome="manual",
-                level_of_care=entry.level_of_care.value,
-                summary=summary,
-                error_codes=[],
-            )
-        )
-        completed = lifecycle.complete_by_phone(
-            session, verification_id, now, f"verified by phone, reference {entry.reference_number}"
-        )
-        # Webhooks (issue 20): verification.completed (reason "manual"), same transaction.
-        hooked = webhook_events.completed_by_phone(session, runtime, verification_id, completed)
-    webhook_events.kick(runtime, hooked)
-    return int(number)
+# A verification done by phone is recorded by ``verifier.staff.phone_vob`` (issue 16).

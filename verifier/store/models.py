@@ -114,6 +114,10 @@ class Verification(Base):
     part2_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     part2_revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     part2_revoked_by: Mapped[str | None] = mapped_column(String(254))  # staff email
+    # A call-back ticked on the form (migration 0007_console): new|called|reached|closed.
+    callback_status: Mapped[str | None] = mapped_column(String(20))
+    callback_status_by: Mapped[str | None] = mapped_column(String(254))
+    callback_status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="verification", order_by="Attempt.number.desc()"
@@ -275,10 +279,15 @@ class CallbackRequest(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="new")  # new|called|closed
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new|called|reached|closed
     language: Mapped[str] = mapped_column(String(8), default="en")
     source: Mapped[str] = mapped_column(String(20), default="visitor")
     contact_enc: Mapped[str] = mapped_column(Text)
+    # Migration 0007_console: the check a result page's request is about, and who last
+    # changed the state and when.
+    verification_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    status_by: Mapped[str | None] = mapped_column(String(254))
+    status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Batch(Base):
@@ -394,3 +403,56 @@ class WebhookDelivery(Base):
     __table_args__ = (
         Index("ix_webhook_deliveries_endpoint_status", "endpoint_id", "status", "id"),
     )
+# --- Console records (migration 0007_console) ------------------------------------------
+
+
+class PhoneVob(Base):
+    """A verification of benefits done by phone with the payer: a first-class record.
+
+    What the rep said that identifies the call (rep name, call reference, line called,
+    notes) and the raw typed values are sealed in ``record_enc``; the attempt it made
+    carries the structured summary. ``differences`` compares it with the latest
+    electronic answer for the same level of care (field paths and benefit values only).
+    """
+
+    __tablename__ = "phone_vobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    verification_id: Mapped[str] = mapped_column(
+        ForeignKey("verifications.id", ondelete="CASCADE"), index=True
+    )
+    attempt_number: Mapped[int] = mapped_column(Integer)
+    level_of_care: Mapped[str] = mapped_column(String(20))
+    called_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    entered_by: Mapped[str] = mapped_column(String(254))
+    record_enc: Mapped[str] = mapped_column(Text)
+    compared_attempt: Mapped[int | None] = mapped_column(Integer)  # electronic attempt number
+    differences: Mapped[list | None] = mapped_column(NullableJSON)
+
+
+class Authorization(Base):
+    """A payer's (or UM vendor's) authorization of units for one level of care.
+
+    The authorization number, the UM contact and notes are sealed in ``details_enc``;
+    units, dates and status stay plain so the queue can raise its alerts in SQL.
+    """
+
+    __tablename__ = "authorizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    verification_id: Mapped[str] = mapped_column(
+        ForeignKey("verifications.id", ondelete="CASCADE"), index=True
+    )
+    level_of_care: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # requested|approved|denied|expired
+    unit: Mapped[str] = mapped_column(String(10))  # sessions | days
+    approved_units: Mapped[int | None] = mapped_column(Integer)
+    used_units: Mapped[int] = mapped_column(Integer, default=0)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    details_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(254))

@@ -35,9 +35,11 @@ from verifier.store.crypto import DecryptionError, Keyring
 from verifier.store.db import Database
 from verifier.store.models import (
     Attempt,
+    Authorization,
     CallbackRequest,
     Disclosure,
     Note,
+    PhoneVob,
     StaffUser,
     Verification,
     WebhookEndpoint,
@@ -78,8 +80,9 @@ def _table(model: Any) -> Table:
 # Every sealed column (models.py) with the purpose and row id its writers seal it to:
 # verifications.intake (member, contact), verifications.check._finish (result),
 # attempts.closed_attempt (attempt.*), accounts.create_user (staff.totp, to the email),
-# work.add_note / record_manual (note), callbacks.request_callback (callback.contact),
+# work.add_note (note), callbacks.request_callback (callback.contact),
 # part2.consent.sealed_values (part2.consent), part2.ledger.record (part2.disclosure).
+# staff.phone_vob.record (phone_vob), staff.authorizations (authorization).
 SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(Verification), "member_enc", "member", "id", reindex=True),
     SealedColumn(_table(Verification), "contact_enc", "contact", "id"),
@@ -96,6 +99,9 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(_table(WebhookEndpoint), "secret_enc", "webhook.secret", "id"),
     SealedColumn(_table(WebhookEndpoint), "previous_secret_enc", "webhook.previous_secret", "id"),
     SealedColumn(_table(WebhookEvent), "summary_enc", "webhook.summary", "msg_id"),
+    # staff.phone_vob.record (phone_vob) and staff.authorizations (authorization): 0007.
+    SealedColumn(_table(PhoneVob), "record_enc", "phone_vob", "id"),
+    SealedColumn(_table(Authorization), "details_enc", "authorization", "id"),
 )
 
 

@@ -13,7 +13,6 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
@@ -26,7 +25,7 @@ from verifier.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
-CALLBACK_STATES = ("new", "called", "closed")
+CALLBACK_STATES = ("new", "called", "reached", "closed")
 
 
 class UnknownCallback(LookupError):
@@ -49,8 +48,12 @@ def request_callback(
     *,
     name: str | None = None,
     language: str = DEFAULT_LANGUAGE,
+    verification_id: str | None = None,
 ) -> str:
-    """Store a call-back asked for on its own; the contact (and name) sealed to its row."""
+    """Store a call-back asked for on its own; the contact (and name) sealed to its row.
+
+    ``verification_id``: asked from that verification's result page (the console opens it).
+    """
     request_id = uuid.uuid4().hex
     sealed = json.dumps({"name": name, "contact": json.loads(contact.to_json())}, sort_keys=True)
     with runtime.db.session() as session:
@@ -62,6 +65,7 @@ def request_callback(
                 language=language,
                 source="visitor",
                 contact_enc=seal(runtime.keyring, "callback.contact", request_id, sealed),
+                verification_id=verification_id,
             )
         )
         # Webhooks (issue 20): callback.requested, ids only, in this transaction.
@@ -99,40 +103,3 @@ def list_callback_requests(runtime: Runtime, limit: int = 200) -> list[CallbackL
     listings += [CallbackListing("verification", i, at, s) for i, at, s in with_check]
     listings.sort(key=lambda item: item.requested_at, reverse=True)
     return listings[:limit]
-
-
-def staff_callbacks(runtime: Runtime) -> list[dict[str, Any]]:
-    """Calls visitors asked for on their own, newest first, with how to reach them (PHI).
-
-    For the console's call-back list, which audits the read. A call-back ticked on a
-    verification is shown with that verification instead.
-    """
-    found = []
-    for listing in list_callback_requests(runtime):
-        if listing.kind != "callback":
-            continue
-        opened = callback_contact(runtime, listing.id)
-        name, contact = opened if opened else (None, None)
-        found.append(
-            {
-                "id": listing.id,
-                "requested_at": listing.requested_at.isoformat(),
-                "status": listing.status,
-                "name": name,
-                "phone": contact.phone if contact else None,
-                "email": contact.email if contact else None,
-                "best_time": contact.best_time if contact else None,
-            }
-        )
-    return found
-
-
-def set_callback_status(runtime: Runtime, request_id: str, status: str) -> None:
-    """Staff record how a call went (one of CALLBACK_STATES)."""
-    if status not in CALLBACK_STATES:
-        raise ValueError(f"status must be one of {', '.join(CALLBACK_STATES)}")
-    with runtime.db.session() as session:
-        row = session.get(CallbackRequest, request_id)
-        if row is None:
-            raise UnknownCallback(request_id)
-        row.status = status

@@ -20,13 +20,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, null, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, null, or_, select, update
 
 from verifier import audit
 from verifier.coverage.stored import stored_summary
 from verifier.part2.schedule import may_recheck as part2_may_recheck
 from verifier.runtime import Runtime
-from verifier.store.models import Attempt, Note, Verification
+from verifier.store.models import Attempt, Authorization, Note, PhoneVob, Verification
 from verifier.verifications import changes, leases, lifecycle
 from verifier.verifications.lifecycle import utcnow
 from verifier.verifications.queue import (
@@ -410,6 +410,9 @@ def purge_one(
             .values(text_enc="")
             .execution_options(synchronize_session=False)
         )
+        # Issue 16: phone VOBs and authorizations carry sealed call and case details.
+        for table in (PhoneVob, Authorization):
+            session.execute(delete(table).where(table.verification_id == verification_id))
     return True
 
 

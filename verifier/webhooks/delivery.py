@@ -20,23 +20,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from rq import Queue
-from rq.exceptions import DuplicateJobError
-from rq.serializers import JSONSerializer
 from sqlalchemy import delete, or_, select, update
 
 from verifier.runtime import Runtime
-from verifier.store.models import Batch, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from verifier.store.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from verifier.store.records import unseal
 from verifier.verifications.lifecycle import utcnow
-from verifier.verifications.queue import WEBHOOKS, queue_name
 from verifier.webhooks import signing
 from verifier.webhooks.endpoints import endpoint_secrets, summary_allowed
+from verifier.webhooks.enqueue import enqueue_endpoint
 from verifier.webhooks.events import event_context
 
 log = logging.getLogger(__name__)
 
-JOB_FUNCTION = "workers.jobs.deliver_webhooks"
 WINDOW = dt.timedelta(hours=24)  # a delivery is retried, and an endpoint may fail, this long
 FIRST_RETRY = 5.0  # seconds; doubled each attempt ...
 LONGEST_WAIT = 3600.0  # ... up to an hour between attempts
@@ -51,50 +47,8 @@ def backoff(attempts: int, rng: random.Random | None = None) -> float:
     return step * (1 + spread)
 
 
-def get_queue(runtime: Runtime) -> Queue:
-    return Queue(
-        queue_name(runtime.settings.queue_prefix, WEBHOOKS),
-        connection=runtime.redis,
-        serializer=JSONSerializer,
-        default_timeout=job_timeout(runtime),
-    )
-
-
-def job_timeout(runtime: Runtime) -> int:
-    """Long enough for a burst of deliveries; the lease is renewed per delivery."""
-    return int(runtime.settings.webhook_timeout * 20) + 60
-
-
 def lease_seconds(runtime: Runtime) -> float:
     return runtime.settings.webhook_timeout * 2 + 30
-
-
-def enqueue_endpoint(runtime: Runtime, endpoint_id: str, at: dt.datetime | None = None) -> None:
-    """Ask for a sender for this endpoint, now or at ``at`` (the head's retry)."""
-    queue = get_queue(runtime)
-    options: dict[str, Any] = {
-        "result_ttl": 0,
-        "failure_ttl": 3600,
-        "job_timeout": job_timeout(runtime),
-        "description": f"webhooks for endpoint {endpoint_id}",
-    }
-    try:
-        if at is None:
-            queue.enqueue(
-                JOB_FUNCTION, endpoint_id, job_id=f"webhook-{endpoint_id}", unique=True, **options
-            )
-        else:
-            stamp = int(at.timestamp())
-            queue.enqueue_at(
-                at,
-                JOB_FUNCTION,
-                endpoint_id,
-                job_id=f"webhook-{endpoint_id}-at-{stamp}",
-                unique=True,
-                **options,
-            )
-    except DuplicateJobError:
-        pass  # a sender is already on its way; it drains everything due
 
 
 @dataclass(frozen=True)
@@ -332,42 +286,6 @@ def _record(runtime: Runtime, endpoint: WebhookEndpoint, head: _Head, result: Re
         attempts,
         "delivered" if result.ok else result.error,
     )
-
-
-def dispatch(runtime: Runtime) -> int:
-    """Cron: a sender for every endpoint with something due (events written while Redis
-    was down, retries whose scheduled job was lost). Returns how many were asked.
-
-    Batches nobody polled are looked at first, so ``batch.completed`` is sent anyway.
-    """
-    from verifier.verifications import batches
-
-    with runtime.db.session() as session:
-        open_batches = (
-            session.execute(select(Batch.id).where(Batch.completed_at.is_(None))).scalars().all()
-        )
-    for batch_id in open_batches:
-        batches.progress(runtime, batch_id, per_page=1)
-    now = utcnow()
-    with runtime.db.session() as session:
-        ids = (
-            session.execute(
-                select(WebhookDelivery.endpoint_id)
-                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                .where(
-                    WebhookDelivery.status == "pending",
-                    WebhookDelivery.next_attempt_at <= now,
-                    WebhookEndpoint.disabled_at.is_(None),
-                )
-                .distinct()
-            )
-            .scalars()
-            .all()
-        )
-    for endpoint_id in ids:
-        enqueue_endpoint(runtime, endpoint_id)
-    prune(runtime, now)
-    return len(ids)
 
 
 def prune(runtime: Runtime, now: dt.datetime) -> int:

@@ -26,6 +26,7 @@ from verifier.runtime import Runtime
 from verifier.store.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from verifier.store.records import seal
 from verifier.verifications.lifecycle import utcnow
+from verifier.webhooks.enqueue import enqueue_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def finished(
 def completed_by_phone(
     connection: Executes, runtime: Runtime, verification_id: str, applied: bool
 ) -> list[str]:
-    """``work.record_manual``'s hook: a coordinator completed it by phone."""
+    """``staff.phone_vob.record``'s hook: a coordinator completed it by phone."""
     if not applied:
         return []
     values = {"status": "completed", "reason": "manual"}
@@ -251,8 +252,6 @@ def batch_completed(
 
 def kick(runtime: Runtime, endpoint_ids: Iterable[str]) -> None:
     """After the commit: ask the webhooks queue to send. Redis down: the cron sends later."""
-    from verifier.webhooks.delivery import enqueue_endpoint
-
     for endpoint_id in endpoint_ids:
         try:
             enqueue_endpoint(runtime, endpoint_id)

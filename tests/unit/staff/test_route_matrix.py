@@ -44,7 +44,7 @@ def test_staff_routes_refuse_anonymous_callers(app: Any) -> None:
     for endpoint, method, url in routes(app):
         if ACCESS.get((endpoint, method)) not in (COORDINATOR, ADMIN):
             continue
-        response = client.open(url, method=method, json={} if method == "POST" else None)
+        response = client.open(url, method=method, json={} if method in ("POST", "PATCH") else None)
         if url.startswith("/console"):
             assert response.status_code == 302, (endpoint, method)
             assert "/console/login" in response.headers["Location"]

@@ -149,6 +149,7 @@ def seed_everything(runtime: Any) -> Seeded:
     callback_id = request_callback(
         runtime, ContactRecord(phone=phone, callback_requested=True), name=callback_name
     )
+    seed_console_records(runtime, created.staff, verification_id)
     return Seeded(
         verification_id=verification_id,
         member=member,
@@ -159,4 +160,22 @@ def seed_everything(runtime: Any) -> Seeded:
         staff_secret=created.totp_secret,
         callback_id=callback_id,
         callback_name=callback_name,
+    )
+
+
+def seed_console_records(runtime: Any, staff: Any, verification_id: str) -> None:
+    """A phone VOB and an authorization (issue 16), through their use cases."""
+    import datetime as dt
+
+    from verifier.domain import LevelOfCare
+    from verifier.staff import authorizations, phone_vob
+
+    call = phone_vob.PhoneCall("Dana " + letters(4), "REF-" + letters(6), dt.datetime.now(dt.UTC))
+    entry = phone_vob.PhoneVobEntry(call, LevelOfCare.IOP, {"coverage_status": "active"})
+    phone_vob.record(runtime, staff, verification_id, entry)
+    authorizations.add(
+        runtime,
+        staff,
+        verification_id,
+        {"level_of_care": LevelOfCare.IOP, "status": "requested", "number": "A-" + letters(6)},
     )

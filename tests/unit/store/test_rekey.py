@@ -7,7 +7,7 @@ from typing import Any
 
 import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tests.unit.store.rotation import (
     NEW,
@@ -19,9 +19,17 @@ from tests.unit.store.rotation import (
     submit,
 )
 from verifier import audit
-from verifier.staff import accounts, work
+from verifier.staff import accounts, authorizations, phone_vob, work
 from verifier.store.crypto import Keyring
-from verifier.store.models import Attempt, AuditEvent, Disclosure, Note, Verification
+from verifier.store.models import (
+    Attempt,
+    AuditEvent,
+    Authorization,
+    Disclosure,
+    Note,
+    PhoneVob,
+    Verification,
+)
 from verifier.store.records import seal, unseal
 from verifier.store.rekey import SEALED_COLUMNS, count, rekey
 from verifier.verifications.callbacks import callback_contact
@@ -94,7 +102,9 @@ def test_re_sealed_values_open_to_the_same_plaintext_with_only_the_new_key(
     assert [(a["request"], a["response"]) for a in after["attempts"]] == [
         (a["request"], a["response"]) for a in before["attempts"]
     ]
-    assert after["attempts"] and after["attempts"][0]["request"]
+    assert any(a["request"] for a in after["attempts"])  # the newest is the phone VOB's
+    assert phone_vob.phone_vobs(only_new, seeded.verification_id)[0]["reference_number"]
+    assert authorizations.for_verification(only_new, seeded.verification_id)[0]["number"]
     assert sealed_result(only_new, seeded.verification_id) == result_before
     name, contact = callback_contact(only_new, seeded.callback_id) or (None, None)
     assert name == seeded.callback_name and contact is not None and contact.phone == seeded.phone
@@ -254,10 +264,13 @@ def test_erased_values_are_neither_read_nor_counted(rotated: Any, seeded: Seeded
         session.execute(update(Disclosure).values(content_enc=""))
         session.execute(update(Attempt).values(request_enc=None, response_enc=None))
         session.execute(update(Note).values(text_enc=""))
+        session.execute(delete(PhoneVob))  # the purge deletes phone VOBs and authorizations
+        session.execute(delete(Authorization))
     report = rekey(runtime.db, runtime.keyring)
     assert report.unreadable == []
-    # the staff TOTP secret, the call-back contact; a webhook's two secrets and a summary
-    assert report.resealed == 5
+    # the staff TOTP secret, the call-back contact; a webhook's two secrets and two event
+    # summaries (the check's completion, and the phone VOB's that completed it again)
+    assert report.resealed == 6, [(c.column, c.resealed) for c in report.columns if c.resealed]
     with runtime.db.session() as session:
         row = session.get(Verification, seeded.verification_id)
         assert row is not None and row.member_enc == "" and row.index_member_id is None

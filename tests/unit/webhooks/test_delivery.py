@@ -21,7 +21,8 @@ from verifier.store.models import WebhookDelivery, WebhookEndpoint
 from verifier.verifications.check import run_check
 from verifier.webhooks import endpoints, events
 from verifier.webhooks import log as delivery_log
-from verifier.webhooks.delivery import WINDOW, deliver_endpoint, dispatch
+from verifier.webhooks.delivery import WINDOW, deliver_endpoint
+from verifier.webhooks.dispatch import dispatch
 
 ALL = list(events.EVENT_TYPES)
 

@@ -19,7 +19,8 @@ from verifier.store.models import BatchRow, Verification
 from verifier.verifications import batches, maintenance
 from verifier.verifications.check import run_check
 from verifier.webhooks import endpoints, events
-from verifier.webhooks.delivery import deliver_endpoint, dispatch
+from verifier.webhooks.delivery import deliver_endpoint
+from verifier.webhooks.dispatch import dispatch
 
 
 def sent(receiver: Receiver) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from alembic import op
 from verifier.store.models import UTCDateTime
 
 revision = "0008_part2"
-down_revision = "0006_json_null"
+down_revision = "0007_console"
 branch_labels = None
 depends_on = None
 
