@@ -16,11 +16,12 @@ ADMIN = "admin"
 ACCESS: dict[tuple[str, str], str] = {
     ("static", "GET"): PUBLIC,
     ("api-docs.openapi_json", "GET"): PUBLIC,
-    ("api-docs.openapi_swagger_ui", "GET"): PUBLIC,
+    ("ops.docs", "GET"): PUBLIC,
+    ("ops.docs_init", "GET"): PUBLIC,
     ("ops.docs_assets", "GET"): PUBLIC,
     ("ops.healthz", "GET"): PUBLIC,
     ("ops.readyz", "GET"): PUBLIC,
-    ("ops.metrics", "GET"): PUBLIC,  # network-restricted, or VERIFIER_METRICS_TOKEN
+    ("ops.metrics", "GET"): PUBLIC,  # VERIFIER_METRICS_TOKEN, or loopback clients only
     ("verifications.Verifications", "POST"): PUBLIC,
     ("verifications.Verification", "GET"): VISITOR_TOKEN,
     ("payers.Payers", "GET"): PUBLIC,
