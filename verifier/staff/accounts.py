@@ -43,6 +43,7 @@ class Staff:
     id: int
     email: str
     role: str
+    must_change_password: bool = False  # still on the one-time password it was given
 
     @property
     def is_admin(self) -> bool:
@@ -91,6 +92,7 @@ def create_user(runtime: Runtime, email: str, role: str) -> NewAccount:
             disabled=False,
             failed_logins=0,
             created_at=utcnow(),
+            password_change_required=True,  # the one-time password is shown to the operator
         )
         session.add(user)
         session.flush()
@@ -105,6 +107,25 @@ def set_password(runtime: Runtime, email: str, password: str) -> None:
     with runtime.db.session() as session:
         user = _user_by_email(session, email)
         user.password_hash = _hasher.hash(password)
+
+
+MIN_PASSWORD = 12
+
+
+def change_password(runtime: Runtime, staff: Staff, current: str, new: str) -> None:
+    """The user's own new password (ends the one-time password); AccountError says why."""
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+    if new == current:
+        raise AccountError("Choose a password different from the one you were given.")
+    with runtime.db.session() as session:
+        user = session.get(StaffUser, staff.id, with_for_update=True)
+        if user is None or user.disabled:
+            raise AccountError("This account cannot sign in.")
+        if not _password_ok(user.password_hash, current):
+            raise AccountError("The current password is not right.")
+        user.password_hash = _hasher.hash(new)
+        user.password_change_required = False
 
 
 def _user_by_email(session: Session, email: str) -> StaffUser:
@@ -191,7 +212,8 @@ def sign_in(
             user.failed_logins = 0
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
-            return SignIn(Staff(user.id, user.email, user.role), user.id)
+            staff = Staff(user.id, user.email, user.role, user.password_change_required)
+            return SignIn(staff, user.id)
         user.failed_logins += 1
         lock.failures += 1
         started = False

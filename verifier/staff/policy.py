@@ -43,6 +43,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("console.login_submit", "POST"): PUBLIC,
     ("console.logout", "POST"): COORDINATOR,
     ("console.queue", "GET"): COORDINATOR,
+    ("console.password", "GET"): COORDINATOR,
+    ("console.password_submit", "POST"): COORDINATOR,
     ("console.search", "GET"): COORDINATOR,
     ("console.search", "POST"): COORDINATOR,
     ("console.detail", "GET"): COORDINATOR,
