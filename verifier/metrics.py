@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hmac
+import ipaddress
 import logging
 import platform
 import re
@@ -63,11 +64,21 @@ def code_label(value: str | None) -> str:
 # --- access ------------------------------------------------------------------------------
 
 
-def authorized(expected: str | None, authorization: str | None) -> bool:
-    """No token configured: open (internal network only). Else ``Bearer <token>``,
-    compared in constant time."""
+def is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def authorized(
+    expected: str | None, authorization: str | None, remote_addr: str | None = None
+) -> bool:
+    """A token configured: ``Bearer <token>``, compared in constant time. None
+    configured: only a scraper on this machine (loopback) is answered, so a port opened
+    by mistake does not publish the service's volume to the network."""
     if not expected:
-        return True
+        return is_loopback(remote_addr)
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer":
         return False

@@ -190,7 +190,21 @@ def _console(url: str, email: str, password: str, secret: str) -> None:
             },
             timeout=10,
         )
-        assert signed.url.endswith("/console"), signed.status_code
+        assert signed.url.endswith("/console/password"), signed.status_code
+        form = browser.get(f"{url}/console/password", timeout=5).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token
+        chosen = browser.post(
+            f"{url}/console/password",
+            data={
+                "csrf_token": token.group(1),
+                "current": password,
+                "new": "canary passphrase 1",
+                "again": "canary passphrase 1",
+            },
+            timeout=10,
+        )
+        assert chosen.url.endswith("/console"), chosen.status_code
         form = browser.get(f"{url}/console/search", timeout=5).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert token

@@ -46,14 +46,29 @@ def users_create(email: str, role: str) -> None:
 
 @users_cli.command("token")
 @click.argument("email")
-def users_token(email: str) -> None:
-    """Print a new personal API token (Authorization: Bearer ...)."""
+@click.option(
+    "--days",
+    type=click.IntRange(1, accounts.MAX_TOKEN_DAYS),
+    default=accounts.TOKEN_DAYS,
+    show_default=True,
+    help="How long the token works.",
+)
+@click.option("--rotate", is_flag=True, help="Also revoke the user's other tokens, at once.")
+def users_token(email: str, days: int, rotate: bool) -> None:
+    """Print a new personal API token (Authorization: Bearer ...); it expires."""
     try:
-        staff, token = accounts.issue_token(runtime_of(current_app), email)
+        issued = accounts.issue_token(runtime_of(current_app), email, days=days, rotate=rotate)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    _audit("token_issued", str(staff.id))
-    click.echo(token)
+    _audit("token_issued", str(issued.staff.id))
+    if rotate:
+        _audit("tokens_revoked", str(issued.staff.id))
+    click.echo(issued.token)
+    click.echo(
+        f"expires {issued.expires_at.isoformat(timespec='minutes')}"
+        + (f"; revoked {issued.revoked} earlier token(s)" if rotate else ""),
+        err=True,
+    )
 
 
 @users_cli.command("disable")

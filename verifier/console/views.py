@@ -155,6 +155,35 @@ def logout() -> Any:
     return response
 
 
+@bp.get("/password")
+@staff_required()
+def password() -> str:
+    return render_template("console/password.html", csrf_token=g.csrf_token)
+
+
+@bp.post("/password")
+@staff_required()
+def password_submit() -> Any:
+    """A new password of the user's own; the one-time password stops working."""
+    new = request.form.get("new", "")
+    error = None
+    if new != request.form.get("again", ""):
+        error = "The two new passwords differ."
+    else:
+        try:
+            accounts.change_password(
+                runtime_of(current_app), g.staff, request.form.get("current", ""), new
+            )
+        except accounts.AccountError as exc:
+            error = str(exc)
+    if error:
+        record("password_changed", "denied", "staff_user", str(g.staff.id))
+        page = render_template("console/password.html", csrf_token=g.csrf_token, error=error)
+        return page, 400
+    record("password_changed", object_type="staff_user", object_id=str(g.staff.id))
+    return redirect(url_for("console.queue"))
+
+
 def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     value = request.args.get(name) or None
     return value if value in allowed else None

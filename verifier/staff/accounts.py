@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyotp
 from argon2 import PasswordHasher
@@ -42,6 +43,7 @@ class Staff:
     id: int
     email: str
     role: str
+    must_change_password: bool = False  # still on the one-time password it was given
 
     @property
     def is_admin(self) -> bool:
@@ -90,6 +92,7 @@ def create_user(runtime: Runtime, email: str, role: str) -> NewAccount:
             disabled=False,
             failed_logins=0,
             created_at=utcnow(),
+            password_change_required=True,  # the one-time password is shown to the operator
         )
         session.add(user)
         session.flush()
@@ -104,6 +107,25 @@ def set_password(runtime: Runtime, email: str, password: str) -> None:
     with runtime.db.session() as session:
         user = _user_by_email(session, email)
         user.password_hash = _hasher.hash(password)
+
+
+MIN_PASSWORD = 12
+
+
+def change_password(runtime: Runtime, staff: Staff, current: str, new: str) -> None:
+    """The user's own new password (ends the one-time password); AccountError says why."""
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+    if new == current:
+        raise AccountError("Choose a password different from the one you were given.")
+    with runtime.db.session() as session:
+        user = session.get(StaffUser, staff.id, with_for_update=True)
+        if user is None or user.disabled:
+            raise AccountError("This account cannot sign in.")
+        if not _password_ok(user.password_hash, current):
+            raise AccountError("The current password is not right.")
+        user.password_hash = _hasher.hash(new)
+        user.password_change_required = False
 
 
 def _user_by_email(session: Session, email: str) -> StaffUser:
@@ -190,7 +212,8 @@ def sign_in(
             user.failed_logins = 0
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
-            return SignIn(Staff(user.id, user.email, user.role), user.id)
+            staff = Staff(user.id, user.email, user.role, user.password_change_required)
+            return SignIn(staff, user.id)
         user.failed_logins += 1
         lock.failures += 1
         started = False
@@ -257,15 +280,50 @@ def disable_user(runtime: Runtime, email: str) -> None:
         )
 
 
-def issue_token(runtime: Runtime, email: str) -> tuple[Staff, str]:
-    """A new personal API token; only its hash is kept."""
+TOKEN_DAYS = 90  # default life of an API token; at most MAX_TOKEN_DAYS
+MAX_TOKEN_DAYS = 365
+
+
+class IssuedToken(NamedTuple):
+    """Indexable like the (staff, token) pair it used to be."""
+
+    staff: Staff
+    token: str
+    expires_at: dt.datetime
+    revoked: int  # the user's earlier tokens ended by a rotation
+
+
+def issue_token(
+    runtime: Runtime, email: str, *, days: int = TOKEN_DAYS, rotate: bool = False
+) -> IssuedToken:
+    """A new personal API token that expires; only its hash is kept.
+
+    ``rotate``: the user's other live tokens are revoked in the same transaction, so a
+    script can switch to the new token with no window where neither works.
+    """
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"a token lives 1 to {MAX_TOKEN_DAYS} days")
     token = "vt_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + dt.timedelta(days=days)
     with runtime.db.session() as session:
         user = _user_by_email(session, email)
         if user.disabled:
             raise AccountError("the user is disabled")
-        session.add(ApiToken(user_id=user.id, token_hash=hash_secret(token), created_at=utcnow()))
-        return Staff(user.id, user.email, user.role), token
+        revoked = 0
+        if rotate:
+            result = session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            revoked = int(result.rowcount)  # type: ignore[attr-defined]
+        session.add(
+            ApiToken(
+                user_id=user.id, token_hash=hash_secret(token), created_at=now, expires_at=expires
+            )
+        )
+        return IssuedToken(Staff(user.id, user.email, user.role), token, expires, revoked)
 
 
 def revoke_tokens(runtime: Runtime, email: str) -> int:
@@ -291,9 +349,12 @@ def staff_for_token(runtime: Runtime, token: str) -> Staff | None:
         if row is None:
             return None
         api_token, user = row
-        if user.disabled:
+        now = utcnow()
+        # Tokens from before expiry existed (expires_at NULL) live TOKEN_DAYS from issue.
+        expires = api_token.expires_at or api_token.created_at + dt.timedelta(days=TOKEN_DAYS)
+        if user.disabled or expires <= now:
             return None
-        api_token.last_used_at = utcnow()
+        api_token.last_used_at = now
         return Staff(user.id, user.email, user.role)
 
 

@@ -21,6 +21,8 @@ from verifier.staff.accounts import Staff, staff_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+# A console user still on a one-time password may only change it or sign out.
+PASSWORD_ENDPOINTS = ("console.password", "console.password_submit", "console.logout")
 
 
 def current_staff() -> Staff | None:
@@ -94,6 +96,12 @@ def staff_required(role: str = "coordinator") -> Callable[[F], F]:
                     "Staff sign-in or an API token is needed.",
                     www_authenticate=WWWAuthenticate("Bearer"),
                 )
+            if (
+                staff.must_change_password
+                and _wants_html()
+                and request.endpoint not in PASSWORD_ENDPOINTS
+            ):
+                return redirect(url_for("console.password"))
             if role == "admin" and not staff.is_admin:
                 record("authorization_failed", "forbidden", "route", request.endpoint)
                 raise Forbidden("Your role does not allow this.")

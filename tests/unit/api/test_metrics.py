@@ -25,8 +25,8 @@ TOKEN = "s3cret-metrics-token-0123456789"
 @pytest.mark.parametrize(
     ("expected", "header", "allowed"),
     [
-        (None, None, True),
-        (None, "Bearer anything", True),
+        (None, None, False),  # no token set: loopback clients only (see below)
+        (None, "Bearer anything", False),
         (TOKEN, None, False),
         (TOKEN, "", False),
         (TOKEN, f"Bearer {TOKEN}", True),
@@ -40,7 +40,15 @@ TOKEN = "s3cret-metrics-token-0123456789"
     ],
 )
 def test_authorized(expected: str | None, header: str | None, allowed: bool) -> None:
-    assert authorized(expected, header) is allowed
+    assert authorized(expected, header, "192.0.2.7") is allowed
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [("127.0.0.1", True), ("::1", True), ("127.8.0.2", True), ("10.0.0.5", False), (None, False)],
+)
+def test_without_a_token_only_loopback_is_answered(address: str | None, allowed: bool) -> None:
+    assert authorized(None, None, address) is allowed
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,11 @@ from typing import Any
 
 import pyotp
 import pytest
+from sqlalchemy import update
 
 from tests.fakes.submissions import URL, valid_body
 from verifier.staff import accounts
+from verifier.store.models import StaffUser
 from verifier.verifications.check import run_check
 
 
@@ -31,9 +33,18 @@ class Account:
         return pyotp.TOTP(self.secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
 
 
-def make_account(runtime: Any, role: str) -> Account:
+def make_account(runtime: Any, role: str, *, first_sign_in: bool = False) -> Account:
+    """An account; unless ``first_sign_in``, one whose owner already chose a password
+    (the one-time password is kept as theirs, without the cost of another argon2 hash)."""
     email = f"{role}-{uuid.uuid4().hex[:8]}@center.example"
     created = accounts.create_user(runtime, email, role)
+    if not first_sign_in:
+        with runtime.db.session() as session:
+            session.execute(
+                update(StaffUser)
+                .where(StaffUser.email == email)
+                .values(password_change_required=False)
+            )
     return Account(email, created.password, created.totp_secret, role)
 
 
