@@ -9,6 +9,7 @@ Then SIGINT to the process group must leave no process behind.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -116,7 +117,8 @@ def test_the_readme_curl_completes_within_five_seconds_then_sigint_stops_everyth
     service: Any,
 ) -> None:
     process, url, redis_url_file = service
-    assert redis_url_file.read_text().startswith("redis://127.0.0.1:")  # for flask commands
+    # For flask commands: the embedded Redis with its generated password, owner-only.
+    assert re.fullmatch(r"redis://:[\w-]{20,}@127\.0\.0\.1:\d+/0\n?", redis_url_file.read_text())
     assert redis_url_file.stat().st_mode & 0o777 == 0o600
     started = time.monotonic()
     submitted = requests.post(f"{url}/api/v1/verifications", json=README_BODY, timeout=5).json()
