@@ -17,11 +17,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 from verifier.domain import Relationship
+from verifier.staff import accounts
 from verifier.store.records import MemberRecord
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -254,3 +256,24 @@ def stored_result(runtime: Any) -> Callable[[dict[str, Any]], tuple[str, str]]:
         return verification_id, token
 
     return store
+
+
+def sign_in_coordinator(page: Any, base: str, runtime: Any) -> str:
+    """A new coordinator signs in (password and TOTP) and, as every first sign-in must,
+    trades the one-time password for their own; returns the email on the work queue."""
+    email = f"coord-{uuid.uuid4().hex[:6]}@center.example"
+    account = accounts.create_user(runtime, email, "coordinator")
+    page.goto(f"{base}/console/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_label("Authenticator code (6 digits)").fill(
+        pyotp.TOTP(account.totp_secret).at(dt.datetime.now(dt.UTC))
+    )
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    page.get_by_label("Password you were given").fill(account.password)
+    page.get_by_label("New password", exact=True).fill("a passphrase of my own")
+    page.get_by_label("New password again").fill("a passphrase of my own")
+    page.get_by_role("button", name="Save password").click()
+    expect(page.get_by_role("heading", name="Work queue")).to_be_visible()
+    return email

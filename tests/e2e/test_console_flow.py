@@ -60,10 +60,13 @@ def test_a_coordinator_signs_in_finds_a_verification_and_reruns_it(
     expect(page.get_by_role("heading", name=f"ZELPHA {last_name.upper()}")).to_be_visible()
     expect(page.locator("article.attempt")).to_have_count(1)
 
-    page.get_by_role("button", name="Re-run check").click()
+    detail = page.url
+    # The re-run posts and redirects back; polling before that lands reloads a page mid-navigation.
+    with page.expect_navigation(url=detail):
+        page.get_by_role("button", name="Re-run check").click()
 
     def second_attempt_done() -> bool:
-        page.reload()
+        page.goto(detail)
         attempts = page.locator("article.attempt")
         return attempts.count() == 2 and "completed" in attempts.first.inner_text()
 

@@ -14,13 +14,11 @@ import re
 import uuid
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, sign_in_coordinator
 from tests.fakes.submissions import valid_body
-from verifier.staff import accounts
 from verifier.store.models import BatchRow
 from verifier.store.records import ContactRecord
 from verifier.verifications import batches
@@ -85,20 +83,6 @@ def batch(runtime: Any) -> tuple[str, str]:
     return created.id, tag
 
 
-def sign_in(page: Any, url: str, runtime: Any) -> str:
-    email = f"coord-{uuid.uuid4().hex[:6]}@center.example"
-    account = accounts.create_user(runtime, email, "coordinator")
-    page.goto(f"{url}/console")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_label("Authenticator code (6 digits)").fill(
-        pyotp.TOTP(account.totp_secret).at(dt.datetime.now(dt.UTC))
-    )
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Work queue")).to_be_visible()
-    return email
-
-
 def cell(page: Any, grid: str, key: str, tier: str | None = None) -> Any:
     row = page.locator(f"#{grid} tr[data-key='{key}']")
     return (
@@ -113,7 +97,7 @@ def test_a_coordinator_triages_a_batch_reads_the_grids_and_tracks_work(
 ) -> None:
     batch_id, tag = batch
     page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
-    email = sign_in(page, live_server.url, runtime)
+    email = sign_in_coordinator(page, live_server.url, runtime)
 
     # The default view: what needs a person, with counts, not 500 green "completed".
     expect(page.locator("#batches")).to_contain_text(f"{ROWS} of {ROWS} done")

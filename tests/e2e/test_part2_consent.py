@@ -4,38 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from typing import Any
 
-import pyotp
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.conftest import LiveServer, WorkerProcess, wait_until
-from tests.e2e.conftest import DESKTOP, fill_form, screenshot
+from tests.e2e.conftest import DESKTOP, fill_form, screenshot, sign_in_coordinator
 from tests.unit.part2.test_consent_gate import stored_for
-from verifier.staff import accounts
 from verifier.store.models import Disclosure, Verification
 from verifier.verifications import maintenance
 from verifier.verifications.lifecycle import utcnow
 
 
-def _sign_in(page: Any, base: str, runtime: Any) -> None:
-    email = f"coord-{uuid.uuid4().hex[:6]}@center.example"
-    account = accounts.create_user(runtime, email, "coordinator")
-    page.goto(f"{base}/console/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_label("Authenticator code (6 digits)").fill(
-        pyotp.TOTP(account.totp_secret).at(dt.datetime.now(dt.UTC))
-    )
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Work queue")).to_be_visible()
-
-
-def test_the_consent_appears_only_for_a_part2_program(
-    page: Any, live_server: LiveServer
-) -> None:
+def test_the_consent_appears_only_for_a_part2_program(page: Any, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/verify")
     consent = page.locator("#part2-consent")
     expect(consent).to_be_hidden()
@@ -79,7 +61,7 @@ def test_no_270_without_consent_then_ledger_rows_then_revocation_stops_the_reche
     # The coordinator sees the consent and both disclosures, exports them, and revokes.
     staff = browse()
     staff.set_viewport_size(DESKTOP)
-    _sign_in(staff, live_server.url, runtime)
+    sign_in_coordinator(staff, live_server.url, runtime)
     staff.goto(f"{live_server.url}/console/verifications/{verification_id}")
     ledger = staff.locator("#part2-ledger tbody tr")
     expect(ledger).to_have_count(2)
@@ -110,9 +92,9 @@ def _ledger(runtime: Any, verification_id: str) -> int:
     with runtime.db.session() as session:
         return int(
             session.execute(
-                select(func.count()).select_from(Disclosure).where(
-                    Disclosure.verification_id == verification_id
-                )
+                select(func.count())
+                .select_from(Disclosure)
+                .where(Disclosure.verification_id == verification_id)
             ).scalar_one()
         )
 
