@@ -29,3 +29,11 @@ cron.register(maintenance.reverify_upcoming, QUEUE, interval=3600, job_timeout=9
 cron.register(
     maintenance.purge_expired, QUEUE, cron="17 3 * * *", job_timeout=3600, failure_ttl=DAY
 )
+cron.register(maintenance.dispatch_webhooks, QUEUE, interval=30, job_timeout=300, failure_ttl=DAY)
+cron.register(
+    maintenance.report_expiring_authorizations,
+    QUEUE,
+    cron="7 * * * *",
+    job_timeout=300,
+    failure_ttl=DAY,
+)

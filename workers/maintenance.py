@@ -36,8 +36,9 @@ def purge_expired() -> int:
 
 def dispatch_webhooks() -> int:
     """Send webhooks recorded while Redis was down, or whose retry job was lost."""
-    from verifier.webhooks.dispatch import dispatch
+    return _run("dispatch_webhooks")
 
-    flask_app = app()
-    with flask_app.app_context():
-        return dispatch(runtime_of(flask_app))
+
+def report_expiring_authorizations() -> int:
+    """Send ``authorization.expiring`` for approved authorizations ending within 7 days."""
+    return _run("report_expiring_authorizations")

@@ -55,6 +55,7 @@ MAINTENANCE_JOBS = frozenset(
         "workers.maintenance.reverify_upcoming",
         "workers.maintenance.purge_expired",
         "workers.maintenance.dispatch_webhooks",
+        "workers.maintenance.report_expiring_authorizations",
     }
 )
 

@@ -475,12 +475,14 @@ def test_flask_jobs_run_runs_one_job_once(
     runner = runtime.app.test_cli_runner()  # type: ignore[attr-defined]
     listed = runner.invoke(args=["jobs", "list"])
     assert listed.output.split() == [
+        "dispatch_webhooks",
         "purge_expired",
         "reconcile",
         "refresh_due",
+        "report_expiring_authorizations",
         "reverify_upcoming",
     ]
-    for name in ("reconcile", "refresh_due", "reverify_upcoming", "purge_expired"):
+    for name in listed.output.split():
         result = runner.invoke(args=["jobs", "run", name])
         assert result.exit_code == 0, result.output
         assert result.output.startswith(f"{name}: ")

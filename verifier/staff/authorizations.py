@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from verifier.runtime import Runtime
 from verifier.staff.accounts import Staff
@@ -21,6 +21,7 @@ from verifier.staff.errors import NotFoundError
 from verifier.store.models import Authorization, Verification
 from verifier.store.records import seal, unseal
 from verifier.verifications.lifecycle import utcnow
+from verifier.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 PURPOSE = "authorization"
@@ -62,6 +63,59 @@ def alert_condition(today: dt.date) -> ColumnElement[bool]:
             Authorization.end_date <= today + EXPIRY_ALERT,
         ),
     )
+
+
+def report_expiring(runtime: Runtime, today: dt.date | None = None) -> int:
+    """Cron: an ``authorization.expiring`` webhook for each approved authorization that ends
+    within the alert window, once per end date (an extension is reported again when its new
+    end nears). Safe to run twice at once: the row is claimed by a conditional UPDATE in the
+    event's transaction. Returns how many were reported."""
+    today = today or utcnow().date()
+    not_reported = or_(
+        Authorization.expiry_reported_for.is_(None),
+        Authorization.expiry_reported_for != Authorization.end_date,
+    )
+    hooked: list[str] = []
+    reported = 0
+    with runtime.db.session() as session:
+        due = session.execute(
+            select(
+                Authorization.id,
+                Authorization.verification_id,
+                Authorization.level_of_care,
+                Authorization.unit,
+                Authorization.approved_units,
+                Authorization.used_units,
+                Authorization.end_date,
+            ).where(
+                Authorization.status == "approved",
+                Authorization.end_date >= today,
+                Authorization.end_date <= today + EXPIRY_ALERT,
+                not_reported,
+            )
+        ).all()
+        for row in due:
+            written = session.execute(
+                update(Authorization)
+                .where(
+                    Authorization.id == row.id,
+                    Authorization.end_date == row.end_date,
+                    not_reported,
+                )
+                .values(expiry_reported_for=row.end_date)
+                .execution_options(synchronize_session=False)
+            )
+            reported += written.rowcount  # type: ignore[attr-defined]  # a CursorResult
+            days_left = (row.end_date - today).days
+            hooked += webhook_events.authorization_expiring(
+                session, runtime, row, days_left, written
+            )
+    webhook_events.kick(runtime, sorted(set(hooked)))
+    if reported:
+        log.info(
+            "authorizations: %d reported as ending within %d days", reported, EXPIRY_ALERT.days
+        )
+    return reported
 
 
 def _sealed(data: Mapping[str, Any]) -> str:

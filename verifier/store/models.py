@@ -451,6 +451,8 @@ class Authorization(Base):
     used_units: Mapped[int] = mapped_column(Integer, default=0)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    # The end date an ``authorization.expiring`` webhook went out for (once per end date).
+    expiry_reported_for: Mapped[dt.date | None] = mapped_column(Date)
     details_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(254))

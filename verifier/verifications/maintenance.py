@@ -418,10 +418,26 @@ def purge_one(
 
 # --- the registry the cron process and ``flask jobs run`` share --------------------------
 
+def dispatch_webhooks(runtime: Runtime, now: dt.datetime | None = None) -> int:
+    """Webhooks recorded while Redis was down, retries whose job was lost, batches unpolled."""
+    from verifier.webhooks.dispatch import dispatch
+
+    return dispatch(runtime)
+
+
+def report_expiring_authorizations(runtime: Runtime, now: dt.datetime | None = None) -> int:
+    """``authorization.expiring`` for approved authorizations ending within the alert window."""
+    from verifier.staff.authorizations import report_expiring
+
+    return report_expiring(runtime, (now or utcnow()).date())
+
+
 Job = Callable[..., int]
 JOBS: dict[str, Job] = {
     "refresh_due": refresh_due,
     "reconcile": reconcile,
     "reverify_upcoming": reverify_upcoming,
     "purge_expired": purge_expired,
+    "dispatch_webhooks": dispatch_webhooks,
+    "report_expiring_authorizations": report_expiring_authorizations,
 }

@@ -36,7 +36,7 @@ VERIFICATION_NEEDS_REVIEW = "verification.needs_review"
 VERIFICATION_CHANGED = "verification.changed"
 CALLBACK_REQUESTED = "callback.requested"
 BATCH_COMPLETED = "batch.completed"
-AUTHORIZATION_EXPIRING = "authorization.expiring"  # no producer yet (console issue)
+AUTHORIZATION_EXPIRING = "authorization.expiring"  # staff.authorizations.report_expiring
 EVENT_TYPES = (
     VERIFICATION_COMPLETED,
     VERIFICATION_FAILED,
@@ -248,6 +248,36 @@ def batch_completed(
         "links": {"batch": link(runtime, f"/api/v1/batches/{batch.id}")},
     }
     return record(connection, runtime, BATCH_COMPLETED, data)
+
+
+def authorization_expiring(
+    connection: Executes, runtime: Runtime, row: Any, days_left: int, written: Any
+) -> list[str]:
+    """``staff.authorizations.report_expiring``'s hook: an approved authorization ends within
+    the alert window (recorded once per end date). Days left and units, not the dates: the
+    number, the UM contact and the dates stay behind the staff API link."""
+    if written.rowcount != 1:
+        return []
+    remaining = (
+        max(row.approved_units - row.used_units, 0) if row.approved_units is not None else None
+    )
+    data = {
+        "authorization_id": row.id,
+        "verification_id": row.verification_id,
+        "level_of_care": row.level_of_care,
+        "days_left": days_left,
+        "unit": row.unit,
+        "approved_units": row.approved_units,
+        "used_units": row.used_units,
+        "remaining_units": remaining,
+        "links": {
+            "authorization": link(
+                runtime,
+                f"/api/v1/verifications/{row.verification_id}/authorizations/{row.id}",
+            )
+        },
+    }
+    return record(connection, runtime, AUTHORIZATION_EXPIRING, data)
 
 
 def kick(runtime: Runtime, endpoint_ids: Iterable[str]) -> None:

@@ -7,6 +7,7 @@ codes and the changed fields, never the member.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -14,8 +15,10 @@ from sqlalchemy import select, update
 
 from tests.fakes.submissions import valid_body
 from tests.unit.webhooks.conftest import Receiver, submit
+from verifier.domain import LevelOfCare
 from verifier.runtime import Runtime
-from verifier.store.models import BatchRow, Verification
+from verifier.staff import authorizations
+from verifier.store.models import BatchRow, Verification, WebhookEvent
 from verifier.verifications import batches, maintenance
 from verifier.verifications.check import run_check
 from verifier.webhooks import endpoints, events
@@ -128,3 +131,109 @@ def test_a_verification_completed_by_phone_is_verification_completed_manual(
     assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
     data = sent(receiver)[0]["data"]
     assert (data["verification_id"], data["status"], data["reason"]) == (vid, "completed", "manual")
+
+
+def _authorization(runtime: Runtime, vid: str, ends: dt.date, status: str = "approved") -> int:
+    """An authorization through the console's use case. Tests use years of their own: the
+    job reports every authorization in its window, whoever made it."""
+    from tests.unit.staff.conftest import make_account
+    from verifier.staff.accounts import Staff
+
+    account = make_account(runtime, "coordinator")
+    staff = Staff(id=0, email=account.email, role="coordinator")
+    return authorizations.add(
+        runtime,
+        staff,
+        vid,
+        {
+            "level_of_care": LevelOfCare.IOP,
+            "status": status,
+            "unit": "sessions",
+            "approved_units": 20,
+            "used_units": 12,
+            "end_date": ends,
+            "number": "AUTH-SECRET-881",
+            "contact": "Magellan UM, Dana",
+        },
+    )
+
+
+def test_an_authorization_ending_within_seven_days_is_authorization_expiring_once(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    today = dt.date(2031, 3, 10)
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="admin"
+    )
+    vid = submit(hook_runtime)
+    ending = _authorization(hook_runtime, vid, today + dt.timedelta(days=5))
+    _authorization(hook_runtime, vid, today + dt.timedelta(days=30))  # not yet
+    _authorization(hook_runtime, vid, today + dt.timedelta(days=3), status="denied")
+    _authorization(hook_runtime, vid, today - dt.timedelta(days=1))  # already ended
+
+    assert authorizations.report_expiring(hook_runtime, today) == 1
+    assert authorizations.report_expiring(hook_runtime, today) == 0  # the cron runs hourly
+
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    [message] = sent(receiver)
+    assert message["type"] == "authorization.expiring"
+    assert message["data"] == {
+        "authorization_id": ending,
+        "verification_id": vid,
+        "level_of_care": "iop",
+        "days_left": 5,
+        "unit": "sessions",
+        "approved_units": 20,
+        "used_units": 12,
+        "remaining_units": 8,
+        "links": {"authorization": f"/api/v1/verifications/{vid}/authorizations/{ending}"},
+    }
+
+
+def test_the_expiring_event_carries_no_authorization_number_contact_or_date(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    today = dt.date(2032, 3, 10)
+    endpoints.add(hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="a")
+    vid = submit(hook_runtime)
+    _authorization(hook_runtime, vid, today + dt.timedelta(days=2))
+    authorizations.report_expiring(hook_runtime, today)
+    with hook_runtime.db.session() as session:
+        stored = session.execute(select(WebhookEvent.data)).scalars().all()
+    text = json.dumps(stored)
+    assert "AUTH-SECRET-881" not in text
+    assert "Magellan" not in text
+    assert "2032-03-12" not in text
+
+
+def test_an_extended_authorization_is_reported_again_when_its_new_end_nears(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    from tests.unit.staff.conftest import make_account
+    from verifier.staff.accounts import Staff
+
+    today = dt.date(2033, 3, 10)
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="admin"
+    )
+    vid = submit(hook_runtime)
+    auth_id = _authorization(hook_runtime, vid, today + dt.timedelta(days=4))
+    assert authorizations.report_expiring(hook_runtime, today) == 1
+    account = make_account(hook_runtime, "coordinator")
+    staff = Staff(id=0, email=account.email, role="coordinator")
+    authorizations.update_units(
+        hook_runtime, staff, vid, auth_id, {"end_date": today + dt.timedelta(days=24)}
+    )
+
+    assert authorizations.report_expiring(hook_runtime, today) == 0  # 24 days out
+    assert authorizations.report_expiring(hook_runtime, today + dt.timedelta(days=20)) == 1
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 2
+    assert [m["data"]["days_left"] for m in sent(receiver)] == [4, 4]
+
+
+def test_the_scheduled_job_reports_as_of_its_now(hook_runtime: Runtime) -> None:
+    vid = submit(hook_runtime)
+    _authorization(hook_runtime, vid, dt.date(2034, 1, 10))
+    job = maintenance.JOBS["report_expiring_authorizations"]
+    assert job(hook_runtime, now=dt.datetime(2033, 12, 3, 9, tzinfo=dt.UTC)) == 0
+    assert job(hook_runtime, now=dt.datetime(2034, 1, 5, 9, tzinfo=dt.UTC)) == 1
