@@ -42,6 +42,7 @@ def test_an_accented_name_goes_into_the_270_as_jose_pena(
     assert "NM1*IL*1*PENA*JOSE" in sent
     assert (member.first_name, member.last_name) == ("JOSE", "PENA")
     assert member.as_typed == {"first_name": "José", "last_name": "Peña"}
+    assert row.language == "es"  # the page's script says which language staff call back in
 
 
 def test_a_name_that_cannot_be_transliterated_is_refused_in_spanish_naming_the_field(

@@ -86,7 +86,8 @@ def latest_electronic(attempts: list[dict[str, Any]], level: str) -> dict[str, A
 
 
 def visitor_saw(runtime: Runtime, row: Verification) -> list[dict[str, Any]]:
-    """The visitor's result page, in each language, as the visitor's page rendered it."""
+    """The visitor's result page, in each language, as the visitor's page rendered it;
+    the language their form was in first, marked ``theirs`` (a call back speaks it)."""
     if row.source != "visitor" or row.visitor_summary is None:
         return []
     view: dict[str, Any] = {
@@ -103,8 +104,14 @@ def visitor_saw(runtime: Runtime, row: Verification) -> list[dict[str, Any]]:
         else None
     )
     phone = runtime.facility.phone
+    theirs = row.language if row.language in LANGUAGES else None
+    ordered = sorted(LANGUAGES, key=lambda language: language != theirs)
     return [
-        {"language": language, "name": LANGUAGE_NAMES.get(language, language)}
+        {
+            "language": language,
+            "name": LANGUAGE_NAMES.get(language, language),
+            "theirs": language == theirs,
+        }
         | page_for(view, language, phone, contact)
-        for language in LANGUAGES
+        for language in ordered
     ]

@@ -544,6 +544,7 @@ def callbacks() -> str:
         items=items,
         show_closed=show_closed,
         states=callbacks_of.CALLBACK_STATES,
+        language_names=pages.LANGUAGE_NAMES,
         csrf_token=g.csrf_token,
     )
 

@@ -124,7 +124,7 @@ def listing(
                     "phone": contact.phone,
                     "email": contact.email,
                     "best_time": contact.best_time,
-                    "language": None,
+                    "language": row.language,
                     "status": row.callback_status or "new",
                     "status_by": row.callback_status_by,
                     "status_at": row.callback_status_at.isoformat()

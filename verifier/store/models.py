@@ -77,6 +77,8 @@ class Verification(Base):
     member_enc: Mapped[str] = mapped_column(Text)
     contact_enc: Mapped[str | None] = mapped_column(Text)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Migration 0015: the language the visitor's form was in (NULL: API or batch, not said).
+    language: Mapped[str | None] = mapped_column(String(8))
     summary: Mapped[dict | None] = mapped_column(NullableJSON)  # no identifiers (docs/design.md §6)
     visitor_summary: Mapped[dict | None] = mapped_column(NullableJSON)  # plain words + safe subset
     result_enc: Mapped[str | None] = mapped_column(Text)  # normalized result: has names

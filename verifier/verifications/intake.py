@@ -56,6 +56,7 @@ class Submission:
     service_date: dt.date
     contact: ContactRecord | None = None
     part2_consent: Part2Consent | None = None  # 42 CFR Part 2 programs only
+    language: str | None = None  # the visitor's ("en", "es"); None: not said (API, batch)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def verification_values(
             seal(keyring, "contact", verification_id, contact.to_json()) if contact else None
         ),
         "callback_requested": bool(contact and contact.callback_requested),
+        "language": submission.language,
         **blind_indexes(keyring, submission.member),
         "attempt_count": 0,
         "run_attempts": 0,

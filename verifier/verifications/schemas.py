@@ -222,6 +222,14 @@ class SubmitSchema(StrictSchema):
         load_default=None,
         metadata={"description": "Needed for a 42 CFR Part 2 program (substance use)"},
     )
+    language = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["en", "es"]),
+        metadata={
+            "description": "The language the visitor reads (en, es): staff see their result "
+            "page in it first, and call back in it"
+        },
+    )
 
     @ma.validates("consent")
     def _consent_given(self, value: bool, **_: Any) -> None:
@@ -291,4 +299,5 @@ def submission_from(data: dict[str, Any]) -> Submission:
         service_date=data.get("service_date") or today(),
         contact=ContactRecord(**contact) if contact else None,
         part2_consent=part2_consent_from(data.get("part2_consent")),
+        language=data.get("language"),
     )

@@ -73,6 +73,7 @@ def body_from_form(
     if contact:
         body["contact"] = contact
     body["consent"] = bool(values.get("consent"))
+    body["language"] = language
     program = f"{values.get('level_of_care') or 'iop'}/{values.get('condition') or 'mental_health'}"
     if program in part2:
         body["part2_consent"] = {

@@ -261,7 +261,7 @@ def result_callback(verification_id: str) -> Response:
     given = ContactRecord(
         phone=data.get("phone"), email=data.get("email"), best_time=data.get("best_time")
     )
-    contact = visitor.ask_callback(runtime, verification_id, given)
+    contact = visitor.ask_callback(runtime, verification_id, given, language)
     if contact is None:  # read_callback needs a phone or email: cannot happen
         raise BadRequest()
     last4 = visitor.last_digits(contact.phone)

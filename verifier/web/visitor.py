@@ -84,9 +84,11 @@ def entries(runtime: Runtime, verification_id: str, token: str | None) -> dict[s
 
 
 def ask_callback(
-    runtime: Runtime, verification_id: str, given: ContactRecord
+    runtime: Runtime, verification_id: str, given: ContactRecord, language: str | None = None
 ) -> ContactRecord | None:
     """Flag the verification for a call back, adding what the visitor gave to its contact.
+
+    ``language``: the result page's, where they asked (the one to call back in).
 
     Returns the contact staff will use, or None when there is still no way to reach them.
     The caller has checked the token (``contact_of``).
@@ -117,6 +119,7 @@ def ask_callback(
             .values(
                 contact_enc=seal(runtime.keyring, "contact", verification_id, merged.to_json()),
                 callback_requested=True,
+                language=language or row.language,
             )
             .execution_options(synchronize_session=False)
         )

@@ -192,7 +192,8 @@ def test_an_unknown_payer_is_named(client: Any) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("level_of_care", "detox"), ("condition", "vertigo"), ("member.relationship", "cousin")],
+    [("level_of_care", "detox"), ("condition", "vertigo"), ("member.relationship", "cousin"),
+     ("language", "fr")],
 )
 def test_choices_outside_the_lists_are_refused(client: Any, field: str, value: str) -> None:
     response = post(client, with_change(field, value))

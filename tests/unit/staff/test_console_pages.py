@@ -71,6 +71,28 @@ def test_a_carve_out_shows_the_administrators_grid_beside_the_plans(
     assert "Visitor saw" in page
 
 
+def test_visitor_saw_shows_the_language_of_their_form_first(
+    signed_in: Any, client: Any, runtime: Any
+) -> None:
+    body = valid_body()
+    body["member"] |= {"member_id": f"SBX-ACTIVE-{letters()}", "last_name": "Quill" + letters()}
+    body["language"] = "es"
+    vid = client.post(URL, json=body).get_json()["id"]
+    run_check(runtime, vid)
+    saw = text_of(signed_in.get(f"/console/verifications/{vid}")).split("Visitor saw", 1)[1]
+    assert "first the one their form was in" in saw
+    assert saw.index("Español the visitor's language") < saw.index("English")
+
+
+def test_visitor_saw_marks_no_language_when_the_visitor_did_not_say(
+    signed_in: Any, checked: Any
+) -> None:
+    saw = text_of(signed_in.get(f"/console/verifications/{checked('SBX-ACTIVE')}"))
+    saw = saw.split("Visitor saw", 1)[1]
+    assert "the visitor's language" not in saw
+    assert saw.index("English") < saw.index("Español")
+
+
 def test_an_inactive_member_shows_no_cost(signed_in: Any, checked: Any) -> None:
     vid = checked("SBX-INACTIVE")
     page = text_of(signed_in.get(f"/console/verifications/{vid}"))
@@ -338,6 +360,25 @@ def test_a_call_back_from_a_result_page_opens_its_verification_and_records_who_r
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/{vid}#callbacks")
     page = text_of(signed_in.get(f"/console/verifications/{vid}"))
     assert f"reached by {coordinator.email} at" in page
+
+
+def test_a_call_back_asked_on_a_spanish_result_page_is_listed_in_spanish(
+    signed_in: Any, client: Any, runtime: Any
+) -> None:
+    body = valid_body()
+    body["member"] |= {"member_id": f"SBX-ACTIVE-{letters()}", "last_name": "Quill" + letters()}
+    body.pop("contact", None)
+    submitted = client.post(URL, json=body).get_json()  # the API, language not said
+    run_check(runtime, submitted["id"])
+    asked = client.post(
+        f"/verify/result/{submitted['id']}/callback?lang=es",
+        json={"phone": "555-201-9911", "best_time": "evening"},
+        headers={"X-Status-Token": submitted["token"]},
+    )
+    assert asked.status_code == 201
+    html = signed_in.get("/console/callbacks").get_data(as_text=True)
+    row = html.split(f'id="cb-row-{submitted["id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>Español</td>" in row
 
 
 def test_the_api_takes_a_phone_vob_as_typed_and_answers_with_its_differences(

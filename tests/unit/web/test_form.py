@@ -122,3 +122,13 @@ def test_the_status_endpoint_answers_the_page_script_by_header_only(
     answered = visitor.get(url, headers={"X-Status-Token": submitted["token"]})
     assert answered.status_code == 200
     assert answered.get_json()["headline"] == "Checking with your insurance company…"
+
+
+def test_the_visitors_language_is_kept_with_their_verification(visitor: Any, runtime: Any) -> None:
+    from verifier.store.models import Verification
+
+    response = visitor.post("/verify?lang=es", data={"csrf_token": visitor.token(), **valid_form()})
+    assert response.status_code == 303
+    verification_id = response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    with runtime.db.session() as session:
+        assert session.get_one(Verification, verification_id).language == "es"

@@ -136,6 +136,7 @@
     });
     if (data.get("contact.callback_requested")) put(body, "contact.callback_requested", true);
     body.consent = !!data.get("consent");
+    body.language = lang;
     if (part2Program()) {
       body.part2_consent = { version: String(data.get("part2_consent.version") || ""), agreed: !!data.get("part2_consent.agreed"), language: lang };
       var signature = String(data.get("part2_consent.signature") || "").trim();
