@@ -135,6 +135,32 @@ def test_the_workflow_and_staff_packages_do_not_reach_into_the_http_layers() -> 
     assert offending == []
 
 
+def test_the_visitor_pages_read_the_store_only_through_use_cases() -> None:
+    """verifier.web renders; what it reads of a verification comes from verifications/."""
+    graph = _graph()
+    store = ("verifier.store.models", "verifier.store.db")
+    offending = sorted(
+        (module, target)
+        for module, targets in graph.items()
+        if module == "verifier.web" or module.startswith("verifier.web.")
+        for target in targets
+        if target in store
+    )
+    sql = sorted(
+        str(path.relative_to(ROOT))
+        for path in (PACKAGE / "web").rglob("*.py")
+        if any(
+            isinstance(node, ast.Import | ast.ImportFrom)
+            and any(
+                (getattr(node, "module", None) or alias.name).split(".")[0] == "sqlalchemy"
+                for alias in node.names
+            )
+            for node in ast.walk(ast.parse(path.read_text()))
+        )
+    )
+    assert (offending, sql) == ([], [])
+
+
 def test_payer_adapters_do_not_import_the_runtime() -> None:
     graph = _graph()
     offending = sorted(

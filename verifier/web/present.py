@@ -15,7 +15,6 @@ from verifier.coverage.plain import assumptions_for, plain_text_in
 from verifier.store.records import ContactRecord
 from verifier.verifications import lifecycle
 from verifier.web.messages import say
-from verifier.web.visitor import last_digits
 
 PERIOD_KEYS = {"calendar_year", "service_year", "year", "lifetime"}
 
@@ -150,3 +149,9 @@ def page_for(
         "email_known": bool(reachable and contact is not None and contact.email),
         "try_again": reason in ("member_not_found", "invalid_input"),
     }
+
+
+def last_digits(phone: str | None) -> str | None:
+    """The last four digits a page may show of a number (never the whole of it)."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return digits[-4:] if len(digits) >= 4 else None

@@ -31,11 +31,12 @@ from verifier.payers.directory import UnknownPayer
 from verifier.runtime import Runtime, runtime_of
 from verifier.store.records import ContactRecord
 from verifier.verifications import callbacks, intake
+from verifier.verifications import visitor_entries as visitor
 from verifier.verifications.schemas import submission_from
 from verifier.verifications.visitor import visitor_view
-from verifier.web import messages, visitor
+from verifier.web import messages
 from verifier.web.forms import read_callback, read_submission
-from verifier.web.present import page_for
+from verifier.web.present import last_digits, page_for
 from verifier.web.ratelimit import rate_limited
 from verifier.web.security import check_csrf
 
@@ -264,7 +265,7 @@ def result_callback(verification_id: str) -> Response:
     contact = visitor.ask_callback(runtime, verification_id, given, language)
     if contact is None:  # read_callback needs a phone or email: cannot happen
         raise BadRequest()
-    last4 = visitor.last_digits(contact.phone)
+    last4 = last_digits(contact.phone)
     when = messages.say(language, f"when.{contact.best_time or 'any'}")
     message = (
         messages.say(language, "callback_recorded", last4=last4, when=when)

@@ -217,7 +217,8 @@ def callback_requested(
     """A visitor asked to be called: the id to look up in the console, nothing else.
 
     ``kind`` "callback": asked for on its own (``callback_id`` is the request's id);
-    "verification": ticked on the verification form (the id is the verification's).
+    "verification": ticked on the verification form, or asked on its result page (the id is
+    the verification's; once per verification).
     """
     data: dict[str, Any] = {"kind": kind}
     if kind == "verification":

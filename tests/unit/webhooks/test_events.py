@@ -19,8 +19,9 @@ from verifier.domain import LevelOfCare
 from verifier.runtime import Runtime
 from verifier.staff import authorizations
 from verifier.store.models import BatchRow, Verification, WebhookEvent
-from verifier.verifications import batches, maintenance
+from verifier.verifications import batches, intake, maintenance
 from verifier.verifications.check import run_check
+from verifier.verifications.schemas import SubmitSchema, submission_from
 from verifier.webhooks import endpoints, events
 from verifier.webhooks.delivery import deliver_endpoint
 from verifier.webhooks.dispatch import dispatch
@@ -237,3 +238,27 @@ def test_the_scheduled_job_reports_as_of_its_now(hook_runtime: Runtime) -> None:
     job = maintenance.JOBS["report_expiring_authorizations"]
     assert job(hook_runtime, now=dt.datetime(2033, 12, 3, 9, tzinfo=dt.UTC)) == 0
     assert job(hook_runtime, now=dt.datetime(2034, 1, 5, 9, tzinfo=dt.UTC)) == 1
+
+
+def test_a_call_back_asked_on_a_result_page_is_callback_requested_once(
+    hook_runtime: Runtime, receiver: Receiver
+) -> None:
+    from verifier.store.records import ContactRecord
+    from verifier.verifications.visitor_entries import ask_callback
+
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.CALLBACK_REQUESTED], created_by="admin"
+    )
+    body = valid_body()
+    body.pop("contact")  # nothing ticked on the form
+    vid = intake.submit(hook_runtime, submission_from(SubmitSchema().load(body))).id
+    for _ in range(2):  # the visitor presses the button twice
+        assert ask_callback(hook_runtime, vid, ContactRecord(phone="555-201-4455")) is not None
+
+    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    [message] = sent(receiver)
+    assert message["data"] == {
+        "kind": "verification",
+        "verification_id": vid,
+        "links": {"verification": f"/api/v1/verifications/{vid}"},
+    }

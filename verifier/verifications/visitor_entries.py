@@ -1,5 +1,7 @@
 """The visitor's own entries and contact, read back through their status token.
 
+(Here, not in ``verifier.web``: the pages call these use cases and keep no store reads.)
+
 Behind ``verifications.visitor.visitor_view``'s check (id + token + expiry): "fix the details" fills
 the form again from what they typed (never the member id: that is what they fix), and a
 call-back asked for on a result page is tied to that verification, with the contact
@@ -17,6 +19,7 @@ from verifier.runtime import Runtime
 from verifier.store.models import Verification
 from verifier.store.records import ContactRecord, MemberRecord, seal, unseal
 from verifier.verifications.visitor import visitor_view
+from verifier.webhooks import events as webhook_events
 
 
 def _row(runtime: Runtime, verification_id: str, token: str | None) -> Any | None:
@@ -118,17 +121,21 @@ def ask_callback(
             .where(Verification.id == verification_id)
             .values(
                 contact_enc=seal(runtime.keyring, "contact", verification_id, merged.to_json()),
-                callback_requested=True,
                 language=language or row.language,
             )
             .execution_options(synchronize_session=False)
         )
+        flagged = session.execute(  # whoever sets the flag reports it: once, even if asked twice
+            update(Verification)
+            .where(Verification.id == verification_id, Verification.callback_requested.is_(False))
+            .values(callback_requested=True)
+            .execution_options(synchronize_session=False)
+        )
+        # Webhooks (issue 20): callback.requested, as when it is ticked on the form.
+        hooked = (
+            webhook_events.callback_requested(session, runtime, verification_id, "verification")
+            if flagged.rowcount == 1  # type: ignore[attr-defined]
+            else []
+        )
+    webhook_events.kick(runtime, hooked)
     return merged
-
-
-def last_digits(phone: str | None) -> str | None:
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    return digits[-4:] if len(digits) >= 4 else None
-
-
-
