@@ -48,12 +48,19 @@ class Consent(MethodView):
         runtime = runtime_of(current_app)
         entry = runtime.directory.get(query["payer_id"]) if query["payer_id"] else None
         level = query["level_of_care"]
+        facility = runtime.facility
+        if entry is not None:
+            through = consent.clearinghouse_of(facility, entry)
+            clearinghouses = [through] if through else []
+        else:
+            clearinghouses = consent.clearinghouses_in(facility, runtime.directory.entries.values())
         lines = consent.lines(
-            runtime.facility,
+            facility,
             level,
             query["lang"],
             today=dt.date.today(),
             payer=entry.name if entry else None,
+            clearinghouses=clearinghouses,
         )
         return {
             "required": runtime.facility.is_part2(level, query["condition"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from verifier.store.records import seal
 if TYPE_CHECKING:
     from verifier.payers.directory import PayerEntry
 
-VERSION = "part2-2026-02-16.1"
+VERSION = "part2-2026-02-16.2"  # .2: the recipients name every clearinghouse used
 SIGNATURE_FIELD = "part2_consent.signature"
 AGREED_FIELD = "part2_consent.agreed"
 
@@ -164,11 +164,17 @@ PROGRAM_NAMES: Mapping[str, Mapping[str, str]] = {
 BLANKS: Mapping[str, Mapping[str, str]] = {
     "en": {"patient": "the patient named in this form", "payer": "the insurance company "
            "chosen in this form", "clearinghouse": "; and {name}, the clearinghouse that "
-           "carries our inquiries to them"},
+           "carries our inquiries to them", "clearinghouses": "; and {names}, the "
+           "clearinghouses that carry our inquiries to them", "and": " and "},
     "es": {"patient": "el paciente nombrado en este formulario", "payer": "la compañía de "
            "seguros elegida en este formulario", "clearinghouse": "; y {name}, la cámara de "
-           "compensación que les lleva nuestras consultas"},
+           "compensación que les lleva nuestras consultas", "clearinghouses": "; y {names}, "
+           "las cámaras de compensación que les llevan nuestras consultas", "and": " y "},
 }
+# The clearinghouse behind each clearinghouse adapter: the consent names the recipient
+# (§2.31(a)(4)(i)). The generic adapter's is the facility's ``[part2] clearinghouse``.
+VENDORS: Mapping[str, str] = {"stedi": "Stedi, Inc.", "optum": "Optum"}
+UNNAMED_CLEARINGHOUSE = "the facility's clearinghouse"
 
 
 class ConsentRequired(ValueError):
@@ -212,15 +218,24 @@ def lines(
     patient: str | None = None,
     payer: str | None = None,
     program: str | None = None,
+    clearinghouses: Sequence[str] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """The consent as (key, paragraph, sentence), with what is known filled in."""
+    """The consent as (key, paragraph, sentence), with what is known filled in.
+
+    ``clearinghouses``: who carries the 270 (``clearinghouse_of`` the chosen payer, or
+    ``clearinghouses_in`` the directory before one is chosen); None: the facility's own.
+    """
     language = language if language in BLANKS else "en"
     blanks = BLANKS[language]
-    clearinghouse = (
-        blanks["clearinghouse"].format(name=facility.part2_clearinghouse)
-        if facility.part2_clearinghouse
-        else ""
-    )
+    if clearinghouses is None:
+        clearinghouses = [facility.part2_clearinghouse] if facility.part2_clearinghouse else []
+    names = list(dict.fromkeys(clearinghouses))
+    if len(names) == 1:
+        clearinghouse = blanks["clearinghouse"].format(name=names[0])
+    elif names:
+        clearinghouse = blanks["clearinghouses"].format(names=blanks["and"].join(names))
+    else:
+        clearinghouse = ""
     expires = today + dt.timedelta(days=facility.part2_consent_days)
     fields = {
         "patient": patient or blanks["patient"],
@@ -239,11 +254,27 @@ def lines(
     ]
 
 
+def clearinghouse_of(facility: FacilityProfile, entry: PayerEntry) -> str | None:
+    """The clearinghouse a 270 to this payer passes through; None: sent direct."""
+    if entry.adapter in VENDORS:
+        return VENDORS[entry.adapter]
+    if entry.adapter == "clearinghouse":
+        return facility.part2_clearinghouse or UNNAMED_CLEARINGHOUSE
+    return None
+
+
+def clearinghouses_in(facility: FacilityProfile, entries: Iterable[PayerEntry]) -> list[str]:
+    """Every clearinghouse the directory's payers are reached through, in directory order."""
+    found = (clearinghouse_of(facility, entry) for entry in entries)
+    return list(dict.fromkeys(name for name in found if name is not None))
+
+
 def recipients(facility: FacilityProfile, entry: PayerEntry) -> list[str]:
     """Who the 270 goes to, as the consent names them."""
     named = [entry.name, "behavioral health administrator named by the plan"]
-    if entry.adapter == "clearinghouse":
-        named.append(facility.part2_clearinghouse or "the facility's clearinghouse")
+    through = clearinghouse_of(facility, entry)
+    if through is not None:
+        named.append(through)
     return named
 
 
@@ -299,7 +330,16 @@ def sealed_values(
     """The verification's Part 2 columns: the consent as signed, sealed to the row."""
     expires = now + dt.timedelta(days=facility.part2_consent_days)
     language = consent.language
-    words = lines(facility, level, language, today=now.date(), patient=patient, payer=entry.name)
+    through = clearinghouse_of(facility, entry)
+    words = lines(
+        facility,
+        level,
+        language,
+        today=now.date(),
+        patient=patient,
+        payer=entry.name,
+        clearinghouses=[through] if through else [],
+    )
     record = {
         "version": consent.version,
         "signed_at": now.isoformat(),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from verifier.domain import Condition, EligibilityRequest, LevelOfCare
 from verifier.part2 import ledger
+from verifier.part2.consent import clearinghouse_of
 from verifier.payers.base import CheckOutcome, PayerError
 from verifier.store.models import Verification
 
@@ -53,9 +54,8 @@ def _via(runtime: Runtime, payer_id: str) -> str:
     entry = runtime.directory.get(payer_id)
     if entry is None:
         return "unknown"
-    if entry.adapter == "clearinghouse":
-        return runtime.facility.part2_clearinghouse or "clearinghouse"
-    return f"direct ({entry.adapter})"
+    through = clearinghouse_of(runtime.facility, entry)
+    return through if through is not None else f"direct ({entry.adapter})"
 
 
 def disclose(

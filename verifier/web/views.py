@@ -115,9 +115,12 @@ def _consent_lines(language: str, level: str | None) -> list[tuple[str, str, str
     The script fills the template's {patient} and {payer} in as the visitor types; the
     sealed record names them in any case (``part2.consent.sealed_values``).
     """
-    facility, today = _runtime().facility, dt.date.today()
+    runtime, today = _runtime(), dt.date.today()
+    facility = runtime.facility
     program = LevelOfCare(level) if level in {lv.value for lv in LevelOfCare} else LevelOfCare.IOP
-    shown = part2_consent.lines(facility, program, language, today=today)
+    # Before a payer is chosen the form names every clearinghouse the directory uses.
+    through = part2_consent.clearinghouses_in(facility, runtime.directory.entries.values())
+    shown = part2_consent.lines(facility, program, language, today=today, clearinghouses=through)
     templates = part2_consent.lines(
         facility,
         program,
@@ -126,6 +129,7 @@ def _consent_lines(language: str, level: str | None) -> list[tuple[str, str, str
         patient="{patient}",
         payer="{payer}",
         program="{program}",
+        clearinghouses=through,
     )
     return [
         (key, paragraph, sentence, template if "{" in template else "")
