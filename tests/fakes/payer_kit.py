@@ -1,4 +1,9 @@
-"""Small builders shared by the adapter tests: a request, a directory entry, settings."""
+"""Small builders shared by the adapter tests: a request, a directory entry, settings.
+
+Reproduces no published reference: these build our own inputs (an EligibilityRequest, a
+PayerEntry, Settings). The payer and clearinghouse fakes that do reproduce one are
+``payer_server``, ``stedi``, ``optum`` and ``core_soap``, each citing its page.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Reading a test's own rows and clearing its own jobs (real SQL, real Redis; its prefix only)."""
+"""Reading a test's own rows and clearing its own jobs (real SQL, real Redis; its prefix only).
+
+Reproduces no published reference: it reads and clears our own tables and RQ registries.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 The member is the sandbox's SBX-ACTIVE scenario (README "Sandbox payer scenarios"); tests
 change one field with ``with_change`` so each shows the input it is about.
+
+Reproduces no published reference: the body is our own contract (docs/design.md §5),
+not a vendor's.
 """
 
 from __future__ import annotations

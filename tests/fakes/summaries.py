@@ -4,6 +4,9 @@
 scenarios"): active, in network, $30 copay, 20 % coinsurance, $400 of the deductible and
 $3,200 of the out-of-pocket left, 18 of 30 visits left. Tests change one fact with
 ``dataclasses.replace`` so each shows the fact it is about.
+
+Reproduces no published reference: a CoverageSummary is our own model; the 271s it stands
+for are in tests/fixtures (SOURCES.md names each file's origin).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""A visitor's side over real HTTP: poll the status URL with the token, as the page does."""
+"""A visitor's side over real HTTP: poll the status URL with the token, as the page does.
+
+Reproduces no published reference: it speaks our own status API (docs/design.md §5), as
+verify.js does.
+"""
 
 from __future__ import annotations
 
