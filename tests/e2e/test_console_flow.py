@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
-import pyotp
 from playwright.sync_api import expect
 
 from tests.conftest import LiveServer, WorkerProcess, wait_until
-from tests.e2e.conftest import DESKTOP, screenshot
+from tests.e2e.conftest import DESKTOP, first_sign_in, screenshot
 from tests.fakes.submissions import URL, valid_body
 from verifier.staff import accounts
 
@@ -38,19 +36,7 @@ def test_a_coordinator_signs_in_finds_a_verification_and_reruns_it(
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/console")
     expect(page).to_have_url(f"{live_server.url}/console/login?next=/console")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_label("Authenticator code (6 digits)").fill(
-        pyotp.TOTP(account.totp_secret).at(dt.datetime.now(dt.UTC))
-    )
-    page.get_by_role("button", name="Sign in").click()
-    # The one-time password works once: the console asks for the user's own first.
-    expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
-    page.get_by_label("Password you were given").fill(account.password)
-    page.get_by_label("New password", exact=True).fill("a passphrase of my own")
-    page.get_by_label("New password again").fill("a passphrase of my own")
-    page.get_by_role("button", name="Save password").click()
-    expect(page.get_by_role("heading", name="Work queue")).to_be_visible()
+    first_sign_in(page, email, account)  # the one-time password is traded for their own
 
     page.get_by_role("link", name="Search").click()
     page.get_by_label("Name, member id or date of birth (exact)").fill(last_name)
