@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from tests.fakes.submissions import valid_body
@@ -18,6 +19,7 @@ from tests.unit.webhooks.conftest import Receiver, submit
 from verifier.domain import LevelOfCare
 from verifier.runtime import Runtime
 from verifier.staff import authorizations
+from verifier.staff.accounts import Staff
 from verifier.store.models import BatchRow, Verification, WebhookEvent
 from verifier.verifications import batches, intake, maintenance
 from verifier.verifications.check import run_check
@@ -134,14 +136,29 @@ def test_a_verification_completed_by_phone_is_verification_completed_manual(
     assert (data["verification_id"], data["status"], data["reason"]) == (vid, "completed", "manual")
 
 
-def _authorization(runtime: Runtime, vid: str, ends: dt.date, status: str = "approved") -> int:
+@pytest.fixture
+def coordinator(hook_runtime: Runtime) -> Staff:
+    """Who records the authorizations (one account per test: each costs an argon2 hash)."""
+    from tests.unit.staff.conftest import make_account
+
+    account = make_account(hook_runtime, "coordinator")
+    return Staff(id=0, email=account.email, role="coordinator")
+
+
+@pytest.fixture
+def expiring_hook(hook_runtime: Runtime, receiver: Receiver) -> str:
+    """An endpoint subscribed to ``authorization.expiring`` only; its id."""
+    created = endpoints.add(
+        hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="admin"
+    )
+    return str(created.endpoint["id"])
+
+
+def _authorization(
+    runtime: Runtime, staff: Staff, vid: str, ends: dt.date, status: str = "approved"
+) -> int:
     """An authorization through the console's use case. Tests use years of their own: the
     job reports every authorization in its window, whoever made it."""
-    from tests.unit.staff.conftest import make_account
-    from verifier.staff.accounts import Staff
-
-    account = make_account(runtime, "coordinator")
-    staff = Staff(id=0, email=account.email, role="coordinator")
     return authorizations.add(
         runtime,
         staff,
@@ -160,22 +177,21 @@ def _authorization(runtime: Runtime, vid: str, ends: dt.date, status: str = "app
 
 
 def test_an_authorization_ending_within_seven_days_is_authorization_expiring_once(
-    hook_runtime: Runtime, receiver: Receiver
+    hook_runtime: Runtime, receiver: Receiver, coordinator: Staff, expiring_hook: str
 ) -> None:
     today = dt.date(2031, 3, 10)
-    created = endpoints.add(
-        hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="admin"
-    )
     vid = submit(hook_runtime)
-    ending = _authorization(hook_runtime, vid, today + dt.timedelta(days=5))
-    _authorization(hook_runtime, vid, today + dt.timedelta(days=30))  # not yet
-    _authorization(hook_runtime, vid, today + dt.timedelta(days=3), status="denied")
-    _authorization(hook_runtime, vid, today - dt.timedelta(days=1))  # already ended
+    ending = _authorization(hook_runtime, coordinator, vid, today + dt.timedelta(days=5))
+    _authorization(hook_runtime, coordinator, vid, today + dt.timedelta(days=30))  # not yet
+    _authorization(
+        hook_runtime, coordinator, vid, today + dt.timedelta(days=3), status="denied"
+    )
+    _authorization(hook_runtime, coordinator, vid, today - dt.timedelta(days=1))  # ended
 
     assert authorizations.report_expiring(hook_runtime, today) == 1
     assert authorizations.report_expiring(hook_runtime, today) == 0  # the cron runs hourly
 
-    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 1
+    assert deliver_endpoint(hook_runtime, expiring_hook) == 1
     [message] = sent(receiver)
     assert message["type"] == "authorization.expiring"
     assert message["data"] == {
@@ -192,49 +208,45 @@ def test_an_authorization_ending_within_seven_days_is_authorization_expiring_onc
 
 
 def test_the_expiring_event_carries_no_authorization_number_contact_or_date(
-    hook_runtime: Runtime, receiver: Receiver
+    hook_runtime: Runtime, coordinator: Staff, expiring_hook: str
 ) -> None:
     today = dt.date(2032, 3, 10)
-    endpoints.add(hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="a")
     vid = submit(hook_runtime)
-    _authorization(hook_runtime, vid, today + dt.timedelta(days=2))
+    auth_id = _authorization(hook_runtime, coordinator, vid, today + dt.timedelta(days=2))
     authorizations.report_expiring(hook_runtime, today)
     with hook_runtime.db.session() as session:
-        stored = session.execute(select(WebhookEvent.data)).scalars().all()
-    text = json.dumps(stored)
+        stored = session.execute(
+            select(WebhookEvent.data).where(WebhookEvent.type == events.AUTHORIZATION_EXPIRING)
+        ).scalars().all()
+    [data] = [d for d in stored if d["authorization_id"] == auth_id]  # it was recorded
+    text = json.dumps(data)
     assert "AUTH-SECRET-881" not in text
     assert "Magellan" not in text
     assert "2032-03-12" not in text
 
 
 def test_an_extended_authorization_is_reported_again_when_its_new_end_nears(
-    hook_runtime: Runtime, receiver: Receiver
+    hook_runtime: Runtime, receiver: Receiver, coordinator: Staff, expiring_hook: str
 ) -> None:
-    from tests.unit.staff.conftest import make_account
-    from verifier.staff.accounts import Staff
-
     today = dt.date(2033, 3, 10)
-    created = endpoints.add(
-        hook_runtime, receiver.url, [events.AUTHORIZATION_EXPIRING], created_by="admin"
-    )
     vid = submit(hook_runtime)
-    auth_id = _authorization(hook_runtime, vid, today + dt.timedelta(days=4))
+    auth_id = _authorization(hook_runtime, coordinator, vid, today + dt.timedelta(days=4))
     assert authorizations.report_expiring(hook_runtime, today) == 1
-    account = make_account(hook_runtime, "coordinator")
-    staff = Staff(id=0, email=account.email, role="coordinator")
     authorizations.update_units(
-        hook_runtime, staff, vid, auth_id, {"end_date": today + dt.timedelta(days=24)}
+        hook_runtime, coordinator, vid, auth_id, {"end_date": today + dt.timedelta(days=24)}
     )
 
     assert authorizations.report_expiring(hook_runtime, today) == 0  # 24 days out
     assert authorizations.report_expiring(hook_runtime, today + dt.timedelta(days=20)) == 1
-    assert deliver_endpoint(hook_runtime, created.endpoint["id"]) == 2
+    assert deliver_endpoint(hook_runtime, expiring_hook) == 2
     assert [m["data"]["days_left"] for m in sent(receiver)] == [4, 4]
 
 
-def test_the_scheduled_job_reports_as_of_its_now(hook_runtime: Runtime) -> None:
+def test_the_scheduled_job_reports_as_of_its_now(
+    hook_runtime: Runtime, coordinator: Staff
+) -> None:
     vid = submit(hook_runtime)
-    _authorization(hook_runtime, vid, dt.date(2034, 1, 10))
+    _authorization(hook_runtime, coordinator, vid, dt.date(2034, 1, 10))
     job = maintenance.JOBS["report_expiring_authorizations"]
     assert job(hook_runtime, now=dt.datetime(2033, 12, 3, 9, tzinfo=dt.UTC)) == 0
     assert job(hook_runtime, now=dt.datetime(2034, 1, 5, 9, tzinfo=dt.UTC)) == 1
