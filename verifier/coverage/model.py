@@ -73,6 +73,21 @@ class Coverage:
 
 
 @dataclass(frozen=True, slots=True)
+class Eligibility:
+    """The member's eligibility dates (DTP 356/357, or a 307 range), kept apart from the plan's.
+
+    A member can join a plan after it began or leave before it ends (a dependent added in
+    March, COBRA ending in June): the coordinator needs both spans. ``end`` None is open.
+    """
+
+    begin: dt.date | None = None
+    end: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"begin": _date(self.begin), "end": _date(self.end)}
+
+
+@dataclass(frozen=True, slots=True)
 class Network:
     status: NetworkStatus
     basis: str
@@ -146,6 +161,31 @@ class TierBenefits:
             "coinsurance": fraction(self.coinsurance),
             "deductible": self.deductible.to_dict(),
             "out_of_pocket": self.out_of_pocket.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceBenefits:
+    """The cost share one tier gives at one place of service (III*ZZ*<POS> on the EB).
+
+    ``program_place``: the place is one where this program is delivered (its ladder's list);
+    rows for other places are shown too, marked, since a payer's office copay beside its
+    outpatient-hospital copay is what a coordinator quotes from.
+    """
+
+    place: str  # CMS place-of-service code, two digits
+    tier: Tier
+    program_place: bool
+    copay: Copay = field(default_factory=Copay)
+    coinsurance: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "place": self.place,
+            "tier": self.tier.value,
+            "program_place": self.program_place,
+            "copay": self.copay.to_dict(),
+            "coinsurance": fraction(self.coinsurance),
         }
 
 
@@ -285,6 +325,11 @@ class CoverageSummary:
     carve_out: CarveOut | None = None
     # Set by the check when the member matched only after a correction (never hidden).
     matching: Matching | None = None
+    # Optional keys (absent from the JSON when not reported, so summaries stored before
+    # them read back unchanged): the member's eligibility dates, and the cost share by
+    # place of service when the payer splits the program's rows by place.
+    eligibility: Eligibility | None = None
+    places: tuple[PlaceBenefits, ...] = ()
 
     def tier(self, tier: Tier) -> TierBenefits:
         return self.in_network if tier is Tier.IN_NETWORK else self.out_of_network
@@ -308,4 +353,6 @@ class CoverageSummary:
             "evidence": {path: list(sources) for path, sources in self.evidence},
         } | (
             {"carve_out": self.carve_out.to_dict()} if self.carve_out is not None else {}
-        ) | ({"matching": self.matching.to_dict()} if self.matching is not None else {})
+        ) | ({"matching": self.matching.to_dict()} if self.matching is not None else {}) | (
+            {"eligibility": self.eligibility.to_dict()} if self.eligibility is not None else {}
+        ) | ({"place_of_service": [p.to_dict() for p in self.places]} if self.places else {})

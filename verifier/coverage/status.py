@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from verifier.coverage.ladders import Ladder
-from verifier.coverage.model import Coverage, CoverageStatus
+from verifier.coverage.model import Coverage, CoverageStatus, Eligibility
 from verifier.coverage.reading import (
     ACTIVE,
     INACTIVE,
@@ -67,6 +67,39 @@ def read_coverage(
         group_number=_group_number(members, status_rows, trail),
         **_plan_dates(members, status_rows, trail),
     )
+
+
+def read_eligibility(result: EligibilityResult, trail: Trail) -> Eligibility | None:
+    """The member's own eligibility span: DTP 356/357 (begin/end), else a 307 range, from
+    the patient's loop, then the subscriber's, then a plan-wide active EB's own dates (where
+    payers such as the PokitDok mock put 356). None when none says it: not reported.
+
+    Plan dates (346/347, 291) say when the plan runs; these say when this member is on it.
+    """
+    patient = result.patient
+    if patient is None:
+        return None
+    sources = [m.dates for m in _members(result, patient)]
+    sources += [b.dates for b in patient.benefits if b.info in ACTIVE and is_plan_wide(b)]
+    for dates in sources:
+        begin = next((d for d in dates if d.qualifier == "356" and d.start), None)
+        end = next((d for d in dates if d.qualifier == "357" and d.start), None)
+        if begin is not None or end is not None:
+            if begin is not None:
+                trail.cite("eligibility.begin", render_dtp(begin))
+            if end is not None:
+                trail.cite("eligibility.end", render_dtp(end))
+            return Eligibility(
+                begin.start if begin else None,
+                _open(end.start) if end else (_open(begin.end) if begin else None),
+            )
+        span = next((d for d in dates if d.qualifier == "307" and d.start), None)
+        if span is not None:
+            trail.cite("eligibility.begin", render_dtp(span))
+            if _open(span.end) is not None:
+                trail.cite("eligibility.end", render_dtp(span))
+            return Eligibility(span.start, _open(span.end))
+    return None
 
 
 def _members(result: EligibilityResult, patient: MemberResult) -> list[MemberResult]:

@@ -24,12 +24,15 @@ from verifier.coverage.model import (
     Coverage,
     CoverageStatus,
     CoverageSummary,
+    Eligibility,
     ErrorItem,
     Estimate,
     Matching,
     Network,
     NetworkStatus,
+    PlaceBenefits,
     Preauthorization,
+    Tier,
     TierBenefits,
     VisitLimit,
 )
@@ -64,13 +67,37 @@ def _accumulator(data: Any) -> Accumulator:
 
 def _tier(data: Any) -> TierBenefits:
     data = _map(data)
-    copay = _map(data.get("copay"))
     return TierBenefits(
         covered=data.get("covered"),
-        copay=Copay(_decimal(copay.get("amount")), copay.get("per")),
+        copay=_copay(data.get("copay")),
         coinsurance=_decimal(data.get("coinsurance")),
         deductible=_accumulator(data.get("deductible")),
         out_of_pocket=_accumulator(data.get("out_of_pocket")),
+    )
+
+
+def _copay(data: Any) -> Copay:
+    copay = _map(data)
+    return Copay(_decimal(copay.get("amount")), copay.get("per"))
+
+
+def _eligibility(data: Any) -> Eligibility | None:
+    if not isinstance(data, Mapping):
+        return None
+    return Eligibility(_date(data.get("begin")), _date(data.get("end")))
+
+
+def _places(data: Any) -> tuple[PlaceBenefits, ...]:
+    return tuple(
+        PlaceBenefits(
+            place=str(item["place"]),
+            tier=Tier(item["tier"]),
+            program_place=bool(item.get("program_place")),
+            copay=_copay(item.get("copay")),
+            coinsurance=_decimal(item.get("coinsurance")),
+        )
+        for item in data or ()
+        if isinstance(item, Mapping)
     )
 
 
@@ -160,6 +187,8 @@ def summary_from_dict(data: Mapping[str, Any]) -> CoverageSummary:
             ),
             carve_out=_carve_out(data.get("carve_out")),
             matching=_matching(data.get("matching")),
+            eligibility=_eligibility(data.get("eligibility")),
+            places=_places(data.get("place_of_service")),
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise StoredSummaryError(f"stored summary does not read back: {exc}") from None

@@ -32,8 +32,9 @@ from verifier.coverage.model import (
     TierBenefits,
     VisitLimit,
 )
+from verifier.coverage.places import read_places
 from verifier.coverage.reading import Trail, is_plan_wide, rank
-from verifier.coverage.status import read_coverage
+from verifier.coverage.status import read_coverage, read_eligibility
 from verifier.coverage.tiers import note_unlabelled, read_tier
 from verifier.domain import Benefit, Condition, EligibilityResult, LevelOfCare
 
@@ -113,6 +114,8 @@ def summarize(
             )
             for e in result.errors
         ),
+        eligibility=read_eligibility(result, trail) if benefits else None,
+        places=read_places(benefits, ladder, trail),
         evidence=trail.frozen(),
     )
 

@@ -48,7 +48,7 @@ def read_tier(
 ) -> TierBenefits:
     on_tier = [b for b in benefits if tier in tiers_of(b)]
     ranked = [(r, b) for b in on_tier if (r := scoped_rank(b, ladder)) is not None]
-    copay, coinsurance = _cost_share(ranked, tier, trail)
+    copay, coinsurance = cost_share(ranked, tier.value, trail)
     return TierBenefits(
         covered=_covered(ranked, tier, trail),
         copay=copay,
@@ -95,7 +95,9 @@ def _covered(ranked: Ranked, tier: Tier, trail: Trail) -> bool | None:
     return not says_no
 
 
-def _cost_share(ranked: Ranked, tier: Tier, trail: Trail) -> tuple[Copay, Decimal | None]:
+def cost_share(ranked: Ranked, path: str, trail: Trail) -> tuple[Copay, Decimal | None]:
+    """Copay and coinsurance as a pair from the most specific rung; ``path`` prefixes the
+    evidence keys ("in_network" gives "in_network.copay")."""
     rows = [
         (r, b)
         for r, b in ranked
@@ -113,17 +115,17 @@ def _cost_share(ranked: Ranked, tier: Tier, trail: Trail) -> tuple[Copay, Decima
     if len(values) == 1:
         amount, per = values.pop()
         copay = Copay(amount=amount, per=per)
-        trail.cite(f"{tier.value}.copay", *(render_eb(b) for b in copays))
+        trail.cite(f"{path}.copay", *(render_eb(b) for b in copays))
     elif values:
-        _conflict(trail, f"{tier.value}.copay", copays)
+        _conflict(trail, f"{path}.copay", copays)
 
     coinsurance: Decimal | None = None
     percents = distinct_percents(coins)
     if len(percents) == 1:
         coinsurance = percents[0]
-        trail.cite(f"{tier.value}.coinsurance", *(render_eb(b) for b in coins))
+        trail.cite(f"{path}.coinsurance", *(render_eb(b) for b in coins))
     elif percents:
-        _conflict(trail, f"{tier.value}.coinsurance", coins)
+        _conflict(trail, f"{path}.coinsurance", coins)
     return copay, coinsurance
 
 
