@@ -4,7 +4,7 @@ Chromium on every page a visitor or a coordinator reads: no violation is allowed
 axe checks what a machine can (names, labels, contrast, landmarks, language, tables,
 focusable controls); keyboard order and focus after an action stay in the flow tests.
 Each page is audited at the width it is used at: the visitor's at phone width, the
-console's at 1280 px.
+console's at 1280 px and 1920 px (the two screens coordinators use; issue 16 item 7).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.conftest import LiveServer, WorkerProcess
-from tests.e2e.conftest import fill_form, sign_in_coordinator
+from tests.e2e.conftest import SCREENSHOTS, fill_form, sign_in_coordinator
 from tests.unit.webhooks.conftest import submit
 from verifier.verifications.check import run_check
 
@@ -25,6 +25,7 @@ WCAG = {
     "resultTypes": ["violations"],
 }
 CONSOLE_WIDTH = {"width": 1280, "height": 900}
+CONSOLE_WIDTHS = (1280, 1920)
 
 
 def violations(page: Any) -> list[str]:
@@ -64,22 +65,31 @@ def test_the_console_sign_in_page_has_no_wcag_violations(
     assert violations(page) == []
 
 
+@pytest.mark.parametrize("width", CONSOLE_WIDTHS)
 def test_the_console_pages_a_coordinator_reads_all_day_have_no_wcag_violations(
-    page: Any, live_server: LiveServer, runtime: Any
+    page: Any, live_server: LiveServer, runtime: Any, width: int
 ) -> None:
     carved = submit(runtime, "SBX-CARVEOUT-7102")
     run_check(runtime, carved)
-    page.set_viewport_size(CONSOLE_WIDTH)
+    by_place = submit(runtime, "SBX-PLACES-7103")
+    run_check(runtime, by_place)
+    page.set_viewport_size({"width": width, "height": 900})
     sign_in_coordinator(page, live_server.url, runtime)
     found: dict[str, list[str]] = {}
     for name, path in (
         ("work queue", "/console"),
         ("carve-out detail", f"/console/verifications/{carved}"),
+        ("by-place detail", f"/console/verifications/{by_place}"),
         ("search", "/console/search"),
         ("call-backs", "/console/callbacks"),
     ):
         page.goto(f"{live_server.url}{path}")
         found[name] = violations(page)
+        if name == "by-place detail":
+            expect(page.locator("#grid-iop-plan table.places")).to_be_visible()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shot = SCREENSHOTS / f"console-detail-by-place-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
     assert found == {name: [] for name in found}
 
 
@@ -91,8 +101,6 @@ def test_a_console_error_page_has_no_wcag_violations(
     page.goto(f"{live_server.url}/console/verifications/{'0' * 32}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert violations(page) == []
-
-
 
 
 def test_the_audit_finds_what_it_is_for(page: Any) -> None:

@@ -88,6 +88,22 @@ def test_exhausted_visits_show_none_remaining(check: Any) -> None:
     assert result["summary"]["visit_limit"]["remaining"] == 0
 
 
+def test_a_plan_priced_by_place_of_service_keeps_each_place(check: Any, runtime: Any) -> None:
+    result = check("SBX-PLACES-1")
+    assert result["status"] == "completed"
+    with runtime.db.session() as db:
+        row = db.get(Verification, result["id"])
+        assert row is not None
+        stored = row.summary
+    places = {(p["place"], p["tier"]): p for p in stored["place_of_service"]}
+    assert places[("22", "in_network")]["copay"] == {"amount": "50.00", "per": "visit"}
+    assert places[("11", "in_network")]["copay"]["amount"] == "30.00"
+    assert places[("02", "in_network")]["copay"]["amount"] == "0.00"
+    assert places[("22", "out_of_network")]["coinsurance"] == "0.40"
+    assert stored["eligibility"]["begin"].endswith("-03-01")
+    assert stored["coverage"]["plan_begin"].endswith("-01-01")
+
+
 def test_a_carve_out_is_checked_again_with_the_administrator(check: Any, runtime: Any) -> None:
     result = check("SBX-CARVEOUT-1")
     assert result["status"] == "completed"

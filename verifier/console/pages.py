@@ -38,11 +38,15 @@ def summary_grid(summary: CoverageSummary, source: str = "electronic") -> dict[s
             "grid": summary_grid(carve.summary, "administrator") if carve.summary else None,
         }
     shows_cost = grid.shows_cost(summary)
+    plan, tiers = grid.plan_rows(summary), grid.tier_rows(summary)
     return {
         "level_of_care": summary.level_of_care.value,
         "source": source,
-        "plan": grid.plan_rows(summary),
-        "tiers": grid.tier_rows(summary),
+        "plan": plan,
+        "tiers": tiers,
+        # The same rows by key, for compact tables that show a few of them.
+        "by_key": {row.key: row for row in (*plan, *tiers)},
+        "places": grid.place_rows(summary),
         "shows_cost": shows_cost,
         "estimate": grid.estimate_text(summary) if shows_cost else None,
         "assumptions": list(estimate.assumptions) or assumptions_for(estimate.to_dict()),

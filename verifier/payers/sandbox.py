@@ -52,6 +52,9 @@ class Scenario:
     description: str
     benefits: Callable[[int], tuple[Benefit, ...] | None] | None = None
     plan_end: dt.date | None = None
+    # The member's own eligibility begin (DTP 356 in 2100C), as a (month, day) of this
+    # year: a member who joined the plan after it began.
+    eligible_from: tuple[int, int] | None = None
 
 
 def attempt_of(trace_number: str) -> int:
@@ -239,6 +242,22 @@ def _carve_out(_attempt: int) -> tuple[Benefit, ...]:
     return (*medical, contact)
 
 
+def _by_place(_attempt: int) -> tuple[Benefit, ...]:
+    """IOP priced by place of service, as payers send it: one EB per place (III*ZZ*<POS>),
+    outpatient hospital (22) $50, office (11) $30, telehealth (02) $0 in network; out of
+    network 40 % at the hospital."""
+    iop = ("A8", "CH", "MH")
+    copays = [
+        Benefit("B", "IND", iop, time_period="27", amount=Decimal(amount), in_plan_network="Y",
+                industry_codes=(("ZZ", place),))
+        for place, amount in (("22", "50.00"), ("11", "30.00"), ("02", "0.00"))
+    ]
+    hospital_out = Benefit("A", "IND", iop, percent=Decimal("0.40"), in_plan_network="N",
+                           industry_codes=(("ZZ", "22"),))
+    rows = (*copays, hospital_out)
+    return _active() + plan_tiers(copay=None) + rows + _visits(30, 30)
+
+
 def _flaky(attempt: int) -> tuple[Benefit, ...] | None:
     return None if attempt <= 1 else _active_iop(attempt)
 
@@ -269,6 +288,10 @@ SCENARIOS: dict[str, Scenario] = {
     "SBX-EXHAUSTED": Scenario("visits_exhausted", "active; no visits left", _exhausted),
     "SBX-CARVEOUT": Scenario(
         "carve_out", "behavioral health carved out to another entity", _carve_out
+    ),
+    "SBX-PLACES": Scenario(
+        "by_place", "active; IOP priced by place of service; eligible since March 1",
+        _by_place, eligible_from=(3, 1),
     ),
     "SBX-SLOW": Scenario("slow", "answers after a delay, then active", _active_iop),
     "SBX-GARBAGE": Scenario("garbage", "answers something that is not X12"),
@@ -379,10 +402,12 @@ class SandboxAdapter:
             return EligibilityResult(payer=payer, provider=provider, version="005010X279A1")
         year = self.today().year
         plan_end = scenario.plan_end or dt.date(year, 12, 31)
-        dates = (
+        dates: tuple[DateInfo, ...] = (
             DateInfo("346", dt.date(year, 1, 1), None),
             DateInfo("347", plan_end, None),
         )
+        if scenario.eligible_from is not None:
+            dates += (DateInfo("356", dt.date(year, *scenario.eligible_from), None),)
         member = replace(
             member,
             references=(Reference("6P", request.group_number or "SBX100", "SANDBOX GROUP"),),

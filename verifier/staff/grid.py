@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from verifier.coverage.model import Amounts, CoverageSummary, Tier, TierBenefits
+from verifier.coverage.model import Amounts, CoverageSummary, PlaceBenefits, Tier, TierBenefits
+from verifier.coverage.places import place_name
 
 NOT_REPORTED = "not reported"
 
@@ -165,6 +166,13 @@ def plan_rows(summary: CoverageSummary) -> list[Row]:
             "coverage.plan_begin",
             "coverage.plan_end",
         ),
+        one(
+            "eligibility.dates",
+            "Member eligible",
+            _dates(*((e.begin, e.end) if (e := summary.eligibility) else (None, None))),
+            "eligibility.begin",
+            "eligibility.end",
+        ),
         Row(
             "network.status",
             "Network",
@@ -197,6 +205,45 @@ def plan_rows(summary: CoverageSummary) -> list[Row]:
     if admin is not None:
         named = " · ".join(part for part in (admin.name, admin.payer_id, admin.phone) if part)
         rows.append(one("administrator", "Benefits administrator (carve-out)", named or "named"))
+    return rows
+
+
+def _cost_share(found: PlaceBenefits | None) -> str:
+    if found is None or (found.copay.amount is None and found.coinsurance is None):
+        return NOT_REPORTED
+    parts = []
+    if found.copay.amount is not None:
+        per = f" per {found.copay.per}" if found.copay.per else ""
+        parts.append(f"copay {dollars(found.copay.amount)}{per}")
+    if found.coinsurance is not None:
+        parts.append(f"coinsurance {percent(found.coinsurance)}")
+    return ", ".join(parts)
+
+
+def place_rows(summary: CoverageSummary) -> list[Row]:
+    """The cost share by place of service, in and out of network side by side; empty when
+    the payer did not split the program's rows by place. A place where this program is not
+    delivered is labelled so, not hidden."""
+    places = dict.fromkeys(p.place for p in summary.places)
+    rows = []
+    for place in places:
+        by_tier = {p.tier: p for p in summary.places if p.place == place}
+        program = any(p.program_place for p in by_tier.values())
+        label = f"{place_name(place).capitalize()} ({place})" + (
+            "" if program else ", not where this program is delivered"
+        )
+        cells = tuple(
+            Cell(
+                _cost_share(by_tier.get(tier)),
+                _sources(
+                    summary,
+                    f"place_of_service.{place}.{tier.value}.copay",
+                    f"place_of_service.{place}.{tier.value}.coinsurance",
+                ),
+            )
+            for tier in (Tier.IN_NETWORK, Tier.OUT_OF_NETWORK)
+        )
+        rows.append(Row(f"place_of_service.{place}", label, cells))
     return rows
 
 

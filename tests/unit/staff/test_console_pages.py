@@ -108,6 +108,21 @@ def tier_cells(html: str, key: str) -> list[str]:
     return [unescape(cell) for cell in found]
 
 
+def test_a_plan_priced_by_place_shows_each_place_and_both_date_spans(
+    signed_in: Any, checked: Any
+) -> None:
+    vid = checked("SBX-PLACES")
+    html = signed_in.get(f"/console/verifications/{vid}").get_data(as_text=True)
+    assert tier_cells(html, "place_of_service.22") == ["copay $50.00 per visit", "coinsurance 40%"]
+    assert tier_cells(html, "place_of_service.11")[0] == "copay $30.00 per visit"
+    assert tier_cells(html, "place_of_service.02")[0] == "copay $0.00 per visit"
+    page = text_of(signed_in.get(f"/console/verifications/{vid}"))
+    year = dt.date.today().year
+    assert f"Plan dates {year}-01-01 to {year}-12-31" in page
+    assert f"Member eligible {year}-03-01 to open" in page
+    assert "Outpatient hospital, on campus (22)" in page
+
+
 def test_out_of_network_benefits_are_read_beside_in_network(signed_in: Any, checked: Any) -> None:
     vid = checked("SBX-OON")
     html = signed_in.get(f"/console/verifications/{vid}").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 from tests.fakes.summaries import active_iop
@@ -12,7 +13,10 @@ from verifier.coverage.model import (
     Copay,
     Coverage,
     CoverageStatus,
+    Eligibility,
     Estimate,
+    PlaceBenefits,
+    Tier,
     TierBenefits,
 )
 from verifier.staff import grid
@@ -86,3 +90,44 @@ def test_a_carve_out_names_its_administrator() -> None:
         carve_out=CarveOut("BHADMIN", active_iop()),
     )
     assert plan(summary, "administrator") == "MINDWELL BEHAVIORAL · BHADMIN · 8005550199"
+
+
+def test_member_eligibility_reads_beside_the_plan_dates_with_its_source() -> None:
+    summary = dataclasses.replace(
+        active_iop(),
+        coverage=Coverage(CoverageStatus.ACTIVE, plan_begin=dt.date(2026, 1, 1)),
+        eligibility=Eligibility(dt.date(2026, 3, 1), None),
+        evidence=(("eligibility.begin", ("DTP*356*D8*20260301",)),),
+    )
+    assert plan(summary, "coverage.plan_dates") == "2026-01-01 to open"
+    assert plan(summary, "eligibility.dates") == "2026-03-01 to open"
+    row = next(r for r in grid.plan_rows(summary) if r.key == "eligibility.dates")
+    assert row.cells[0].sources == ("DTP*356*D8*20260301",)
+
+
+def test_eligibility_the_payer_did_not_send_is_not_reported() -> None:
+    assert plan(active_iop(), "eligibility.dates") == NOT_REPORTED
+
+
+def test_place_rows_name_the_place_and_show_both_networks() -> None:
+    summary = dataclasses.replace(active_iop(), places=(
+        PlaceBenefits("22", Tier.IN_NETWORK, True, Copay(Decimal("50"), "visit")),
+        PlaceBenefits("22", Tier.OUT_OF_NETWORK, True, coinsurance=Decimal("0.4")),
+        PlaceBenefits("02", Tier.IN_NETWORK, True, Copay(Decimal("0"), "visit"),
+                      Decimal("0.2")),
+        PlaceBenefits("21", Tier.IN_NETWORK, False, Copay(Decimal("250"))),
+    ))
+    rows = {r.key: (r.label, tuple(c.text for c in r.cells)) for r in grid.place_rows(summary)}
+    assert rows["place_of_service.22"] == (
+        "Outpatient hospital, on campus (22)", ("copay $50.00 per visit", "coinsurance 40%"),
+    )
+    assert rows["place_of_service.02"][1] == (
+        "copay $0.00 per visit, coinsurance 20%", NOT_REPORTED,
+    )
+    assert rows["place_of_service.21"][0] == (
+        "Inpatient hospital (21), not where this program is delivered"
+    )
+
+
+def test_no_place_rows_when_the_payer_did_not_split_by_place() -> None:
+    assert grid.place_rows(active_iop()) == []
