@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Request, g, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, UnsupportedMediaType
 
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from verifier.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     logs.configure(settings.log_level)
-    app.extensions["verifier"] = Runtime(settings)
+    runtime = Runtime(settings)
+    _check_part2_recipients(runtime)
+    app.extensions["verifier"] = runtime
 
     app.before_request(_request_id)
     app.before_request(_require_json_body)
@@ -66,6 +71,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     outage.init_app(app)  # a database or Redis that is down: 503 with a reason (issue 19)
     return app
+
+
+def _check_part2_recipients(runtime: Runtime) -> None:
+    """Web, workers and the CLI all start here: none may run Part 2 checks whose consent
+    cannot name the clearinghouse (verifier.part2.consent.require_named_recipients)."""
+    from verifier.part2.consent import require_named_recipients
+
+    require_named_recipients(runtime.facility, runtime.directory.entries.values())
 
 
 def _request_id() -> None:

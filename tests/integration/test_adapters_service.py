@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
+from tests.conftest import ROOT
 from tests.fakes import clearinghouse_responses as ch
 from tests.fakes import x12_responses as x12
 from tests.fakes.payer_server import FakePayer, Reply
@@ -80,12 +81,22 @@ def app_for(
             token_path=ch.TOKEN_PATH,
         )
     )
+    # The default facility has Part 2 programs: a generic clearinghouse must be named
+    # (the app refuses to start otherwise; verifier.part2.consent.require_named_recipients).
+    facility = tmp_path / "facility.toml"
+    facility.write_text(
+        (ROOT / "config" / "facility.toml").read_text().replace(
+            '# clearinghouse = "Your clearinghouse, Inc."',
+            'clearinghouse = "Fake Clearinghouse, Inc."',
+        )
+    )
     made: list[Any] = []
 
     def build(**changes: Any) -> Any:
         configured = dataclasses.replace(
             settings,
             payers_file=payers,
+            facility_file=facility,
             queue_prefix=f"vtsvc{uuid.uuid4().hex[:8]}",
             **changes,
         )

@@ -269,6 +269,41 @@ def clearinghouses_in(facility: FacilityProfile, entries: Iterable[PayerEntry]) 
     return list(dict.fromkeys(name for name in found if name is not None))
 
 
+class UnnamedRecipient(RuntimeError):
+    """The configuration would have a Part 2 consent name a recipient it cannot name."""
+
+
+def unnamed_clearinghouse_payers(
+    facility: FacilityProfile, entries: Iterable[PayerEntry]
+) -> list[str]:
+    """Payer ids a Part 2 270 would reach through a clearinghouse the consent cannot name:
+    the generic ``clearinghouse`` adapter with no ``[part2] clearinghouse`` set. Empty when
+    the facility has no Part 2 program (nothing needs naming)."""
+    if not facility.part2_programs or facility.part2_clearinghouse:
+        return []
+    return [entry.id for entry in entries if entry.adapter == "clearinghouse"]
+
+
+def require_named_recipients(facility: FacilityProfile, entries: Iterable[PayerEntry]) -> None:
+    """Refuse to start when a Part 2 consent could not name who receives the 270.
+
+    §2.31(a)(4) asks for the name of each recipient; "the facility's clearinghouse" is not
+    a name, and a consent without it does not cover the disclosure, so every check for a
+    Part 2 program through those payers would disclose without a valid consent.
+    """
+    unnamed = unnamed_clearinghouse_payers(facility, entries)
+    if unnamed:
+        more = f" and {len(unnamed) - 5} more" if len(unnamed) > 5 else ""
+        shown = ", ".join(unnamed[:5]) + more
+        raise UnnamedRecipient(
+            "42 CFR Part 2: payers " + shown + " are reached through the generic "
+            "clearinghouse adapter, but config/facility.toml's [part2] clearinghouse does not "
+            "name that company; a Part 2 consent must name every recipient (§2.31(a)(4)). "
+            "Set [part2] clearinghouse = \"<the company's legal name>\", or route those "
+            "payers through a named connection (stedi, optum)."
+        )
+
+
 def recipients(facility: FacilityProfile, entry: PayerEntry) -> list[str]:
     """Who the 270 goes to, as the consent names them."""
     named = [entry.name, "behavioral health administrator named by the plan"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,10 +15,12 @@ from verifier.coverage.facility import FacilityProfile, load_facility
 from verifier.domain import LevelOfCare
 from verifier.part2.consent import (
     UNNAMED_CLEARINGHOUSE,
+    UnnamedRecipient,
     clearinghouse_of,
     clearinghouses_in,
     lines,
     recipients,
+    unnamed_clearinghouse_payers,
 )
 from verifier.payers.directory import PayerEntry
 
@@ -79,3 +83,46 @@ def test_the_generic_clearinghouse_is_the_one_the_facility_names(
     assert clearinghouse_of(named, payer("clearinghouse")) == "Availity, LLC"
     # Unnamed in config/facility.toml: said as such (docs: name it before going live).
     assert clearinghouse_of(facility, payer("clearinghouse")) == UNNAMED_CLEARINGHOUSE
+
+
+def test_a_generic_clearinghouse_nobody_named_is_listed_for_part2_programs(
+    facility: FacilityProfile,
+) -> None:
+    entries = [payer("clearinghouse"), payer("stedi"), payer("x12_http")]
+    assert unnamed_clearinghouse_payers(facility, entries) == ["P-clearinghouse"]
+    named = dataclasses.replace(facility, part2_clearinghouse="Availity, LLC")
+    assert unnamed_clearinghouse_payers(named, entries) == []
+
+
+def test_without_part2_programs_nothing_needs_naming(facility: FacilityProfile) -> None:
+    programs = tuple(
+        (level, dataclasses.replace(program, part2=())) for level, program in facility.programs
+    )
+    no_part2 = dataclasses.replace(facility, programs=programs)
+    assert unnamed_clearinghouse_payers(no_part2, [payer("clearinghouse")]) == []
+
+
+def test_the_service_refuses_to_start_when_a_part2_consent_could_not_name_a_recipient(
+    settings: Any, tmp_path: Path
+) -> None:
+    from verifier import create_app
+
+    payers = tmp_path / "payers.toml"
+    payers.write_text(
+        '[payers.KEYSTONE]\nname = "Keystone Mutual"\nadapter = "clearinghouse"\n'
+        'endpoint = "https://clearinghouse.invalid/eligibility"\n'
+    )
+    with pytest.raises(UnnamedRecipient) as refused:
+        create_app(dataclasses.replace(settings, payers_file=payers))
+    said = str(refused.value)
+    assert "KEYSTONE" in said and "[part2] clearinghouse" in said and "§2.31(a)(4)" in said
+    facility_file = tmp_path / "facility.toml"
+    facility_file.write_text(
+        (ROOT / "config" / "facility.toml").read_text().replace(
+            '# clearinghouse = "Your clearinghouse, Inc."', 'clearinghouse = "Availity, LLC"'
+        )
+    )
+    app = create_app(
+        dataclasses.replace(settings, payers_file=payers, facility_file=facility_file)
+    )
+    app.extensions["verifier"].db.dispose()
