@@ -211,6 +211,9 @@ class Settings:
     reverify_after_hours: int = 72  # ... when their answer is older than this
     retention_days: int = 90  # PHI of verifications older than this is erased
     patient_retention_days: int = 0  # ... unless they became patients: 0 = never by us
+    # 42 CFR Part 2: a purged visitor row's consent and disclosure ledger are kept this long
+    # (6 years: HIPAA documentation retention, 45 CFR 164.530(j); §2.24 asks for 3 back).
+    part2_ledger_retention_days: int = 2190
     batch_max_rows: int = 10_000
     batch_max_bytes: int = 5 * 1024 * 1024
     batch_chunk: int = 500  # verifications per batch job (fewer, longer jobs: no idle tails)
@@ -309,6 +312,10 @@ class Settings:
                 env, "VERIFIER_REVERIFY_AFTER_HOURS", defaults.reverify_after_hours
             ),
             retention_days=_int(env, "VERIFIER_RETENTION_DAYS", defaults.retention_days, 1),
+            part2_ledger_retention_days=_int(
+                env, "VERIFIER_PART2_LEDGER_RETENTION_DAYS",
+                defaults.part2_ledger_retention_days, 1095,
+            ),
             patient_retention_days=_int(
                 env, "VERIFIER_PATIENT_RETENTION_DAYS", defaults.patient_retention_days
             ),

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from verifier.domain import EligibilityRequest
 from verifier.store.models import Disclosure, Verification
@@ -76,6 +76,11 @@ def record(
     disclosure_id = uuid.uuid4().hex
     content = json.dumps(content_of(request), sort_keys=True, ensure_ascii=False)
     with runtime.db.session() as session:
+        person = session.execute(
+            select(Verification.index_member_id, Verification.index_birth_date).where(
+                Verification.id == verification_id
+            )
+        ).one_or_none()
         session.add(
             Disclosure(
                 id=disclosure_id,
@@ -91,6 +96,8 @@ def record(
                 trace_number=request.trace_number,
                 outcome=outcome[:40],
                 content_enc=seal(runtime.keyring, "part2.disclosure", disclosure_id, content),
+                index_member_id=person.index_member_id if person else None,
+                index_birth_date=person.index_birth_date if person else None,
             )
         )
     return disclosure_id
@@ -147,7 +154,9 @@ def for_verification(runtime: Runtime, verification_id: str) -> list[Entry]:
 
 
 def for_person(runtime: Runtime, verification_id: str) -> list[Entry]:
-    """Every disclosure about the person this verification is for (same id and birth date)."""
+    """Every disclosure about the person this verification is for (same member id and
+    birth date), found by the ledger's own copy of the blind indexes, so the list outlives
+    the purge of the visitor rows it came from (§2.24: up to 3 years back)."""
     with runtime.db.session() as session:
         person = session.execute(
             select(Verification.index_member_id, Verification.index_birth_date).where(
@@ -156,20 +165,60 @@ def for_person(runtime: Runtime, verification_id: str) -> list[Entry]:
         ).one_or_none()
         if person is None:
             raise LookupError(verification_id)
-        same = select(Verification.id).where(
-            Verification.index_member_id == person.index_member_id,
-            Verification.index_birth_date == person.index_birth_date,
-        )
-        if person.index_member_id is None:
-            same = select(Verification.id).where(Verification.id == verification_id)
+        member_id, birth_date = person.index_member_id, person.index_birth_date
+        if member_id is None:  # purged: the person's indexes as its own disclosures kept them
+            kept = session.execute(
+                select(Disclosure.index_member_id, Disclosure.index_birth_date)
+                .where(
+                    Disclosure.verification_id == verification_id,
+                    Disclosure.index_member_id.is_not(None),
+                )
+                .limit(1)
+            ).one_or_none()
+            if kept is not None:
+                member_id, birth_date = kept.index_member_id, kept.index_birth_date
+        if member_id is None:
+            same = Disclosure.verification_id == verification_id
+        else:
+            same = (Disclosure.index_member_id == member_id) & (
+                Disclosure.index_birth_date == birth_date
+            )
         rows = list(
-            session.execute(
-                select(Disclosure)
-                .where(Disclosure.verification_id.in_(same))
-                .order_by(Disclosure.disclosed_at)
-            ).scalars()
+            session.execute(select(Disclosure).where(same).order_by(Disclosure.disclosed_at))
+            .scalars()
         )
     return _entries(runtime, rows)
+
+
+def expire(runtime: Runtime, *, now: dt.datetime) -> int:
+    """End the ledger's retention: disclosures older than VERIFIER_PART2_LEDGER_RETENTION_DAYS
+    are deleted, and the sealed consent of a purged verification with none left is erased.
+
+    Until then a purged visitor row keeps its consent (version, time, typed name) and its
+    disclosures: the consent is the program's record that the disclosure was authorised
+    (HIPAA keeps such documentation 6 years, 45 CFR 164.530(j)), and the list of
+    disclosures is the patient's right for 3 years (§2.24).
+    """
+    cutoff = now - dt.timedelta(days=runtime.settings.part2_ledger_retention_days)
+    with runtime.db.session() as session:
+        gone = session.execute(
+            delete(Disclosure)
+            .where(Disclosure.disclosed_at < cutoff)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        left = select(Disclosure.id).where(Disclosure.verification_id == Verification.id)
+        session.execute(
+            update(Verification)
+            .where(
+                Verification.purged_at.is_not(None),
+                Verification.part2_consent_enc.is_not(None),
+                Verification.created_at < cutoff,
+                ~left.exists(),
+            )
+            .values(part2_consent_enc=None)
+            .execution_options(synchronize_session=False)
+        )
+    return int(gone or 0)
 
 
 CSV_COLUMNS = (

@@ -346,6 +346,10 @@ class Disclosure(Base):
     trace_number: Mapped[str | None] = mapped_column(String(50))
     outcome: Mapped[str] = mapped_column(String(40))  # answered, or the error's reason
     content_enc: Mapped[str] = mapped_column(Text)
+    # The person's blind indexes (migration 0016), copied from the verification when the
+    # 270 left: the list of disclosures is found by person after the visitor row's purge.
+    index_member_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    index_birth_date: Mapped[str | None] = mapped_column(String(64))
 # --- webhooks (migration 0011_webhooks; verifier.webhooks) -------------------------------
 
 

@@ -324,8 +324,15 @@ def purge_expired(runtime: Runtime, *, now: dt.datetime | None = None) -> int:
     verification belongs to an admission, kept under the facility's records policy. A
     visitor staff marked as having become a patient is an admission too: kept, unless
     VERIFIER_PATIENT_RETENTION_DAYS (counted from the mark) is set and has passed.
+
+    A 42 CFR Part 2 row keeps its sealed consent and its disclosure ledger (with the
+    ledger's own blind indexes) past the purge, until VERIFIER_PART2_LEDGER_RETENTION_DAYS:
+    the patient's list of disclosures must outlive the visitor's 90 days (``part2.ledger``).
     """
+    from verifier.part2 import ledger
+
     now = now or utcnow()
+    ledger.expire(runtime, now=now)
     settings = runtime.settings
     cutoff = now - dt.timedelta(days=settings.retention_days)
     expired: ColumnElement[bool] = Verification.became_patient_at.is_(None)
