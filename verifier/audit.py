@@ -57,6 +57,7 @@ ACTIONS = (
     "patient_marked",
     "patient_unmarked",
     "part2_revoke",  # a 42 CFR Part 2 consent revoked on the person's request
+    "part2_consent",  # a Part 2 consent the patient signed on paper, recorded by staff
     "user_created",
     "user_disabled",
     "token_issued",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -26,6 +27,7 @@ from verifier.domain import LevelOfCare
 from verifier.part2 import ledger as part2_ledger
 from verifier.part2 import staff as part2_staff
 from verifier.part2.revoke import revoke as part2_revoke_consent
+from verifier.part2.signed import ConsentNotRecorded, record_signed
 from verifier.runtime import runtime_of
 from verifier.staff import (
     accounts,
@@ -509,6 +511,41 @@ def part2_revoke(verification_id: str) -> Response:
         "verification",
         verification_id,
     )
+    return _back(verification_id)
+
+
+@bp.post("/verifications/<verification_id>/part2/consent")
+@staff_required()
+def part2_consent(verification_id: str) -> Any:
+    """Record a Part 2 consent the patient signed on paper; the check can then be re-run."""
+    values = _form_values()
+    errors: dict[str, str] = {}
+    if request.form.get("confirm") != "yes":
+        errors["confirm"] = "Confirm the signed copy is kept in the patient's record."
+    signed_on: dt.date | None = None
+    try:
+        signed_on = dt.date.fromisoformat(values.get("signed_on") or "")
+    except ValueError:
+        errors["signed_on"] = "Enter the date the patient signed, like 2026-12-01."
+    if not errors:
+        try:
+            record_signed(
+                runtime_of(current_app),
+                verification_id,
+                signature=values.get("signature") or "",
+                signed_on=signed_on,
+                staff_email=g.staff.email,
+                now=work.utcnow(),
+            )
+        except LookupError:
+            raise work.NotFoundError(verification_id) from None
+        except ConsentNotRecorded as exc:
+            errors[exc.field or "form"] = exc.message
+    if errors:
+        record("part2_consent", "refused", "verification", verification_id)
+        return _detail_page(verification_id, 422, form="part2_consent", values=values,
+                            errors=errors)
+    record("part2_consent", object_type="verification", object_id=verification_id)
     return _back(verification_id)
 
 

@@ -361,8 +361,11 @@ def sealed_values(
     patient: str,
     consent: Part2Consent,
     now: dt.datetime,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The verification's Part 2 columns: the consent as signed, sealed to the row."""
+    """The verification's Part 2 columns: the consent as signed, sealed to the row.
+
+    ``extra``: facts about how it was given, sealed with it (a paper consent's recorder)."""
     expires = now + dt.timedelta(days=facility.part2_consent_days)
     language = consent.language
     through = clearinghouse_of(facility, entry)
@@ -386,7 +389,7 @@ def sealed_values(
         "payer_id": entry.id,
         "recipients": recipients(facility, entry),
         "text": [{"element": key, "paragraph": para, "text": text} for key, para, text in words],
-    }
+    } | dict(extra or {})
     text = json.dumps(record, sort_keys=True, ensure_ascii=False)
     return {
         "part2": True,

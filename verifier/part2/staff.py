@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from verifier.part2 import ledger
+from verifier.part2.consent import VERSION
 from verifier.store.models import Verification
 from verifier.store.records import unseal
 
@@ -49,4 +50,5 @@ def detail(runtime: Runtime, verification_id: str) -> dict[str, Any] | None:
         "revoked_at": row.part2_revoked_at,
         "revoked_by": row.part2_revoked_by,
         "disclosures": ledger.for_verification(runtime, verification_id),
+        "current_version": VERSION,  # what a paper consent is signed as
     }

@@ -489,3 +489,32 @@ def test_one_call_back_that_will_not_open_does_not_take_the_pages_down(
     assert listing.status_code == 200 and "(unreadable)" in text_of(listing)
     detail = signed_in.get(f"/console/verifications/{vid}")
     assert detail.status_code == 200 and "(unreadable)" in text_of(detail)
+
+
+def test_a_paper_consent_recorded_on_the_page_lets_a_staff_part2_check_run(
+    signed_in: Any, client: Any, runtime: Any
+) -> None:
+    from tests.unit.part2.test_signed import staff_part2_row
+
+    vid = staff_part2_row(runtime)
+    url = f"/console/verifications/{vid}"
+    first = signed_in.get(url)
+    assert "Record a consent the patient signed on paper" in text_of(first)
+    refused = signed_in.post(f"{url}/part2/consent", data={
+        "csrf_token": csrf_of(first), "signature": "Ana Ruiz",
+        "signed_on": dt.date.today().isoformat(),
+    })
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="p2-confirm-error">Confirm the signed copy is kept' in html
+    assert 'value="Ana Ruiz"' in html  # the form kept
+    done = signed_in.post(f"{url}/part2/consent", data={
+        "csrf_token": csrf_of(refused), "signature": "Ana Ruiz",
+        "signed_on": dt.date.today().isoformat(), "confirm": "yes",
+    })
+    assert done.status_code == 302
+    page = text_of(signed_in.get(url))
+    assert "on paper, recorded by" in page
+    assert "Record a consent the patient signed on paper" not in page
+    signed_in.post(f"{url}/rerun", data={"csrf_token": csrf_of(signed_in.get(url))})
+    assert run_check(runtime, vid) == "completed"
