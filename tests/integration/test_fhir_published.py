@@ -107,3 +107,31 @@ def test_an_item_description_is_one_note_after_its_last_benefit(
     mh_in = [b for b in patient.benefits if b.in_plan_network == "Y"]
     assert [b.messages for b in mh_in[:-1]] == [()] * (len(mh_in) - 1)
     assert mh_in[-1].messages == ("PRECERTIFICATION REQUIRED",)
+
+
+def test_the_hl7_benefits_example_summarizes_for_iop_as_active_with_nothing_guessed(
+    payer: FakePayer, adapter: Any
+) -> None:
+    """End to end, HTTP to the IOP summary a coordinator and a visitor read. The example is
+    a Saudi plan (amounts in riyals) whose only cost share is a 20 % copay on category 30,
+    the plan as a whole: IOP's cost share is read from its own codes only (DESIGN §7), so
+    it is "not reported", and no riyal amount becomes a dollar figure."""
+    from verifier.coverage import default_profile, summarize
+    from verifier.coverage.words import staff_lines
+    from verifier.domain import Condition, LevelOfCare
+
+    payer.on(fhir.PATH, fhir.published("coverageeligibilityresponse-example-benefits.json"))
+    result = adapter.check(make_request()).result
+    summary = summarize(result, level=LevelOfCare.IOP, condition=Condition.MENTAL_HEALTH,
+                        facility=default_profile(), in_network=True)
+    data = summary.to_dict()
+    assert data["coverage"]["status"] == "active"
+    in_network = data["benefits"]["in_network"]
+    assert in_network["copay"] == {"amount": None, "per": None}
+    assert in_network["coinsurance"] is None
+    assert in_network["deductible"]["individual"] == {"total": None, "remaining": None}
+    assert data["visit_limit"]["allowed"] is None
+    assert data["preauthorization"]["required"] is None
+    assert "500000" not in repr(data["benefits"]) and "500000.00" not in repr(data["estimate"])
+    assert "benefit: 500000 SAR" in data["messages"]  # kept as evidence for staff
+    assert staff_lines(data)  # the staff summary reads it without error
