@@ -8,6 +8,10 @@ Built from the published rules, not from verifier's code:
   member id + date of birth + last name search is one every payer supports, the Name/Date of
   Birth search (no member id) is optional, and a payer that does not support it answers with
   an AAA naming what is missing (here 72, the missing member id).
+- A member id + date of birth search with no name is not a TR3 search option: HIPAA's DSMO
+  disapproved mandating it (change request 1140, hipaa-dsmo.org: "many organizations'
+  privacy policies prohibit responding to searches that are this general"). A payer that
+  does not offer it answers 73 (the name is missing); one that does finds by id and date.
 - The AAA03 codes a payer uses per loop (X12 element 901, 2100C: 71/72/73/75; 2100D: 65/67),
   and Stedi's troubleshooting page (stedi.com/docs/healthcare/eligibility-troubleshooting)
   for which ones name mismatches produce (65/67/73/75).
@@ -41,7 +45,9 @@ class Enrolled:
         return person.last_name.upper() == self.last_name and first in ("", self.first_name)
 
 
-def roster(members: Sequence[Enrolled], *, name_dob_search: bool = False) -> ResultFor:
+def roster(
+    members: Sequence[Enrolled], *, name_dob_search: bool = False, id_dob_search: bool = False
+) -> ResultFor:
     """A ``ResultFor`` (see ``x12_responses.answer``) that answers from ``members``."""
 
     def result(request: EligibilityRequest) -> EligibilityResult:
@@ -71,9 +77,13 @@ def roster(members: Sequence[Enrolled], *, name_dob_search: bool = False) -> Res
                 payer, provider, subscriber=dataclasses.replace(echoed, errors=(error,))
             )
 
-        found = _find(members, subscriber, name_dob_search)
+        found = _find(members, subscriber, name_dob_search, id_dob_search)
         if isinstance(found, str):
             return refuse(found)
+        if not subscriber.last_name:  # found without a name: the 271 names the member
+            echoed = dataclasses.replace(
+                echoed, first_name=found.first_name, last_name=found.last_name
+            )
         dependent = request.dependent
         if dependent is None:
             matched = dataclasses.replace(echoed, benefits=BENEFITS)
@@ -93,7 +103,9 @@ def roster(members: Sequence[Enrolled], *, name_dob_search: bool = False) -> Res
     return result
 
 
-def _find(members: Sequence[Enrolled], person: Person, name_dob_search: bool) -> Enrolled | str:
+def _find(
+    members: Sequence[Enrolled], person: Person, name_dob_search: bool, id_dob_search: bool
+) -> Enrolled | str:
     """The one member this search finds, or the AAA03 the payer answers instead."""
     if not person.member_id:
         if not name_dob_search:
@@ -110,6 +122,8 @@ def _find(members: Sequence[Enrolled], person: Person, name_dob_search: bool) ->
     member = by_id[0]
     if member.date_of_birth != person.date_of_birth:
         return "71"
+    if not person.last_name and not person.first_name:
+        return member if id_dob_search else "73"
     if not member.is_named(person):
         return "73"
     return member

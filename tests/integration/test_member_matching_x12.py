@@ -54,6 +54,13 @@ endpoint = "{url}/namedob"
 timeout = 2.0
 capabilities = {{ real_time = true, multiple_service_types = true, name_dob_search = true }}
 
+[payers.IDDOB{suffix}]
+name = "Fake Plan With Member Id Search"
+adapter = "x12_http"
+endpoint = "{url}/iddob"
+timeout = 2.0
+capabilities = {{ real_time = true, multiple_service_types = true, id_dob_search = true }}
+
 [payers.LIMITED{suffix}]
 name = "Fake Rate-Limited Plan"
 adapter = "x12_http"
@@ -99,6 +106,7 @@ def payer(arrivals: Arrivals) -> Iterator[FakePayer]:
     with FakePayer() as server:
         server.on("/plain", x12.Reply(body=x12.answer(roster(MEMBERS))))
         server.on("/namedob", x12.Reply(body=x12.answer(roster(MEMBERS, name_dob_search=True))))
+        server.on("/iddob", x12.Reply(body=x12.answer(roster(MEMBERS, id_dob_search=True))))
         server.on("/limited", x12.Reply(body=arrivals.answering(x12.answer(roster(MEMBERS)))))
         server.on("/slowlimit", x12.Reply(body=x12.answer(roster(MEMBERS))))
         yield server
@@ -168,6 +176,25 @@ def test_name_and_dob_search_is_used_only_where_the_payer_offers_it(
     row, attempts = check(app, "PLAIN", **wrong_id)
     assert (row.status, row.reason) == ("failed", "member_not_found")
     assert "alternate_name_dob" not in {a.correction for a in attempts}
+
+
+def test_member_id_and_dob_without_a_name_is_tried_only_where_the_payer_offers_it(
+    app: Any, payer: FakePayer
+) -> None:
+    """A surname the plan does not have on file (a married name, say): no name variant can
+    find it; a payer that searches by member id and date of birth alone can."""
+    renamed = ROBERT | {"first_name": "Robert", "last_name": "Ashgrove"}
+    row, attempts = check(app, "IDDOB", **renamed)
+    assert row.status == "completed"
+    assert row.summary["matching"]["corrected"] == (
+        "searched by member id and date of birth, without a name"
+    )
+    assert [a.correction for a in attempts][-1] == "alternate_id_dob"
+    assert "NM1*IL*1******MI*W100200300" in payer.calls("/iddob")[-1].text
+    row, attempts = check(app, "PLAIN", **renamed)
+    assert row.status == "failed"
+    assert "alternate_id_dob" not in {a.correction for a in attempts}
+    assert all("NM1*IL*1******" not in c.text for c in payer.calls("/plain"))
 
 
 def test_a_child_is_found_under_the_policyholder_before_anything_else(app: Any) -> None:

@@ -53,6 +53,10 @@ class Capabilities:
     # Member matching (verifications.matching): the TR3's optional Name/Date of Birth
     # search (§1.4.8), and a Blue plan's member ids (a 3-character alpha prefix).
     name_dob_search: bool = False
+    # A member id + date of birth search with no name: not one of the TR3's required
+    # searches (DSMO change request 1140 asked to mandate it and was disapproved), so
+    # used only for a payer that says it offers it.
+    id_dob_search: bool = False
     blue_plan: bool = False
 
 
@@ -301,11 +305,12 @@ def _capabilities(where: str, raw: Any) -> Capabilities:
         service_types=tuple(service_types),
         multiple_service_types=raw.get("multiple_service_types", False),
         name_dob_search=raw.get("name_dob_search", False),
+        id_dob_search=raw.get("id_dob_search", False),
         blue_plan=raw.get("blue_plan", False),
     )
 
 
-_FLAGS = ("real_time", "multiple_service_types", "name_dob_search", "blue_plan")
+_FLAGS = ("real_time", "multiple_service_types", "name_dob_search", "id_dob_search", "blue_plan")
 
 
 def _positive(where: str, key: str, value: Any) -> float | None:

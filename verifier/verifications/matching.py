@@ -9,7 +9,11 @@ check (``verifier.verifications.rematch``) sends each variant as its own attempt
   Name/Date of Birth search without the member id; one it does not support answers with an
   AAA naming what is missing (X12 RFIs 1103, 1293, 1913). Hence ``alternate_id_dob_last``
   (first name left out) is always allowed and ``alternate_name_dob`` only where the
-  directory says the payer searches by name and date of birth.
+  directory says the payer searches by name and date of birth. A member id + date of birth
+  search with no name (``alternate_id_dob``) is not among the TR3's search options: HIPAA's
+  DSMO disapproved mandating it (change request 1140: "many organizations' privacy policies
+  prohibit responding to searches that are this general"), so it is tried only where the
+  directory says the payer offers it (``capabilities.id_dob_search``).
 - The TR3's 2000C/2000D notes: a dependent who can be identified by a unique member id *is*
   the subscriber of the inquiry (the 2000D loop is for a person the payer can identify only
   through a subscriber), hence ``as_subscriber`` for a visitor who is not the policyholder.
@@ -60,6 +64,7 @@ LABELS: Mapping[str, str] = {
     "member_id_person_code": "member id without its person code",
     "alternate_id_dob_last": "searched by member id, date of birth and last name",
     "alternate_name_dob": "searched by name and date of birth, without member id",
+    "alternate_id_dob": "searched by member id and date of birth, without a name",
     "dob_transposed": "date of birth with day and month swapped",
 }
 STEPS: tuple[str, ...] = tuple(LABELS)
@@ -73,6 +78,7 @@ _NAME_STEPS = (
     "surname_first_part",
     "surname_second_part",
     "alternate_id_dob_last",
+    "alternate_id_dob",
 )
 _NOT_FOUND_STEPS = (
     "as_subscriber",
@@ -238,6 +244,12 @@ def _variant(
         if not capabilities.name_dob_search or not subscriber.member_id:
             return None
         return replace(search, subscriber=replace(subscriber, member_id=None))
+    if step == "alternate_id_dob":
+        # The subscriber only (2100D has no member id of its own), where the payer offers it.
+        if not capabilities.id_dob_search or dependent is not None or not subscriber.member_id:
+            return None
+        nameless = replace(subscriber, first_name="", last_name="", middle_name=None)
+        return replace(search, subscriber=nameless)
     if step == "alternate_id_dob_last":
         person = _person_in_error(search, loops)
         if not person.first_name or not (person.member_id or dependent is not None):

@@ -47,7 +47,13 @@ def _person_name(person: Person, field: str) -> list[str]:
 
     An empty first name is left out on purpose: the TR3's alternate search by member id,
     date of birth and last name (§1.4.8, ``verifications.matching``). Intake never sends one.
+    No name at all is the member id + date of birth search a payer may offer at its
+    discretion: the TR3's example 2A itself sends ``NM1*IL*1******MI*11122333301`` and the
+    271's NM103 rule reads "not valued in the request" (X12 RFI 1681). Only a subscriber
+    with a member id is sent that way (checked by the caller).
     """
+    if person.last_name == "" and person.first_name == "" and not person.middle_name:
+        return ["", "", ""]
     last = clean_name(person.last_name, f"{field}.last_name")
     first = ""
     if person.first_name != "":
@@ -117,6 +123,12 @@ def encode_270(request: EligibilityRequest, envelope: Envelope) -> str:
         )
 
     subscriber = request.subscriber
+    if subscriber.last_name == "" and not (subscriber.member_id and dependent is None):
+        raise X12InputError(
+            "subscriber.last_name", "is required unless the subscriber is searched by member id"
+        )
+    if dependent is not None and dependent.last_name == "":
+        raise X12InputError("dependent.last_name", "is required")
     subscriber_nm1 = ["NM1", "IL", "1", *_person_name(subscriber, "subscriber"), "", ""]
     if subscriber.member_id:
         member_id = _limit(clean_identifier(subscriber.member_id, "subscriber.member_id"),

@@ -53,7 +53,9 @@ class InquiryMember:
     def person(self, where: str) -> Person:
         return Person(
             first_name=self.first_name or "",  # left out by the TR3's alternate searches
-            last_name=_need(self.last_name, f"{where} last name"),
+            # No name with a member id: the TR3's own example 2A writes NM1*IL*1******MI*...
+            last_name=self.last_name
+            or ("" if self.member_id else _need(None, f"{where} last name")),
             date_of_birth=_need(self.date_of_birth, f"{where} date of birth"),
             member_id=self.member_id,
             middle_name=self.middle_name,

@@ -107,6 +107,21 @@ def test_name_and_dob_without_member_id_only_where_the_payer_supports_it() -> No
     assert found["alternate_name_dob"].subscriber.member_id is None
 
 
+def test_member_id_and_dob_without_a_name_only_where_the_payer_offers_it() -> None:
+    assert "alternate_id_dob" not in steps(request_for(), "73")
+    found = steps(request_for(), "73", capabilities=Capabilities(id_dob_search=True))
+    nameless = found["alternate_id_dob"].subscriber
+    assert (nameless.first_name, nameless.last_name, nameless.member_id) == ("", "", "W123456789")
+    assert nameless.date_of_birth == DOB  # the date is never changed to find someone
+
+
+def test_a_dependent_is_never_searched_without_a_name() -> None:
+    child = Person("ZED", "QUINTAVIUS", dt.date(2010, 2, 3))
+    found = steps(request_for(dependent=child), "65", "73",
+                  capabilities=Capabilities(id_dob_search=True), loop="2100D")
+    assert "alternate_id_dob" not in found
+
+
 def test_a_patient_who_is_not_the_policyholder_is_tried_as_subscriber_with_own_id() -> None:
     child = Person("ZED", "QUINTAVIUS", dt.date(2010, 2, 3))
     found = steps(request_for(dependent=child), "67", own="C999", loop="2100D")

@@ -114,9 +114,18 @@ def test_names_are_normalized_and_upper_cased() -> None:
     )
 
 
+def test_a_subscriber_searched_by_member_id_alone_is_sent_without_a_name() -> None:
+    """As the TR3's example 2A writes it: NM1*IL*1******MI*<id>, NM103-NM107 empty."""
+    nameless = replace(request().subscriber, first_name="", last_name="")
+    sent = segments(encode_270(request(subscriber=nameless), envelope()))
+    assert ["NM1", "IL", "1", "", "", "", "", "", "MI", "ABC123456"] in sent
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
+        ({"subscriber": Person("", "", request().subscriber.date_of_birth)},
+         "subscriber.last_name"),  # no name needs a member id
         ({"subscriber": Person("JOHN", "DOE*SMITH", request().subscriber.date_of_birth)},
          "subscriber.last_name"),
         ({"subscriber": replace(request().subscriber, member_id="AB~12")}, "subscriber.member_id"),

@@ -27,10 +27,13 @@ def test_tr3_1a_inquiry_becomes_a_request() -> None:
     assert request.trace_number == "93175-012547"
 
 
-def test_tr3_2a_subscriber_without_a_name_cannot_become_a_request() -> None:
+def test_tr3_2a_subscriber_known_only_by_member_id_reads_but_needs_a_birth_date() -> None:
+    """TR3 example 2A sends the subscriber as NM1*IL*1******MI*11122333301: a member id and
+    no name is a 270 the TR3 itself writes; our request still needs the birth date."""
     inquiry = read_270(fixture_bytes("lfh-dependent-health-benefit-check.270.x12"))
     assert inquiry.dependent is not None and inquiry.dependent.first_name == "MARY"
-    with pytest.raises(X12ParseError, match="subscriber last name"):
+    assert inquiry.subscriber is not None and inquiry.subscriber.last_name is None
+    with pytest.raises(X12ParseError, match="subscriber date of birth"):
         inquiry.to_request()
 
 
