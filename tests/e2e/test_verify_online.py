@@ -44,7 +44,9 @@ def test_member_not_found_is_said_kindly_with_a_call_back_offer(
     # Issue 21: nothing matched after the ladder, so the page names what to compare.
     result = page.locator("#result")
     expect(result).to_contain_text("Please compare these with your insurance card")
-    expect(result).to_contain_text("The member ID, exactly as printed on the card.")
+    expect(result).to_contain_text(
+        "The member ID, exactly as printed on the card, with any letters at the start."
+    )
     offer = page.locator("#result .r-callback")
     expect(offer).to_contain_text("We have your number ending in 3344.")
     expect(offer.get_by_label("Phone number")).to_be_hidden()  # not asked again

@@ -198,13 +198,16 @@ def test_a_visitor_nothing_matched_is_told_what_to_check_in_both_languages(
     done = check(application, "SBX-NOTFOUND-1")
     words = done.visitor()["summary"]["plain_text_by_language"]
     for line in (
-        "The member ID, exactly as printed on the card.",
+        "The member ID, exactly as printed on the card, with any letters at the start.",
         "The name, spelled exactly as on the card.",
         "The date of birth (month, day and year).",
         "Whether you are the policyholder, or covered under someone else's plan.",
     ):
         assert line in words["en"]
-    assert "El número de miembro, tal como aparece en la tarjeta." in words["es"]
+    assert (
+        "El número de miembro, tal como aparece en la tarjeta, con las letras del principio "
+        "si las tiene."
+    ) in words["es"]
     assert "Si usted es el titular de la póliza" in words["es"]
 
 

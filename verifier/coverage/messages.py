@@ -51,7 +51,11 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
             "coordinator."
         ),
         "check_intro": "Please compare these with your insurance card:",
-        "check.member_id": "The member ID, exactly as printed on the card.",
+        # A Blue plan's id starts with 3 letters (the alpha prefix) the payer needs and we
+        # never invent: the visitor is asked for them instead (issue 21).
+        "check.member_id": (
+            "The member ID, exactly as printed on the card, with any letters at the start."
+        ),
         "check.name": "The name, spelled exactly as on the card.",
         "check.date_of_birth": "The date of birth (month, day and year).",
         "check.policyholder": (
@@ -141,7 +145,10 @@ VISITOR: Mapping[str, Mapping[str, str]] = {
             "nuestro coordinador."
         ),
         "check_intro": "Por favor compare estos datos con su tarjeta de seguro:",
-        "check.member_id": "El número de miembro, tal como aparece en la tarjeta.",
+        "check.member_id": (
+            "El número de miembro, tal como aparece en la tarjeta, con las letras del "
+            "principio si las tiene."
+        ),
         "check.name": "El nombre, escrito exactamente como en la tarjeta.",
         "check.date_of_birth": "La fecha de nacimiento (mes, día y año).",
         "check.policyholder": (
