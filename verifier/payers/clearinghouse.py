@@ -37,6 +37,7 @@ from redis import Redis
 
 from config.settings import Settings
 from verifier.domain import EligibilityRequest, EligibilityResult
+from verifier.payers import stedi_plans
 from verifier.payers.base import (
     CheckOutcome,
     Exchange,
@@ -49,7 +50,13 @@ from verifier.payers.clearinghouse_mapping import MappingError, request_errors, 
 from verifier.payers.credentials import secret
 from verifier.payers.directory import PayerEntry
 from verifier.payers.oauth import SharedTokens, TokenSource
-from verifier.payers.transport import HttpReply, HttpTransport, pool_size, raise_for_status
+from verifier.payers.transport import (
+    HttpReply,
+    HttpTransport,
+    pool_size,
+    raise_for_status,
+    transport_error,
+)
 from verifier.x12.encoder import Envelope, encode_270
 from verifier.x12.errors import X12ParseError, X12Rejected
 from verifier.x12.reader import read_response
@@ -361,13 +368,61 @@ class ClearinghouseAdapter:
 
 
 class StediAdapter(ClearinghouseAdapter):
-    """Stedi's Real-Time Eligibility Check (JSON v3 and raw X12), API-key auth."""
+    """Stedi's Real-Time Eligibility Check (JSON v3 and raw X12), API-key auth.
+
+    ``options.api = "2026-06-01"`` speaks the redesigned endpoint instead
+    (``POST /2026-06-01/eligibility-check``, benefits grouped by plan; mapped by
+    ``verifier.payers.stedi_plans``). Its response has no ``controlNumber`` and its AAA
+    errors come in ``errors[]`` of the answer; a 400 is a request Stedi refused before
+    sending it to the payer (``InvalidRequestException``: ``message`` and ``errors[]`` of
+    JSON pointers), so it is a rejection, not a payer's answer.
+    """
 
     name = "stedi"
     echoes_control_number = False  # Stedi sends its own ISA13 and returns that
 
+    def __init__(
+        self,
+        entry: PayerEntry,
+        settings: Settings,
+        shared_tokens: SharedTokens | None = None,
+        redis: Redis | None = None,
+    ) -> None:
+        super().__init__(entry, settings, shared_tokens, redis)
+        api = entry.options.get("api")
+        if api not in (None, "", "legacy", stedi_plans.API_VERSION):
+            raise PayerAuthError(
+                f'payers.{entry.id}.options.api must be "{stedi_plans.API_VERSION}" or "legacy"'
+            )
+        self.redesigned = api == stedi_plans.API_VERSION
+        if self.redesigned and self.raw_x12:
+            raise PayerAuthError(
+                f"payers.{entry.id}: raw_x12 is a legacy endpoint; it has no {api} version"
+            )
+
     def _make_auth(self) -> Auth:
         return ApiKeyAuth(self.entry)
+
+    def check(self, request: EligibilityRequest) -> CheckOutcome:
+        if not self.redesigned:
+            return super().check(request)
+        payload = json.dumps(stedi_plans.request_body(request, self.service_id))
+        reply, exchange = self._send(self.endpoint, payload, request)
+        data = self._json(reply)
+        if reply.status == 400 and isinstance(data, dict) and data.get("message"):
+            raise PayerRejected(
+                "Stedi refused the inquiry before sending it to the payer",
+                errors=(transport_error(400, str(data["message"])[:200]),),
+                exchange=exchange,
+            )
+        raise_for_status(reply, exchange)
+        if data is None:
+            raise PayerResponseInvalid("Stedi answered without JSON", exchange=exchange)
+        try:
+            result = stedi_plans.to_result(data, request)
+        except MappingError as exc:
+            raise PayerResponseInvalid(f"Stedi response: {exc}", exchange=exchange) from None
+        return self._outcome(request, result, exchange)
 
 
 class OptumAdapter(ClearinghouseAdapter):

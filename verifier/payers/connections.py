@@ -8,7 +8,8 @@ of payers through it. The payers file says so once::
                                                      # x12_http_raw | a plug-in's kind
     credentials = { api_key = "STEDI_API_KEY" }      # role -> environment variable name
     # endpoint = "https://..."                       # default: the kind's published URL
-    # options = { raw_x12 = true }
+    # options = { raw_x12 = true }                   # or { api = "2026-06-01" }: the
+                                                     # redesigned eligibility-check endpoint
 
     [payers.60054]
     name = "Aetna"
@@ -34,6 +35,9 @@ KIND_ADAPTERS: dict[str, tuple[str, str | None]] = {
     "fhir": ("fhir", None),
 }
 # The published production base URLs (Stedi API reference; Optum's developer portal).
+# Stedi's redesigned endpoint, chosen with ``options = { api = "2026-06-01" }``.
+STEDI_REDESIGNED_API = "2026-06-01"
+STEDI_REDESIGNED_ENDPOINT = "https://healthcare.us.stedi.com/2026-06-01/eligibility-check"
 DEFAULT_ENDPOINTS: dict[str, str] = {
     "stedi": "https://healthcare.us.stedi.com/2024-04-01/change/medicalnetwork/eligibility/v3",
     "optum": "https://apigw.optum.com/medicalnetwork/eligibility/v3",
@@ -93,7 +97,13 @@ def _connection(name: str, raw: Any) -> Connection:
     kind = raw.get("kind")
     if not isinstance(kind, str) or not kind:
         raise ConnectionError_(f"{where}.kind must name a kind (stedi, optum, core_soap, ...)")
-    endpoint = raw.get("endpoint", DEFAULT_ENDPOINTS.get(kind))
+    options = raw.get("options", {})
+    if not isinstance(options, Mapping):
+        raise ConnectionError_(f"{where}.options must be a table")
+    default = DEFAULT_ENDPOINTS.get(kind)
+    if kind == "stedi" and options.get("api") == STEDI_REDESIGNED_API:
+        default = STEDI_REDESIGNED_ENDPOINT
+    endpoint = raw.get("endpoint", default)
     if endpoint is not None and (not isinstance(endpoint, str) or "://" not in endpoint):
         raise ConnectionError_(f"{where}.endpoint must be a URL")
     credentials = raw.get("credentials", {})
@@ -101,9 +111,6 @@ def _connection(name: str, raw: Any) -> Connection:
         isinstance(v, str) for v in credentials.values()
     ):
         raise ConnectionError_(f"{where}.credentials must map roles to environment variable names")
-    options = raw.get("options", {})
-    if not isinstance(options, Mapping):
-        raise ConnectionError_(f"{where}.options must be a table")
     payer_list = raw.get("payer_list")
     if payer_list is not None and not isinstance(payer_list, str):
         raise ConnectionError_(f"{where}.payer_list must be a file name")
