@@ -16,6 +16,18 @@ Reproduces (pages read with the search tool, December 2026):
 * https://www.stedi.com/docs/api-reference/healthcare/mock-requests-eligibility-checks: test
   members (``AETNA12345`` Jane Doe 2004-04-04 for 60054) answer with mock benefits.
 
+* The redesigned endpoint ``POST /2026-06-01/eligibility-check``
+  (https://www.stedi.com/docs/healthcare/api-reference/post-eligibility-check; schema and
+  examples of ``CreateEligibilityCheck`` in Stedi's Python SDK, PyPI ``stedi`` 1.0.0):
+  API key in ``Authorization`` (the OpenAPI's ``apiKey`` header; the SDK sends it with the
+  ``Key`` scheme, so both are accepted); benefits grouped in ``plans[].benefits``; no
+  ``controlNumber``: Stedi's own ``id`` (``ec_<uuid>``), ``meta.traceId`` and
+  ``subscriberTraceNumbers``; a payer's AAA in ``errors[]`` of the 200 answer (``code``,
+  ``description``, ``followupAction``, ``location``); a request Stedi refuses before the
+  payer is a 400 ``{"message": ...}`` (``InvalidRequestException``), 401 for a bad key
+  (``AuthenticationFailedException``). ``HUMANA123`` and payer ``NOTAPAYER`` get the SDK's
+  published example answers verbatim; ``NEWVALUES`` gets values the schema does not list.
+
 Scenarios by the request's member id: ``UHC202649`` and the published "invalid provider
 name" request are answered with the published example responses verbatim; a member id
 ending in ``AAA<nn>`` gets that AAA with HTTP 400 (as Stedi's mock ``UHCAAA42`` ...);
@@ -29,12 +41,14 @@ import dataclasses
 import json
 import re
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
 from tests.fakes import x12_responses
 from tests.fakes.clearinghouse_responses import ACTIVE_BENEFITS
 from tests.fakes.payer_server import Captured, FakePayer, Reply, json_reply
+from tests.fakes.stedi_plans_responses import NEW_VALUES_PLANS, PLANS_ACTIVE
 from verifier.x12.builder import build_271
 from verifier.x12.inquiry import read_270
 
@@ -42,6 +56,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "published" / "
 BASE = "/2024-04-01/change/medicalnetwork/eligibility/v3"
 RAW = BASE + "/raw-x12"
 API_KEY = "test_stedi_key_fake"
+PLANS = "/2026-06-01/eligibility-check"
+PLANS_EXAMPLES = "stedi-2026-06-01-examples.json"
 REQUIRED = tuple(
     json.loads((FIXTURES / "stedi-v3-schema-extract.json").read_text())[
         "EligibilityCheckRequestContent"
@@ -71,6 +87,11 @@ def published(name: str) -> dict[str, Any]:
     return data
 
 
+def published_list(name: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads((FIXTURES / name).read_text())
+    return data
+
+
 def own_control_number() -> str:
     """Stedi's ISA13 for the interchange it sent: never the request's."""
     return f"{secrets.randbelow(900_000_000) + 100_000_000:09d}"
@@ -88,6 +109,7 @@ class StediFake:
         self.server = FakePayer()
         self.server.on(BASE, Reply(body=self._eligibility))
         self.server.on(RAW, Reply(body=self._raw))
+        self.server.on(PLANS, Reply(body=self._plans))
         self.control_numbers: list[str] = []
 
     def __enter__(self) -> StediFake:
@@ -100,6 +122,11 @@ class StediFake:
     @property
     def endpoint(self) -> str:
         return self.server.url + BASE
+
+    @property
+    def plans_endpoint(self) -> str:
+        """The redesigned endpoint's URL (``options.api = "2026-06-01"``)."""
+        return self.server.url + PLANS
 
     def calls(self, path: str = BASE) -> list[Captured]:
         return self.server.calls(path)
@@ -145,6 +172,69 @@ class StediFake:
         answer = build_271(forwarded, x12_responses.active(request), x12_responses.envelope())
         control = self._control()
         return json_reply({"controlNumber": control, "reassociationKey": control, "x12": answer})
+
+    def _plans(self, captured: Captured) -> Reply:
+        if captured.header("Authorization") not in (self.api_key, f"Key {self.api_key}"):
+            return json_reply({"message": "Unauthorized"}, 401)
+        if captured.header("Content-Type") != "application/json":
+            return json_reply({"message": "Unsupported Media Type"}, 415)
+        request = captured.json()
+        examples = {example["title"]: example for example in published_list(PLANS_EXAMPLES)}
+        if request.get("payerId") == "NOTAPAYER":
+            return json_reply(examples["Invalid request"]["error"]["content"], 400)
+        subscriber = request.get("subscriber") or {}
+        member_id = str(subscriber.get("memberId") or "")
+        if member_id == "HUMANA123":
+            return json_reply(examples["Eligibility check"]["output"])
+        match = re.search(r"AAA(\d\d)$", member_id)
+        body = self._plans_envelope(request)
+        if match:
+            code = match.group(1)
+            body["errors"] = [
+                {
+                    "code": code,
+                    "description": DESCRIPTIONS.get(code, "Payer error"),
+                    "followupAction": FOLLOW_UPS.get(code, "Please Correct and Resubmit"),
+                    "location": "SUBSCRIBER",
+                }
+            ]
+            return json_reply(body)
+        body["plans"] = copy.deepcopy(
+            NEW_VALUES_PLANS if member_id == "NEWVALUES" else PLANS_ACTIVE
+        )
+        return json_reply(body)
+
+    def _plans_envelope(self, request: dict[str, Any]) -> dict[str, Any]:
+        subscriber = request.get("subscriber") or {}
+        trace = own_trace()
+        self.control_numbers.append(trace)
+        return {
+            "id": f"ec_{uuid.uuid4()}",
+            "payerId": request.get("payerId"),
+            "x12": "ISA*...~",
+            "payer": {"type": "PAYER", "name": {"organization": "FAKE HEALTH PLAN"}},
+            "provider": {"type": "PROVIDER", **(request.get("provider") or {})},
+            "meta": {
+                "traceId": trace,
+                "outboundTraceId": trace,
+                "subscriberTraceNumbers": [
+                    {
+                        "type": "REFERENCED_TRANSACTION",
+                        "referenceIdentification": own_trace(),
+                        "originatingCompanyIdentifier": "9STEDI0000",
+                    }
+                ],
+            },
+            "subscriber": {
+                key: subscriber[key]
+                for key in ("memberId", "dateOfBirth", "name")
+                if key in subscriber
+            }
+            | {
+                "dates": {"plan": {"start": "2026-01-01", "end": "2026-12-31"}},
+                "additionalInformation": {"group": {"number": "GRP-77", "name": "FAKE GROUP"}},
+            },
+        }
 
     # --- answers ----------------------------------------------------------------------------
 
