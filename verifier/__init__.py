@@ -77,8 +77,15 @@ def _check_part2_recipients(runtime: Runtime) -> None:
     """Web, workers and the CLI all start here: none may run Part 2 checks whose consent
     cannot name the clearinghouse (verifier.part2.consent.require_named_recipients)."""
     from verifier.part2.consent import require_named_recipients
+    from verifier.payers.directory import DirectoryError
 
-    require_named_recipients(runtime.facility, runtime.directory.entries.values())
+    try:
+        entries = runtime.directory.entries.values()
+    except (DirectoryError, OSError):
+        # An unreadable directory is reported where payers are used (the checks fail
+        # with its reason, /readyz and /metrics say so); nothing can be sent through it.
+        return
+    require_named_recipients(runtime.facility, entries)
 
 
 def _request_id() -> None:

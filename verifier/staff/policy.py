@@ -55,6 +55,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("console.review", "POST"): COORDINATOR,
     ("console.patient", "POST"): COORDINATOR,
     ("console.part2_revoke", "POST"): COORDINATOR,
+    ("console.part2_consent", "POST"): COORDINATOR,
     ("console.part2_disclosures", "GET"): COORDINATOR,
     ("console.export", "GET"): COORDINATOR,
     ("console.export", "POST"): COORDINATOR,
