@@ -88,3 +88,20 @@ def test_a_real_cdata_section_is_read_as_well(office_ally: FakePayer, connect: A
     office_ally.on(core_soap.PATH, Reply(body=real_cdata))
     outcome = connect().check(make_request())
     assert outcome.result.patient is not None and outcome.result.patient.benefits
+
+
+def test_a_core_soap_answer_summarizes_for_iop_end_to_end(connect: Any) -> None:
+    """HTTP (SOAP 1.2, CORE vC2.2.0 envelope, the 271 as escaped CDATA text) to the IOP
+    summary."""
+    from verifier.coverage import default_profile, summarize
+    from verifier.domain import Condition, LevelOfCare
+
+    result = connect().check(make_request()).result
+    data = summarize(result, level=LevelOfCare.IOP, condition=Condition.MENTAL_HEALTH,
+                     facility=default_profile(), in_network=True).to_dict()
+    # tests/fakes/x12_responses.BENEFITS: EB1 FAKE PPO, B $30 per visit and A 20 % on MH/A8.
+    assert (data["coverage"]["status"], data["coverage"]["plan_name"]) == ("active", "FAKE PPO")
+    in_network = data["benefits"]["in_network"]
+    assert in_network["copay"] == {"amount": "30.00", "per": "visit"}
+    assert in_network["coinsurance"] == "0.20"
+    assert in_network["deductible"]["individual"] == {"total": None, "remaining": None}

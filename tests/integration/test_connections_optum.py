@@ -98,3 +98,24 @@ def test_raw_x12_goes_through_the_json_wrapper(optum: OptumFake, connect: Any) -
     (call,) = optum.server.calls(RAW)
     assert list(call.json()) == ["x12"] and call.json()["x12"].startswith("ISA*")
     assert outcome.result.patient is not None and outcome.result.patient.benefits
+
+
+def test_an_optum_answer_summarizes_for_iop_end_to_end(optum: OptumFake, connect: Any) -> None:
+    """HTTP to the IOP summary: Optum's v3 answer (our control number echoed, its own trace)
+    reads as the same facts a 271 gives."""
+    from verifier.coverage import default_profile, summarize
+    from verifier.domain import Condition, LevelOfCare
+
+    result = connect().check(make_request()).result
+    data = summarize(result, level=LevelOfCare.IOP, condition=Condition.MENTAL_HEALTH,
+                     facility=default_profile(), in_network=True).to_dict()
+    # The fake's benefitsInformation: EB1 on 30/MH/A8, B $30 per visit and A 20 % on MH/A8 in
+    # network, C 1500 / 400 remaining on 30, F 30 visits a year on A8; planBegin/planEnd.
+    assert data["coverage"] == {"status": "active", "plan_name": "FAKE PPO GOLD",
+                                "group_number": "GRP-77", "plan_begin": "2026-01-01",
+                                "plan_end": "2026-12-31"}
+    in_network = data["benefits"]["in_network"]
+    assert in_network["copay"] == {"amount": "30.00", "per": "visit"}
+    assert in_network["coinsurance"] == "0.20"
+    assert in_network["deductible"]["individual"] == {"total": "1500.00", "remaining": "400.00"}
+    assert data["visit_limit"]["allowed"] == 30
