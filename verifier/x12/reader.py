@@ -63,7 +63,7 @@ from verifier.x12.envelope import (
 from verifier.x12.errors import X12ParseError
 from verifier.x12.fastbuild import constructor, setter
 from verifier.x12.merge import merge_by_member
-from verifier.x12.tokenizer import interchange_texts, tokenize
+from verifier.x12.tokenizer import Tokens, interchange_texts, tokenize, utf16_encoding
 
 __all__ = ["read_271", "read_271_all", "read_response"]
 
@@ -76,9 +76,23 @@ def read_271_all(data: bytes | str) -> list[EligibilityResult]:
     """
     _pause_gc()
     try:
+        tokens: Tokens | None = None
+        if utf16_encoding(data) is None:
+            # The common file (one interchange, not UTF-16) is read before looking for
+            # others: tokenized whole, with its first ISA's separators, a file with a
+            # second interchange never reads on the simple path (the first IEA, followed
+            # by segments, is content there, which ends that read), so the answer is the
+            # one ``interchange_texts`` would lead to, without its scan for IEAs.
+            # Tokenizing fails, if it does, as ``interchange_texts`` would: both read the
+            # same ISA first.
+            tokens = tokenize(data)
+            found = _read_simple(tokens)
+            if found is not None:
+                return found
         texts, file_warnings = interchange_texts(data)
         if len(texts) == 1 and not file_warnings:
-            return _read_interchange(texts[0])
+            # One interchange: ``texts[0]`` is the text ``tokens`` were made of.
+            return _read_interchange(texts[0], tokens)
         results: list[EligibilityResult] = []
         refused: X12ParseError | None = None
         for number, text in enumerate(texts, 1):
@@ -98,12 +112,13 @@ def read_271_all(data: bytes | str) -> list[EligibilityResult]:
         _resume_gc()
 
 
-def _read_interchange(data: str) -> list[EligibilityResult]:
-    """Every answer of one ISA..IEA interchange."""
-    tokens = tokenize(data)
-    # The common case (one ISA/GS/ST..SE/GE/IEA, clean elements) skips the envelope
-    # pass: the reader's own pass checks that the content holds no envelope segment
-    # and, if it meets one, the read starts over on the general path below.
+def _read_simple(tokens: Tokens) -> list[EligibilityResult] | None:
+    """The answers of the common case, or None when the general path must read it.
+
+    The common case (one ISA/GS/ST..SE/GE/IEA, clean elements) skips the envelope pass:
+    the reader's own pass checks that the content holds no envelope segment and, if it
+    meets one, declines (None), and the read starts over on the general path.
+    """
     interchange = simple_interchange(tokens)
     if interchange is not None and interchange.transactions[0].set_id == "271":
         try:
@@ -111,6 +126,17 @@ def _read_interchange(data: str) -> list[EligibilityResult]:
                                       simple=True).read()
         except _EnvelopeInContent:
             pass
+    return None
+
+
+def _read_interchange(data: str, tokens: Tokens | None = None) -> list[EligibilityResult]:
+    """Every answer of one ISA..IEA interchange (``tokens``: of ``data``, if made already)."""
+    if tokens is None:
+        tokens = tokenize(data)
+        found = _read_simple(tokens)
+        if found is not None:
+            return found
+    # else ``_read_simple`` declined these tokens already
     interchange = interchange_from_tokens(tokens)
     transactions = [t for t in interchange.transactions if t.set_id == "271"]
     if not transactions:
