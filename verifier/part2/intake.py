@@ -9,7 +9,16 @@ from verifier.part2.consent import ConsentRequired, require, sealed_values
 
 if TYPE_CHECKING:
     from verifier.runtime import Runtime
+    from verifier.store.records import MemberRecord
     from verifier.verifications.intake import Submission
+
+
+def patient_name(member: MemberRecord) -> str:
+    """The patient as the consent names them: as typed (accents kept), not as sent."""
+    typed = member.as_typed or {}
+    return " ".join(
+        (typed.get("first_name") or member.first_name, typed.get("last_name") or member.last_name)
+    )
 
 
 def consent_columns(
@@ -37,11 +46,7 @@ def consent_columns(
     entry = runtime.directory.get(submission.payer_id)
     if consent is None or entry is None:  # neither happens: checked above and by submit
         raise ConsentRequired("part2_consent.signature", "required")
-    member = submission.member
-    typed = member.as_typed or {}
-    patient = " ".join(
-        (typed.get("first_name") or member.first_name, typed.get("last_name") or member.last_name)
-    )
+    patient = patient_name(submission.member)
     return sealed_values(
         facility,
         entry,

@@ -18,6 +18,7 @@ from sqlalchemy import update
 
 from verifier.domain import LevelOfCare
 from verifier.part2.consent import VERSION, Part2Consent, sealed_values
+from verifier.part2.intake import patient_name
 from verifier.store.models import Verification
 from verifier.store.records import MemberRecord, unseal
 
@@ -80,11 +81,6 @@ def record_signed(
         member = MemberRecord.from_json(
             unseal(runtime.keyring, "member", row.id, row.member_enc)
         )
-        typed = member.as_typed or {}
-        patient = " ".join(
-            (typed.get("first_name") or member.first_name,
-             typed.get("last_name") or member.last_name)
-        )
         signed_at = dt.datetime.combine(signed_on, dt.time(), tzinfo=dt.UTC)
         columns = sealed_values(
             facility,
@@ -92,7 +88,7 @@ def record_signed(
             verification_id,
             runtime.keyring,
             level=LevelOfCare(row.level_of_care),
-            patient=patient,
+            patient=patient_name(member),
             consent=Part2Consent(VERSION, signature, "en"),
             now=signed_at,
             extra={
